@@ -1,0 +1,77 @@
+#pragma once
+// The whole configuration of hotpod, after defaults, hotpod.yaml, HOTPOD_* variables and flags
+// (in that order of precedence, lowest first) have been applied.
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hotpod {
+
+using Duration = std::chrono::milliseconds;
+
+enum class WatchBackend { Auto, Inotify, Poll, Hybrid };
+enum class OnBusy { Restart, Queue };
+enum class LogFormat { Text, Json };
+
+// A command either runs through `/bin/sh -c` (written as one string) or is exec'd directly
+// (written as a list, or given after `--` on the command line).
+struct Command {
+  std::vector<std::string> argv;  // empty: no command
+  bool through_shell = false;     // argv is {"/bin/sh", "-c", text}
+
+  static Command shell(std::string text) { return {{"/bin/sh", "-c", std::move(text)}, true}; }
+  static Command direct(std::vector<std::string> argv) { return {std::move(argv), false}; }
+  bool empty() const { return argv.empty(); }
+  std::string display() const;  // how it is shown in logs
+};
+
+struct WatchConfig {
+  WatchBackend backend = WatchBackend::Auto;
+  Duration poll_interval{500};
+  Duration verify_interval{5000};
+  std::vector<std::string> include_ext;  // without the leading dot: {"go", "tmpl"}
+  std::vector<std::string> include;      // gitignore-style patterns relative to root
+  std::vector<std::string> exclude;      // gitignore-style patterns relative to root
+  std::vector<std::string> exclude_dir{"node_modules"};  // names, or paths relative to root
+  bool gitignore = true;                 // honour .gitignore files (and .git/info/exclude)
+  Duration delay{100};                   // trailing quiet period
+  Duration max_delay{2000};              // cap on how long a stream of changes is held back
+};
+
+struct BuildConfig {
+  std::string cmd;       // through /bin/sh -c in the root; empty: no build step
+  Duration timeout{0};   // 0: no timeout
+  OnBusy on_busy = OnBusy::Restart;
+  std::map<std::string, std::string> env;
+};
+
+struct RunConfig {
+  Command cmd;
+  int stop_signal = SIGTERM;
+  Duration stop_timeout{5000};
+  bool restart_on_crash = true;
+};
+
+struct LogConfig {
+  LogFormat format = LogFormat::Text;
+  std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+struct HttpConfig {
+  std::string listen;  // HOST:PORT; empty: no HTTP server
+};
+
+struct Config {
+  std::filesystem::path source;  // the file it was read from; empty when defaults only
+  std::filesystem::path root = ".";
+  WatchConfig watch;
+  BuildConfig build;
+  RunConfig run;
+  LogConfig log;
+  HttpConfig http;
+};
+
+}  // namespace hotpod
