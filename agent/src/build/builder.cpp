@@ -1,0 +1,120 @@
+#include "build/builder.h"
+
+#include <fstream>
+
+#include "core/duration.h"
+#include "core/environment.h"
+#include "core/log.h"
+
+
+namespace hotpod {
+namespace {
+
+// One environment string may not exceed MAX_ARG_STRLEN (128 KiB); past this the list is cut
+// and the complete one is in HOTPOD_CHANGED_FILES_FILE.
+constexpr size_t kMaxChangedFilesVariable = 64 * 1024;
+constexpr std::chrono::milliseconds kCancelGrace{2000};
+
+}  // namespace
+
+std::string_view toString(BuildResult result) {
+  switch (result) {
+    case BuildResult::Succeeded: return "success";
+    case BuildResult::Failed: return "failure";
+    case BuildResult::TimedOut: return "timeout";
+    case BuildResult::Cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::filesystem::path root,
+                 std::filesystem::path scratch_dir, DoneHandler on_done)
+    : config_(std::move(config)),
+      root_(std::move(root)),
+      scratch_dir_(std::move(scratch_dir)),
+      on_done_(std::move(on_done)),
+      group_(
+          reactor, reaper,
+          [this](std::string_view line) {
+            log::output(log::Source::Build, line);
+            current_.tail.emplace_back(line);
+            if (current_.tail.size() > kTailLines) current_.tail.pop_front();
+          },
+          [this](const ExitInfo& exit) {
+            const BuildResult result = cancelled_    ? BuildResult::Cancelled
+                                       : timed_out_  ? BuildResult::TimedOut
+                                       : exit.code() == 0 ? BuildResult::Succeeded
+                                                          : BuildResult::Failed;
+            finish(result, exit);
+          }),
+      timeout_(reactor, [this] {
+        timed_out_ = true;
+        log::error("build_timeout", "build timed out after " + formatDuration(config_.timeout) +
+                                        "; killing its process group");
+        group_.terminate(SIGKILL, std::chrono::milliseconds(0));
+      }) {}
+
+std::vector<std::string> Builder::environment(const ChangeSet& changes) const {
+  std::string list;
+  for (const auto& path : changes.paths()) {
+    list += path;
+    list += '\n';
+  }
+  if (!list.empty()) list.pop_back();
+  const auto list_file = scratch_dir_ / ("changed-files-" + std::to_string(count_));
+  std::ofstream(list_file) << list << (list.empty() ? "" : "\n");
+  const bool truncated = list.size() > kMaxChangedFilesVariable;
+  if (truncated) list.resize(list.rfind('\n', kMaxChangedFilesVariable));
+  Environment env = Environment::fromCurrent();
+  for (const auto& [key, value] : config_.env) env.set(key, value);
+  env.set("HOTPOD_CHANGED_FILES", list);
+  env.set("HOTPOD_CHANGED_FILES_FILE", list_file.string());
+  env.set("HOTPOD_CHANGED_COUNT", std::to_string(changes.size()));
+  env.set("HOTPOD_CHANGED_FILES_TRUNCATED", truncated ? "1" : "0");
+  env.set("HOTPOD_ROOT", root_.string());
+  env.set("HOTPOD_BUILD_NUMBER", std::to_string(count_));
+  return env.entries();
+}
+
+void Builder::start(const ChangeSet& changes) {
+  ++count_;
+  timed_out_ = cancelled_ = false;
+  current_ = BuildOutcome{};
+  current_.number = count_;
+  current_.changes = changes;
+  started_ = std::chrono::steady_clock::now();
+  log::info("build_started",
+            "build #" + std::to_string(count_) + " started: " + config_.cmd,
+            {{"build", static_cast<int64_t>(count_)},
+             {"changed", static_cast<int64_t>(changes.size())}});
+  try {
+    group_.start({{"/bin/sh", "-c", config_.cmd}, root_, environment(changes), false});
+  } catch (const std::system_error& error) {
+    current_.tail.emplace_back(error.what());
+    finish(BuildResult::Failed, ExitInfo{127 << 8});
+    return;
+  }
+  if (config_.timeout.count() > 0) timeout_.armAfter(config_.timeout);
+}
+
+void Builder::cancel() {
+  if (!busy() || cancelled_) return;
+  cancelled_ = true;
+  log::info("build_cancelled", "new changes arrived: cancelling build #" +
+                                   std::to_string(count_) + " to start over");
+  group_.terminate(SIGTERM, kCancelGrace);
+}
+
+void Builder::finish(BuildResult result, const ExitInfo& exit) {
+  timeout_.disarm();
+  current_.result = result;
+  current_.exit = exit;
+  current_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+  std::error_code ignored;
+  std::filesystem::remove(scratch_dir_ / ("changed-files-" + std::to_string(count_)), ignored);
+  BuildOutcome outcome = std::move(current_);
+  on_done_(outcome);
+}
+
+}  // namespace hotpod

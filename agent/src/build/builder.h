@@ -1,0 +1,64 @@
+#pragma once
+// Runs the build command through /bin/sh -c in its own process group, in the root, with the
+// changed files in its environment; streams its output line by line and keeps the tail; kills
+// the whole group on timeout or when cancelled.
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "config/config.h"
+#include "core/reactor.h"
+#include "core/timer.h"
+#include "debounce/change_set.h"
+#include "process/process_group.h"
+
+namespace hotpod {
+
+enum class BuildResult { Succeeded, Failed, TimedOut, Cancelled };
+std::string_view toString(BuildResult result);
+
+struct BuildOutcome {
+  uint64_t number = 0;
+  BuildResult result = BuildResult::Failed;
+  ExitInfo exit;
+  std::chrono::milliseconds duration{0};
+  ChangeSet changes;
+  std::deque<std::string> tail;  // the last lines of output
+};
+
+class Builder {
+ public:
+  using DoneHandler = std::function<void(const BuildOutcome&)>;
+  static constexpr size_t kTailLines = 50;
+
+  Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::filesystem::path root,
+          std::filesystem::path scratch_dir, DoneHandler on_done);
+
+  bool configured() const { return !config_.cmd.empty(); }
+  bool busy() const { return group_.active(); }
+  // Starts a build for `changes` (empty on the first build). Reports failures to start as a
+  // failed build, never by throwing.
+  void start(const ChangeSet& changes);
+  // Stops the running build (its whole group); on_done then reports Cancelled.
+  void cancel();
+
+ private:
+  std::vector<std::string> environment(const ChangeSet& changes) const;
+  void finish(BuildResult result, const ExitInfo& exit);
+
+  BuildConfig config_;
+  std::filesystem::path root_;
+  std::filesystem::path scratch_dir_;
+  DoneHandler on_done_;
+  ProcessGroup group_;
+  Timer timeout_;
+  uint64_t count_ = 0;
+  bool timed_out_ = false;
+  bool cancelled_ = false;
+  std::chrono::steady_clock::time_point started_;
+  BuildOutcome current_;
+};
+
+}  // namespace hotpod

@@ -1,0 +1,85 @@
+// The command line. CLI11 is heavy to compile: it stays in this one translation unit.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/options.h"
+#include "config/config_error.h"
+
+namespace {
+
+void addWatchOptions(CLI::App& command, hotpod::CommandLine& line) {
+  command.add_option("-c,--config", line.config_file, "Config file (default: ./hotpod.yaml)")
+      ->envname("HOTPOD_CONFIG");
+  command.add_option("--root", line.root, "Directory to watch (default: .)")
+      ->envname("HOTPOD_ROOT");
+  command.add_option("--include-ext", line.include_ext, "Extensions that trigger, e.g. go,tmpl")
+      ->envname("HOTPOD_INCLUDE_EXT");
+  command.add_option("--exclude", line.exclude, "Gitignore-style pattern to ignore (repeatable)")
+      ->envname("HOTPOD_EXCLUDE")
+      ->delimiter(',');
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hotpod: watch, rebuild, restart, and tell the world it is ready"};
+  app.require_subcommand(1);
+  hotpod::CommandLine line;
+
+  auto* run = app.add_subcommand("run", "Watch, build and run the app as a child (like air)");
+  addWatchOptions(*run, line);
+  run->add_option("--build", line.build, "Build command, run through /bin/sh -c")
+      ->envname("HOTPOD_BUILD");
+  run->add_option("--backend", line.backend, "auto|inotify|poll|hybrid")
+      ->envname("HOTPOD_BACKEND");
+  run->add_option("--poll-interval", line.poll_interval, "Poll interval, e.g. 500ms")
+      ->envname("HOTPOD_POLL_INTERVAL");
+  run->add_option("--delay", line.delay, "Quiet period before a build, e.g. 100ms")
+      ->envname("HOTPOD_DELAY");
+  run->add_option("--listen", line.listen, "HTTP address HOST:PORT")->envname("HOTPOD_LISTEN");
+  run->add_option("--log-format", line.log_format, "text|json")->envname("HOTPOD_LOG_FORMAT");
+  run->add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
+      ->envname("HOTPOD_LOG_LEVEL");
+  run->add_option("app", line.app, "The app to run, after --: hotpod run -- ./app --port 8080");
+  run->footer(
+      "Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
+
+  bool list_files = false;
+  auto* check = app.add_subcommand("check", "Validate the config and show what is watched");
+  addWatchOptions(*check, line);
+  check->add_flag("--list-files", list_files,
+                  "Print every file that would trigger a reload, relative to the root");
+
+  std::string init_dir = ".";
+  bool force = false;
+  auto* init = app.add_subcommand("init", "Write a commented starter hotpod.yaml");
+  init->add_option("--dir", init_dir, "Project directory (default: .)");
+  init->add_flag("--force", force, "Overwrite an existing hotpod.yaml");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (*run) return hotpod::runCommand(line);
+    if (*check) return hotpod::checkCommand(line, list_files);
+    if (*init) return hotpod::initCommand(init_dir, force);
+    if (*version) return hotpod::versionCommand();
+  } catch (const hotpod::ConfigError& e) {
+    std::cerr << "hotpod: error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hotpod: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 2;
+}

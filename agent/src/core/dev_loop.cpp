@@ -1,0 +1,268 @@
+#include "core/dev_loop.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+
+#include "build/builder.h"
+#include "core/duration.h"
+#include "core/log.h"
+#include "core/reactor.h"
+#include "core/signal_source.h"
+#include "core/signals.h"
+#include "core/syscalls.h"
+#include "core/timer.h"
+#include "debounce/debouncer.h"
+#include "filter/path_filter.h"
+#include "process/app_supervisor.h"
+#include "process/reaper.h"
+#include "watch/inotify_watcher.h"
+
+namespace hotpod {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::filesystem::path makeScratchDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hotpod-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw sys::error(errno, "mkdtemp " + pattern, "make TMPDIR (or /tmp) writable");
+  }
+  return pattern;
+}
+
+std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
+  std::string text;
+  size_t listed = 0;
+  for (const auto& [path, kind] : changes.changes()) {
+    if (listed++ == max_listed) {
+      text += ", … (" + std::to_string(changes.size() - max_listed) + " more)";
+      break;
+    }
+    if (!text.empty()) text += ", ";
+    text += path;
+  }
+  return text;
+}
+
+std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
+  auto normal = std::filesystem::absolute(root).lexically_normal();
+  if (!normal.has_filename() && normal.has_parent_path() && normal != normal.root_path()) {
+    normal = normal.parent_path();  // "/src/" → "/src"
+  }
+  return normal;
+}
+
+FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
+  return {config.watch.include_ext, config.watch.include, config.watch.exclude,
+          config.watch.exclude_dir, buildOutputsInside(config, root), config.watch.gitignore};
+}
+
+}  // namespace
+
+std::vector<std::string> buildOutputsInside(const Config& config,
+                                            const std::filesystem::path& root) {
+  std::vector<std::string> inside;
+  if (config.run.cmd.empty() || config.run.cmd.through_shell) return inside;
+  const std::filesystem::path program = config.run.cmd.argv.front();
+  if (program.native().find('/') == std::string::npos) return inside;  // found through PATH
+  const auto absolute = std::filesystem::weakly_canonical(root / program);
+  const auto relative = absolute.lexically_relative(std::filesystem::weakly_canonical(root));
+  if (!relative.empty() && *relative.begin() != "..") inside.push_back(relative.generic_string());
+  return inside;
+}
+
+struct DevLoop::Impl {
+  Config config;
+  std::filesystem::path root;
+  std::filesystem::path scratch;
+  Reactor reactor;
+  SignalSource signals{reactor, {SIGINT, SIGTERM, SIGCHLD}};
+  Reaper reaper;
+  PathFilter filter;
+  Debouncer debouncer;
+  Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
+  Builder builder;
+  AppSupervisor app;
+  std::unique_ptr<Watcher> watcher;
+  ChangeSet pending;          // changes that arrived while a build ran
+  bool shutting_down = false;
+
+  explicit Impl(Config c)
+      : config(std::move(c)),
+        root(normalizedRoot(config.root)),
+        scratch(makeScratchDir()),
+        filter(root, filterOptions(config, root)),
+        debouncer(config.watch.delay, config.watch.max_delay),
+        builder(reactor, reaper, config.build, root, scratch,
+                [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
+        app(reactor, reaper, config.run, root) {
+    signals.on(SIGCHLD, [this] { reaper.reapAll(); });
+    signals.on(SIGINT, [this] { shutdown(SIGINT); });
+    signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
+    Reaper::becomeSubreaper();
+  }
+
+  ~Impl() {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);
+  }
+
+  void startWatching() {
+    if (config.watch.backend == WatchBackend::Poll || config.watch.backend == WatchBackend::Hybrid) {
+      log::warn("backend", "the poll and hybrid backends are not available yet; using inotify");
+    }
+    const auto began = Clock::now();
+    watcher = std::make_unique<InotifyWatcher>(
+        reactor, root, [this](const std::string& dir) { return filter.shouldDescend(dir); },
+        [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); },
+        config.watch.poll_interval);
+    watcher->start();
+    const auto stats = watcher->stats();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
+    log::info("watching",
+              "watching " + root.string() + " with " + std::string(watcher->backend()) + " (" +
+                  std::to_string(stats.watched_directories) + " directories, " +
+                  std::to_string(stats.known_files) + " files, ready in " + formatDuration(took) +
+                  ")",
+              {{"root", root.string()},
+               {"backend", watcher->backend()},
+               {"directories", static_cast<int64_t>(stats.watched_directories)},
+               {"files", static_cast<int64_t>(stats.known_files)}});
+  }
+
+  void onFileEvents(std::vector<FileEvent> events) {
+    if (shutting_down) return;
+    const auto now = Clock::now();
+    bool rules_changed = false;
+    for (const auto& event : events) {
+      if (PathFilter::isIgnoreFile(event.path)) {
+        filter.invalidate(event.path);
+        rules_changed = true;
+      }
+      if (!filter.isRelevant(event.path)) {
+        log::debug("ignored", "ignored " + event.path, {{"path", event.path}});
+        continue;
+      }
+      log::debug("change", std::string(toString(event.kind)) + " " + event.path,
+                 {{"path", event.path}, {"kind", toString(event.kind)}});
+      debouncer.add(event, now);
+    }
+    // New ignore rules may open or close directories: let the watcher re-walk the tree.
+    if (rules_changed) reactor.post([this] { watcher->rescan(); });
+    if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+  }
+
+  void onDebounceDue() {
+    auto changes = debouncer.takeIfDue(Clock::now());
+    if (!changes) {
+      if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+      return;
+    }
+    if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
+    log::info("changes", std::to_string(changes->size()) + " file(s) changed: " +
+                             summarize(*changes),
+              {{"count", static_cast<int64_t>(changes->size())}});
+    trigger(*changes);
+  }
+
+  void trigger(const ChangeSet& changes) {
+    if (!builder.configured()) {
+      app.restart("files changed");
+      return;
+    }
+    if (!builder.busy()) {
+      builder.start(changes);
+      return;
+    }
+    pending.merge(changes);
+    if (config.build.on_busy == OnBusy::Restart) builder.cancel();
+  }
+
+  void onBuildDone(const BuildOutcome& outcome) {
+    const std::string number = "#" + std::to_string(outcome.number);
+    const auto fields = {log::Field{"build", static_cast<int64_t>(outcome.number)},
+                         log::Field{"result", toString(outcome.result)},
+                         log::Field{"duration_ms", static_cast<int64_t>(outcome.duration.count())},
+                         log::Field{"exit_code", int64_t{outcome.exit.code()}}};
+    switch (outcome.result) {
+      case BuildResult::Succeeded:
+        log::event(spdlog::level::info, "build_finished",
+                   "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
+        if (!shutting_down) app.restart("build " + number + " succeeded");
+        break;
+      case BuildResult::Cancelled:
+        log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled",
+                   fields);
+        pending.merge(outcome.changes);  // its changes still need a build
+        break;
+      case BuildResult::Failed:
+      case BuildResult::TimedOut: {
+        std::string block = "build " + number + " FAILED (" +
+                            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
+                                                                     : outcome.exit.describe()) +
+                            ") after " + formatDuration(outcome.duration) + "; " +
+                            (app.running() ? "the app keeps running the previous version"
+                                           : "no app is running") +
+                            ". Last output:";
+        const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
+        for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
+          block += "\n    " + outcome.tail[i];
+        }
+        log::event(spdlog::level::err, "build_finished", block, fields);
+        break;
+      }
+    }
+    if (shutting_down) {
+      maybeFinishShutdown();
+      return;
+    }
+    if (!pending.empty()) {
+      ChangeSet next = std::move(pending);
+      pending.clear();
+      builder.start(next);
+    }
+  }
+
+  void shutdown(int signal) {
+    const std::string why = signalName(signal);
+    if (shutting_down) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (runtimes resend it) changes nothing.
+      if (signal != SIGINT) return;
+      log::warn("shutdown", why + " again: killing everything now");
+      reactor.stop();  // the process groups are SIGKILLed as they are destroyed
+      return;
+    }
+    shutting_down = true;
+    log::info("shutdown", why + " received: stopping");
+    debounce_timer.disarm();
+    builder.cancel();
+    app.stop([this] { maybeFinishShutdown(); });
+  }
+
+  void maybeFinishShutdown() {
+    if (builder.busy() || app.running() || app.pid() > 0) return;
+    reactor.stop();
+  }
+
+  int run() {
+    startWatching();
+    if (builder.configured()) {
+      builder.start(ChangeSet{});
+    } else if (app.configured()) {
+      app.restart("start");
+    } else {
+      log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
+    }
+    reactor.run();
+    return 0;
+  }
+};
+
+DevLoop::DevLoop(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+DevLoop::~DevLoop() = default;
+int DevLoop::run() { return impl_->run(); }
+
+}  // namespace hotpod

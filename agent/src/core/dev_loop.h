@@ -1,0 +1,28 @@
+#pragma once
+// `hotpod run`: the whole local loop on one reactor —
+// watcher → filter → debouncer → builder → app supervisor.
+#include <filesystem>
+#include <memory>
+
+#include "config/config.h"
+
+namespace hotpod {
+
+class DevLoop {
+ public:
+  explicit DevLoop(Config config);
+  ~DevLoop();
+  // Runs until SIGINT/SIGTERM; returns the process exit code (0 on a clean stop).
+  int run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Relative paths (to the root) of files that the app command runs from inside the root, so that
+// the build output never triggers the next build.
+std::vector<std::string> buildOutputsInside(const Config& config,
+                                            const std::filesystem::path& root);
+
+}  // namespace hotpod

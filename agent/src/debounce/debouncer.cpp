@@ -1,0 +1,30 @@
+#include "debounce/debouncer.h"
+
+#include <algorithm>
+
+namespace hotpod {
+
+void Debouncer::add(const FileEvent& event, Clock::time_point now) {
+  if (!window_open_) {
+    window_open_ = true;
+    first_ = now;
+  }
+  last_ = now;
+  pending_.add(event);
+}
+
+std::optional<Debouncer::Clock::time_point> Debouncer::deadline() const {
+  if (!window_open_) return std::nullopt;
+  return std::min(last_ + delay_, first_ + std::max(max_delay_, delay_));
+}
+
+std::optional<ChangeSet> Debouncer::takeIfDue(Clock::time_point now) {
+  const auto due = deadline();
+  if (!due || now < *due) return std::nullopt;
+  window_open_ = false;
+  ChangeSet out = std::move(pending_);
+  pending_.clear();
+  return out;
+}
+
+}  // namespace hotpod

@@ -1,0 +1,35 @@
+#pragma once
+// Trailing-edge debounce with a cap: a window closes `delay` after the last change, or
+// `max_delay` after the first, whichever comes first, so a continuous stream still triggers.
+// Pure logic (time is passed in) so it is tested without sleeping; DebounceStage drives it.
+#include <chrono>
+#include <optional>
+
+#include "debounce/change_set.h"
+
+namespace hotpod {
+
+class Debouncer {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay)
+      : delay_(delay), max_delay_(max_delay) {}
+
+  void add(const FileEvent& event, Clock::time_point now);
+  // When the current window closes; nullopt when nothing is pending.
+  std::optional<Clock::time_point> deadline() const;
+  // The window's changes once its deadline has passed (and the window is reset).
+  std::optional<ChangeSet> takeIfDue(Clock::time_point now);
+  bool pending() const { return window_open_; }
+
+ private:
+  std::chrono::milliseconds delay_;
+  std::chrono::milliseconds max_delay_;
+  ChangeSet pending_;
+  bool window_open_ = false;
+  Clock::time_point first_{};
+  Clock::time_point last_{};
+};
+
+}  // namespace hotpod

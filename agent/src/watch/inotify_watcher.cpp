@@ -1,0 +1,323 @@
+#include "watch/inotify_watcher.h"
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "core/log.h"
+#include "core/syscalls.h"
+
+namespace hotpod {
+namespace {
+
+constexpr uint32_t kDirMask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB |
+                              IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
+                              IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+constexpr uint32_t kAncestorMask = IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
+                                   IN_ONLYDIR;
+
+std::string readMaxUserWatches() {
+  std::ifstream in("/proc/sys/fs/inotify/max_user_watches");
+  std::string value;
+  in >> value;
+  return value.empty() ? "unknown" : value;
+}
+
+bool isDirectory(const std::filesystem::path& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool underDirectory(const std::string& path, const std::string& dir) {
+  return dir.empty() || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+}  // namespace
+
+InotifyWatcher::InotifyWatcher(Reactor& reactor, std::filesystem::path root,
+                               DirectoryPolicy should_descend, EventSink sink,
+                               std::chrono::milliseconds fallback_poll_interval)
+    : reactor_(reactor),
+      root_(std::move(root)),
+      should_descend_(std::move(should_descend)),
+      sink_(std::move(sink)),
+      fallback_poll_interval_(fallback_poll_interval),
+      fallback_poll_(reactor, [this] { rescan(); }) {}
+
+InotifyWatcher::~InotifyWatcher() {
+  if (fd_) reactor_.remove(fd_.get());
+}
+
+WatchStats InotifyWatcher::stats() const {
+  WatchStats current = stats_;
+  current.watched_directories = dir_of_wd_.size();
+  current.known_files = known_.size();
+  return current;
+}
+
+void InotifyWatcher::start() {
+  if (!isDirectory(root_)) {
+    throw sys::error(ENOENT, "watch root " + root_.string() + " is not a directory",
+                     "create it, or point --root / root: at the source tree");
+  }
+  fd_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!fd_) {
+    throw sys::error(errno, "inotify_init1",
+                     errno == EMFILE ? "too many inotify instances: raise "
+                                       "fs.inotify.max_user_instances, or use --backend poll"
+                                     : "use --backend poll");
+  }
+  reactor_.add(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
+  std::vector<FileEvent> baseline;
+  addSubtree("", baseline, /*report=*/false);  // the first picture is the baseline
+  if (out_of_watches_) fallback_poll_.armAfter(fallback_poll_interval_);
+}
+
+bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
+  const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
+  const int wd = sys::ops().inotify_add_watch(fd_.get(), path.c_str(), kDirMask);
+  if (wd < 0) {
+    const int err = errno;
+    if (err == ENOSPC) {
+      if (!out_of_watches_) {
+        log::error("watch_limit",
+                   "inotify watch limit reached at " + path.string() +
+                       " (fs.inotify.max_user_watches=" + readMaxUserWatches() +
+                       "). Raise it: sysctl -w fs.inotify.max_user_watches=524288 (persist it in "
+                       "/etc/sysctl.d/); until then hotpod polls the tree every " +
+                       std::to_string(fallback_poll_interval_.count()) + "ms",
+                   {{"dir", rel_dir}, {"errno", int64_t{err}}});
+      }
+      out_of_watches_ = true;
+    } else if (err != ENOENT && err != ENOTDIR) {
+      log::warn("watch_failed",
+                "cannot watch " + path.string() + ": " + std::strerror(err) +
+                    (err == EACCES ? " (give hotpod read access to it, or exclude it)" : ""),
+                {{"dir", rel_dir}});
+    }
+    return false;
+  }
+  auto [previous, inserted] = dir_of_wd_.try_emplace(wd, rel_dir);
+  if (!inserted && previous->second != rel_dir) {
+    // Same inode under a new name (a directory moved inside the tree): re-key it.
+    wd_of_dir_.erase(previous->second);
+    previous->second = rel_dir;
+  }
+  wd_of_dir_[rel_dir] = wd;
+  return true;
+}
+
+void InotifyWatcher::addSubtree(const std::string& rel_dir, std::vector<FileEvent>& out,
+                                bool report) {
+  if (!rel_dir.empty() && !should_descend_(rel_dir)) return;
+  watchDirectory(rel_dir);
+  Snapshot found;
+  scanTree(root_, rel_dir, found, [this](const std::string& sub) {
+    if (!should_descend_(sub)) return false;
+    watchDirectory(sub);
+    return true;  // descend even when unwatched: the fallback poll covers it
+  });
+  for (auto& [path, state] : found) {
+    auto [it, inserted] = known_.try_emplace(path, state);
+    if (!report) continue;
+    if (inserted) {
+      out.push_back({path, ChangeKind::Created, {}});
+    } else if (!(it->second == state)) {
+      it->second = state;
+      out.push_back({path, ChangeKind::Modified, {}});
+    }
+  }
+}
+
+void InotifyWatcher::removeSubtree(const std::string& rel_dir, std::vector<FileEvent>& out) {
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (underDirectory(it->first, rel_dir)) {
+      out.push_back({it->first, ChangeKind::Removed, {}});
+      it = known_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
+    if (it->first == rel_dir || underDirectory(it->first, rel_dir)) {
+      // A moved-away directory keeps its watch in the kernel; drop it explicitly.
+      sys::ops().inotify_rm_watch(fd_.get(), it->second);
+      dir_of_wd_.erase(it->second);
+      it = wd_of_dir_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void InotifyWatcher::forgetWatch(int wd) {
+  auto found = dir_of_wd_.find(wd);
+  if (found == dir_of_wd_.end()) return;
+  auto by_dir = wd_of_dir_.find(found->second);
+  if (by_dir != wd_of_dir_.end() && by_dir->second == wd) wd_of_dir_.erase(by_dir);
+  dir_of_wd_.erase(found);
+}
+
+void InotifyWatcher::onReadable() {
+  alignas(struct inotify_event) char buffer[64 * 1024];
+  std::vector<FileEvent> out;
+  bool overflowed = false;
+  for (;;) {
+    const ssize_t length = sys::ops().read(fd_.get(), buffer, sizeof buffer);
+    if (length <= 0) {
+      if (length < 0 && errno == EINTR) continue;
+      break;  // EAGAIN: drained
+    }
+    for (ssize_t offset = 0; offset < length;) {
+      const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
+      offset += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
+      if (event->mask & IN_Q_OVERFLOW) {
+        overflowed = true;
+        continue;
+      }
+      handleEvent(*event, out);
+    }
+  }
+  moved_from_.clear();
+  if (overflowed) {
+    ++stats_.overflows;
+    log::warn("watch_overflow",
+              "inotify queue overflowed (fs.inotify.max_queued_events); rescanning the tree so "
+              "no change is lost");
+    emit(std::move(out));
+    rescan();
+    return;
+  }
+  emit(std::move(out));
+}
+
+void InotifyWatcher::handleEvent(const struct inotify_event& event, std::vector<FileEvent>& out) {
+  if (event.wd == ancestor_wd_ && ancestor_wd_ >= 0) {
+    if (event.mask & IN_IGNORED) ancestor_wd_ = -1;
+    watchForRoot(out);  // something appeared (or vanished) on the way to the root
+    return;
+  }
+  auto dir = dir_of_wd_.find(event.wd);
+  if (dir == dir_of_wd_.end()) return;  // a watch we already dropped
+  const std::string dir_path = dir->second;
+  if (event.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+    if (dir_path.empty()) {
+      onRootLost(out);
+    } else if (event.mask & IN_IGNORED) {
+      forgetWatch(event.wd);
+    }
+    return;  // the parent reports the subdirectory's removal with its name
+  }
+  if (event.len == 0) return;
+  const std::string rel = joinRelative(dir_path, event.name);
+  if (event.mask & IN_ISDIR) {
+    if (event.mask & (IN_DELETE | IN_MOVED_FROM)) removeSubtree(rel, out);
+    if (event.mask & (IN_CREATE | IN_MOVED_TO)) addSubtree(rel, out);
+    return;
+  }
+  handleFileEvent(event.mask, event.cookie, rel, out);
+}
+
+void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::string& rel,
+                                     std::vector<FileEvent>& out) {
+  if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+    if (mask & IN_MOVED_FROM) moved_from_[cookie] = rel;
+    if (known_.erase(rel) > 0) out.push_back({rel, ChangeKind::Removed, {}});
+    return;
+  }
+  struct stat st;
+  if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
+  const FileState state = fileStateOf(st);
+  auto [it, inserted] = known_.try_emplace(rel, state);
+  if (mask & IN_MOVED_TO) {
+    auto from = moved_from_.find(cookie);
+    it->second = state;
+    out.push_back({rel, ChangeKind::Renamed, from == moved_from_.end() ? "" : from->second});
+    return;
+  }
+  if (inserted) {
+    out.push_back({rel, ChangeKind::Created, {}});
+    return;
+  }
+  const bool changed = !(it->second == state);
+  it->second = state;
+  // Attribute-only events count only when something we track changed; a write always counts,
+  // even within one mtime tick.
+  if (changed || (mask & (IN_MODIFY | IN_CLOSE_WRITE))) {
+    out.push_back({rel, ChangeKind::Modified, {}});
+  }
+}
+
+void InotifyWatcher::onRootLost(std::vector<FileEvent>& out) {
+  log::warn("root_lost", "watch root " + root_.string() +
+                             " was removed or moved away; waiting for it to come back");
+  removeSubtree("", out);  // every file and every watch, the root's included
+  watchForRoot(out);
+}
+
+void InotifyWatcher::watchForRoot(std::vector<FileEvent>& out) {
+  if (isDirectory(root_)) {
+    if (ancestor_wd_ >= 0) sys::ops().inotify_rm_watch(fd_.get(), ancestor_wd_);
+    ancestor_wd_ = -1;
+    log::info("root_back", "watch root " + root_.string() + " is back; rescanning");
+    addSubtree("", out);
+    return;
+  }
+  std::filesystem::path ancestor = root_.parent_path();
+  while (!ancestor.empty() && !isDirectory(ancestor) && ancestor != ancestor.root_path()) {
+    ancestor = ancestor.parent_path();
+  }
+  if (ancestor_wd_ >= 0 && ancestor == ancestor_) return;
+  if (ancestor_wd_ >= 0) sys::ops().inotify_rm_watch(fd_.get(), ancestor_wd_);
+  ancestor_ = ancestor;
+  ancestor_wd_ = sys::ops().inotify_add_watch(fd_.get(), ancestor.c_str(), kAncestorMask);
+  // The root may have come back between the check above and the new watch.
+  if (isDirectory(root_)) watchForRoot(out);
+}
+
+void InotifyWatcher::rescan() {
+  ++stats_.rescans;
+  std::vector<FileEvent> out;
+  if (!isDirectory(root_)) {
+    if (!dir_of_wd_.empty() || !known_.empty()) onRootLost(out);
+    emit(std::move(out));
+    return;
+  }
+  const bool was_out_of_watches = out_of_watches_;
+  out_of_watches_ = false;
+  Snapshot now;
+  watchDirectory("");
+  scanTree(root_, "", now, [this](const std::string& sub) {
+    if (!should_descend_(sub)) return false;
+    watchDirectory(sub);
+    return true;
+  });
+  // Drop watches of directories that vanished or are excluded now.
+  for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
+    if (!it->first.empty() && (!isDirectory(root_ / it->first) || !should_descend_(it->first))) {
+      sys::ops().inotify_rm_watch(fd_.get(), it->second);
+      dir_of_wd_.erase(it->second);
+      it = wd_of_dir_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  out = diffSnapshots(known_, now);
+  known_ = std::move(now);
+  if (out_of_watches_) {
+    fallback_poll_.armAfter(fallback_poll_interval_);
+  } else if (was_out_of_watches) {
+    log::info("watch_limit_cleared", "every directory is watched by inotify again");
+  }
+  emit(std::move(out));
+}
+
+void InotifyWatcher::emit(std::vector<FileEvent> events) {
+  if (!events.empty()) sink_(std::move(events));
+}
+
+}  // namespace hotpod

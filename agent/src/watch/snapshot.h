@@ -1,0 +1,45 @@
+#pragma once
+// A compact picture of the files below a root (path → mtime, size, inode, mode), and the diff of
+// two pictures as FileEvents. Used to rescan after an inotify overflow, after the root comes
+// back, and by polling.
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "watch/watcher.h"
+
+namespace hotpod {
+
+struct FileState {
+  int64_t mtime_ns = 0;
+  int64_t size = 0;
+  uint64_t inode = 0;
+  uint32_t mode = 0;
+
+  bool operator==(const FileState&) const = default;
+};
+
+using Snapshot = std::unordered_map<std::string, FileState>;
+
+FileState fileStateOf(const struct stat& st);
+
+// Walks root/rel_start (not following symlinks). For every directory below it calls
+// enter_dir(rel_dir); a false answer skips that directory. Files go into `out`.
+// Unreadable directories are skipped and reported through on_error.
+void scanTree(const std::filesystem::path& root, const std::string& rel_start, Snapshot& out,
+              const std::function<bool(const std::string& rel_dir)>& enter_dir,
+              const std::function<void(const std::string& rel_path, int err)>& on_error = {});
+
+// Events that turn `before` into `after`.
+std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after);
+
+// "a/b" + "c" → "a/b/c"; "" + "c" → "c".
+std::string joinRelative(std::string_view dir, std::string_view name);
+
+}  // namespace hotpod

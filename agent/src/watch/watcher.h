@@ -1,0 +1,43 @@
+#pragma once
+// One abstract interface for every watch backend (inotify now; poll and hybrid build on the same
+// snapshot machinery). A backend registers its fds on the reactor and reports batches of
+// FileEvents for files below the root, paths relative to the root.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotpod {
+
+enum class ChangeKind { Created, Modified, Removed, Renamed };
+std::string_view toString(ChangeKind kind);
+
+struct FileEvent {
+  std::string path;  // relative to the root, '/'-separated
+  ChangeKind kind;
+  std::string from;  // for Renamed: the old path when known
+};
+
+using EventSink = std::function<void(std::vector<FileEvent>)>;
+
+struct WatchStats {
+  size_t watched_directories = 0;
+  size_t known_files = 0;
+  size_t overflows = 0;
+  size_t rescans = 0;
+};
+
+class Watcher {
+ public:
+  virtual ~Watcher() = default;
+  // Scans the tree and starts watching. Throws std::system_error with advice on failure.
+  virtual void start() = 0;
+  // Re-walks the tree and reports what differs from what is known (e.g. after ignore rules
+  // changed, or on request).
+  virtual void rescan() = 0;
+  virtual std::string_view backend() const = 0;
+  virtual WatchStats stats() const = 0;
+};
+
+}  // namespace hotpod
