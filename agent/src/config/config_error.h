@@ -16,6 +16,7 @@ class ConfigError : public std::runtime_error {
   int line() const { return line_; }      // 1-based; 0 when not from a file
   int column() const { return column_; }  // 1-based; 0 when not from a file
   const std::string& key() const { return key_; }
+  const std::string& problem() const { return problem_; }
   const std::string& hint() const { return hint_; }
 
  private:
@@ -23,6 +24,7 @@ class ConfigError : public std::runtime_error {
   int line_;
   int column_;
   std::string key_;
+  std::string problem_;
   std::string hint_;
 };
 
