@@ -130,7 +130,9 @@ struct DevLoop::Impl {
               {{"root", root.string()},
                {"backend", watcher->backend()},
                {"directories", static_cast<int64_t>(stats.watched_directories)},
-               {"files", static_cast<int64_t>(stats.known_files)}});
+               {"files", static_cast<int64_t>(stats.known_files)},
+               {"delay_ms", static_cast<int64_t>(config.watch.delay.count())},
+               {"max_delay_ms", static_cast<int64_t>(config.watch.max_delay.count())}});
   }
 
   void onFileEvents(std::vector<FileEvent> events) {
@@ -162,9 +164,12 @@ struct DevLoop::Impl {
       return;
     }
     if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
-    log::info("changes", std::to_string(changes->size()) + " file(s) changed: " +
-                             summarize(*changes),
-              {{"count", static_cast<int64_t>(changes->size())}});
+    std::string all_paths;  // for JSON consumers: the whole list, newline-separated
+    for (const auto& path : changes->paths()) all_paths += path + "\n";
+    if (!all_paths.empty()) all_paths.pop_back();
+    log::info("changes",
+              std::to_string(changes->size()) + " file(s) changed: " + summarize(*changes),
+              {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
     trigger(*changes);
   }
 

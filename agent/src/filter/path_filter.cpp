@@ -1,0 +1,190 @@
+#include "filter/path_filter.h"
+
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "filter/builtin_ignores.h"
+#include "filter/ignore_rules.h"
+#include "filter/rel_path.h"
+
+namespace hotpod {
+namespace {
+
+constexpr std::string_view kGitInfoExclude = ".git/info/exclude";
+
+// Suffixes such as ".go" (also ".tar.gz": a dotted option matches the whole suffix).
+std::vector<std::string> extensionSuffixes(const std::vector<std::string>& extensions) {
+  std::vector<std::string> suffixes;
+  for (std::string_view ext : extensions) {
+    if (ext.starts_with('.')) ext.remove_prefix(1);
+    if (!ext.empty()) suffixes.push_back("." + std::string(ext));
+  }
+  return suffixes;
+}
+
+}  // namespace
+
+struct PathFilter::Impl {
+  // The ignore files of one directory; .hotpodignore wins over .gitignore there.
+  struct DirRules {
+    IgnoreRules hotpod;
+    IgnoreRules git;
+  };
+
+  std::filesystem::path root;
+  bool use_gitignore = true;
+  IgnoreRules exclude_rules;  // the `exclude` option: above every ignore file
+  IgnoreRules include_rules;
+  std::vector<std::string> include_suffixes;
+  std::unordered_set<std::string> excluded_dir_names;  // bare names, any depth
+  std::unordered_set<std::string> excluded_dir_paths;  // from the root
+  std::unordered_set<std::string> excluded_files;
+  // Read lazily; PathFilter is used from one thread, so no locking.
+  mutable std::unordered_map<std::string, DirRules> dir_rules;
+  mutable std::optional<IgnoreRules> info_exclude;
+
+  Impl(std::filesystem::path root_dir, const FilterOptions& options)
+      : root(std::move(root_dir)),
+        use_gitignore(options.gitignore),
+        exclude_rules(IgnoreRules::fromLines(options.exclude, "")),
+        include_rules(IgnoreRules::fromLines(options.include, "")),
+        include_suffixes(extensionSuffixes(options.include_ext)) {
+    for (std::string_view dir : options.exclude_dir) {
+      while (dir.ends_with('/')) dir.remove_suffix(1);
+      const std::optional<std::string> path = normalizeRelPath(dir);
+      if (!path || path->empty()) continue;
+      // Like gitignore, any '/' but a trailing one anchors: "./bin" means the root's bin.
+      if (dir.find('/') == std::string_view::npos) {
+        excluded_dir_names.insert(*path);
+      } else {
+        excluded_dir_paths.insert(*path);
+      }
+    }
+    for (const std::string& file : options.exclude_files) {
+      const std::optional<std::string> path = normalizeRelPath(file);
+      if (path && !path->empty()) excluded_files.insert(*path);
+    }
+  }
+
+  const DirRules& rulesOf(const std::string& dir) const {
+    auto it = dir_rules.find(dir);
+    if (it != dir_rules.end()) return it->second;
+    const std::filesystem::path abs_dir = dir.empty() ? root : root / dir;
+    DirRules rules;
+    rules.hotpod = IgnoreRules::load(abs_dir / ".hotpodignore", dir, /*follow_symlinks=*/true);
+    if (use_gitignore) {
+      rules.git = IgnoreRules::load(abs_dir / ".gitignore", dir, /*follow_symlinks=*/false);
+    }
+    return dir_rules.emplace(dir, std::move(rules)).first->second;
+  }
+
+  const IgnoreRules& infoExclude() const {
+    if (!info_exclude) {
+      info_exclude = IgnoreRules::load(root / kGitInfoExclude, "", /*follow_symlinks=*/true);
+    }
+    return *info_exclude;
+  }
+
+  // The verdict of the ignore rules alone, in git's precedence order: the first list (from
+  // the highest precedence down) with a matching rule decides.
+  bool ignoredByRules(const std::string& path, bool is_dir) const {
+    IgnoreVerdict verdict = exclude_rules.match(path, is_dir);
+    if (verdict != IgnoreVerdict::kNoMatch) return verdict == IgnoreVerdict::kIgnored;
+    std::string dir(parentDir(path));
+    while (true) {
+      const DirRules& rules = rulesOf(dir);
+      verdict = rules.hotpod.match(path, is_dir);
+      if (verdict == IgnoreVerdict::kNoMatch && use_gitignore) {
+        verdict = rules.git.match(path, is_dir);
+      }
+      if (verdict != IgnoreVerdict::kNoMatch) return verdict == IgnoreVerdict::kIgnored;
+      if (dir.empty()) break;
+      dir = std::string(parentDir(dir));
+    }
+    return use_gitignore && infoExclude().match(path, is_dir) == IgnoreVerdict::kIgnored;
+  }
+
+  // Whether this one directory is excluded; its parents are checked by the caller.
+  bool dirExcluded(const std::string& dir) const {
+    const std::string name(baseName(dir));
+    return isBuiltinIgnoredDirName(name) || excluded_dir_names.contains(name) ||
+           excluded_dir_paths.contains(dir) || ignoredByRules(dir, /*is_dir=*/true);
+  }
+
+  // Checks the directories "a", "a/b", ... above path, parents first: nothing below an
+  // excluded directory can be re-included (git's rule), and its rules files are never read.
+  bool parentDirsDescended(const std::string& path) const {
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      if (dirExcluded(path.substr(0, slash))) return false;
+    }
+    return true;
+  }
+
+  bool hasIncludedExtension(std::string_view name) const {
+    for (const std::string& suffix : include_suffixes) {
+      if (name.ends_with(suffix)) return true;
+    }
+    return false;
+  }
+
+  // gitignore semantics read positively: a file is included when it, or one of its
+  // directories, would be "ignored" by the include patterns.
+  bool matchesIncludePatterns(const std::string& file) const {
+    for (size_t slash = file.find('/'); slash != std::string::npos;
+         slash = file.find('/', slash + 1)) {
+      if (include_rules.match(file.substr(0, slash), true) == IgnoreVerdict::kIgnored) {
+        return true;
+      }
+    }
+    return include_rules.match(file, false) == IgnoreVerdict::kIgnored;
+  }
+};
+
+PathFilter::PathFilter(std::filesystem::path root, FilterOptions options)
+    : impl_(std::make_unique<Impl>(std::move(root), options)) {}
+
+PathFilter::~PathFilter() = default;
+PathFilter::PathFilter(PathFilter&&) noexcept = default;
+PathFilter& PathFilter::operator=(PathFilter&&) noexcept = default;
+
+bool PathFilter::shouldDescend(std::string_view rel_dir) const {
+  const std::optional<std::string> dir = normalizeRelPath(rel_dir);
+  if (!dir || !impl_) return false;  // outside the root, or a moved-from filter
+  if (dir->empty()) return true;
+  return impl_->parentDirsDescended(*dir) && !impl_->dirExcluded(*dir);
+}
+
+bool PathFilter::isRelevant(std::string_view rel_file) const {
+  const std::optional<std::string> file = normalizeRelPath(rel_file);
+  if (!file || file->empty() || !impl_) return false;
+  if (!impl_->parentDirsDescended(*file)) return false;
+  const std::string_view name = baseName(*file);
+  // A ".git" file is a submodule's or worktree's link to its repository: metadata too.
+  if (isBuiltinIgnoredDirName(name) || isEditorScratchFileName(name)) return false;
+  if (impl_->excluded_files.contains(*file)) return false;
+  if (impl_->ignoredByRules(*file, /*is_dir=*/false)) return false;
+  if (impl_->include_suffixes.empty() && impl_->include_rules.empty()) return true;
+  return impl_->hasIncludedExtension(name) || impl_->matchesIncludePatterns(*file);
+}
+
+bool PathFilter::isIgnoreFile(std::string_view rel_path) {
+  const std::optional<std::string> path = normalizeRelPath(rel_path);
+  if (!path) return false;
+  const std::string_view name = baseName(*path);
+  return name == ".gitignore" || name == ".hotpodignore" || *path == kGitInfoExclude;
+}
+
+void PathFilter::invalidate(std::string_view rel_ignore_file) {
+  const std::optional<std::string> path = normalizeRelPath(rel_ignore_file);
+  if (!path || !impl_) return;
+  if (*path == kGitInfoExclude) {
+    impl_->info_exclude.reset();
+    return;
+  }
+  impl_->dir_rules.erase(std::string(parentDir(*path)));
+}
+
+}  // namespace hotpod

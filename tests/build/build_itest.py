@@ -1,0 +1,157 @@
+"""The build stage with real files and a real shell: one save = one build, storms are
+coalesced, HOTPOD_CHANGED_FILES is right, on_busy and timeouts behave."""
+import os
+import subprocess
+import tarfile
+import unittest
+
+from hotpod_harness import TempTree, write
+
+
+class BuildTest(TempTree):
+    def setUp(self):
+        super().setUp()
+        self.src = os.path.join(self.dir, "src")
+        self.out = os.path.join(self.dir, "out")  # outside the watched tree
+        os.makedirs(self.out)
+        write(os.path.join(self.src, "main.go"), "package main\n")
+        write(os.path.join(self.src, "pkg", "util.go"), "package pkg\n")
+
+    def start_recording(self, extra=(), build=None):
+        # The build records which files it was told about, one file per build.
+        build = build or ('printf "%s" "$HOTPOD_CHANGED_FILES" > '
+                          f'{self.out}/build-$HOTPOD_BUILD_NUMBER.txt')
+        return self.start(["--root", self.src, "--build", build, *extra])
+
+    def changed_files(self, number):
+        with open(os.path.join(self.out, f"build-{number}.txt")) as f:
+            return sorted(filter(None, f.read().split("\n")))
+
+    def wait_build(self, hp, after, number):
+        _, record = hp.wait_for("build_finished", after=after, build=number)
+        return record
+
+    def sentinel(self, hp, expected_build):
+        """Touches a sentinel file and waits for its build. Because events are ordered, the
+        sentinel's build number proves how many builds ran before it."""
+        mark = hp.mark()
+        write(os.path.join(self.src, "sentinel.go"), f"// {expected_build}\n")
+        _, record = hp.wait_for("build_finished", after=mark)
+        self.assertEqual(record["build"], expected_build, hp.log_tail())
+        self.assertEqual(self.changed_files(expected_build), ["sentinel.go"])
+
+    def test_vim_style_save_gives_exactly_one_build(self):
+        hp = self.start_recording()
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        # What vim does on :w with its defaults: probe file 4913, backup by rename, write the
+        # new file, remove the backup; plus its swap file.
+        target = os.path.join(self.src, "main.go")
+        write(os.path.join(self.src, ".main.go.swp"), "swap")
+        probe = os.path.join(self.src, "4913")
+        write(probe, "")
+        os.remove(probe)
+        os.rename(target, target + "~")
+        write(target, "package main\n// edited\n")
+        os.remove(target + "~")
+        self.wait_build(hp, mark, 2)
+        self.assertEqual(self.changed_files(2), ["main.go"])
+        self.sentinel(hp, 3)
+
+    def test_write_temp_then_rename_save_is_one_build(self):
+        hp = self.start_recording()
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        tmp = os.path.join(self.src, "pkg", ".util.go.tmp~")
+        write(tmp, "package pkg\n// v2\n")
+        os.rename(tmp, os.path.join(self.src, "pkg", "util.go"))
+        self.wait_build(hp, mark, 2)
+        self.assertEqual(self.changed_files(2), ["pkg/util.go"])
+        self.sentinel(hp, 3)
+
+    def test_tar_extract_of_5000_files_gives_at_most_two_builds(self):
+        staging = os.path.join(self.dir, "staging")
+        for i in range(5000):
+            write(os.path.join(staging, f"d{i // 100:02d}", f"f{i:04d}.go"), f"package d\n// {i}\n")
+        archive = os.path.join(self.dir, "sync.tar")
+        with tarfile.open(archive, "w") as tar:
+            tar.add(staging, arcname=".")
+        hp = self.start_recording()
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        subprocess.run(["tar", "xf", archive, "-C", self.src], check=True)
+        _, first = hp.wait_for("build_finished", after=mark)
+        builds = {first["build"]}
+        # Every extracted file must reach some build: wait until all 5000 were reported.
+        seen = set(self.changed_files(first["build"]))
+        while len([p for p in seen if p.startswith("d")]) < 5000:
+            _, record = hp.wait_for("build_finished", after=mark, build=max(builds) + 1)
+            builds.add(record["build"])
+            seen.update(self.changed_files(record["build"]))
+        self.assertLessEqual(len(builds), 2, f"builds for one tar x: {sorted(builds)}")
+        self.sentinel(hp, max(builds) + 1)
+
+    def test_changes_during_a_build_restart_it_by_default(self):
+        gate = os.path.join(self.dir, "gate")
+        os.mkfifo(gate)
+        # Build #2 blocks on the fifo until the test has changed another file.
+        build = (f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; '
+                 f'printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt')
+        hp = self.start_recording(build=build)
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        write(os.path.join(self.src, "main.go"), "package main\n// a\n")
+        hp.wait_for("build_started", after=mark, build=2)
+        write(os.path.join(self.src, "pkg", "util.go"), "package pkg\n// b\n")
+        _, cancelled = hp.wait_for("build_finished", after=mark, build=2)
+        self.assertEqual(cancelled["result"], "cancelled")
+        self.wait_build(hp, mark, 3)
+        # The restarted build covers the cancelled build's changes too.
+        self.assertEqual(self.changed_files(3), ["main.go", "pkg/util.go"])
+
+    def test_on_busy_queue_runs_one_more_build_after(self):
+        gate = os.path.join(self.dir, "gate")
+        os.mkfifo(gate)
+        write(os.path.join(self.src, "hotpod.yaml"), "build:\n  on_busy: queue\n")
+        build = (f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; '
+                 f'printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt')
+        hp = self.start_recording(build=build,
+                                  extra=["-c", os.path.join(self.src, "hotpod.yaml"),
+                                         "--include-ext", "go"])
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        write(os.path.join(self.src, "main.go"), "package main\n// a\n")
+        hp.wait_for("build_started", after=mark, build=2)
+        write(os.path.join(self.src, "pkg", "util.go"), "package pkg\n// b\n")
+        hp.wait_for("changes", after=mark, files="pkg/util.go")
+        with open(gate, "w") as g:
+            g.write("go\n")
+        self.assertEqual(self.wait_build(hp, mark, 2)["result"], "success")
+        self.wait_build(hp, mark, 3)
+        self.assertEqual(self.changed_files(2), ["main.go"])
+        self.assertEqual(self.changed_files(3), ["pkg/util.go"])
+
+    def test_timeout_kills_the_whole_build_group(self):
+        pidfile = os.path.join(self.out, "sleeper.pid")
+        write(os.path.join(self.dir, "hotpod.yaml"),
+              f"root: src\nbuild:\n  cmd: 'sleep 300 & echo $! > {pidfile}; wait'\n"
+              "  timeout: 1s\n")
+        hp = self.start(["-c", os.path.join(self.dir, "hotpod.yaml")])
+        _, record = hp.wait_for("build_finished", build=1)
+        self.assertEqual(record["result"], "timeout")
+        with open(pidfile) as f:
+            sleeper = int(f.read())
+        self.assertFalse(os.path.exists(f"/proc/{sleeper}"),
+                         "the build's background child survived the timeout")
+
+    def test_failed_build_is_reported_with_its_output(self):
+        hp = self.start(["--root", self.src, "--build", "echo 'main.go:3: syntax error'; exit 3"])
+        _, record = hp.wait_for("build_finished", build=1)
+        self.assertEqual(record["result"], "failure")
+        self.assertEqual(record["exit_code"], 3)
+        self.assertIn("main.go:3: syntax error", record["msg"])
+        self.assertTrue(hp.find_all("output", source="build", msg="main.go:3: syntax error"))
+
+
+if __name__ == "__main__":
+    unittest.main()

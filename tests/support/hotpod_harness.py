@@ -1,0 +1,195 @@
+"""Drives a real `hotpod` process for integration tests.
+
+hotpod runs with --log-format json; every log line is parsed and kept, and tests wait for
+records (build_finished, app_started, ...) instead of sleeping. Timeouts only catch hangs.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+HOTPOD = os.environ.get("HOTPOD_BIN") or shutil.which("hotpod")
+SOURCE_DIR = os.environ.get("HOTPOD_SOURCE_DIR", os.path.abspath(os.path.join(
+    os.path.dirname(__file__), "..", "..")))
+HANG_TIMEOUT = 120  # seconds; only to turn a hang into a failure
+
+
+def skip(reason):
+    """Exit the whole test file as SKIPPED (ctest SKIP_RETURN_CODE 77), loudly."""
+    print(f"SKIPPED: {reason}", flush=True)
+    sys.exit(77)
+
+
+class Hotpod:
+    def __init__(self, args, cwd, env=None, command="run"):
+        self.records = []
+        self.raw = []
+        self._cond = threading.Condition()
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        argv = [HOTPOD, command, "--log-format", "json", *args]
+        self.proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self._readers = [threading.Thread(target=self._read, args=(s,), daemon=True)
+                         for s in (self.proc.stderr, self.proc.stdout)]
+        for t in self._readers:
+            t.start()
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def _read(self, stream):
+        for line in stream:
+            line = line.rstrip("\n")
+            with self._cond:
+                self.raw.append(line)
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = {"event": "unparsed", "msg": line}
+                self.records.append(record)
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def log_tail(self, n=60):
+        with self._cond:
+            return "\n".join(self.raw[-n:])
+
+    def count(self, event, **fields):
+        with self._cond:
+            return sum(1 for r in self.records if _matches(r, event, fields))
+
+    def find_all(self, event, **fields):
+        with self._cond:
+            return [r for r in self.records if _matches(r, event, fields)]
+
+    def wait_for(self, event, after=0, timeout=HANG_TIMEOUT, **fields):
+        """Waits for the first record at index >= after matching event and fields.
+
+        Returns (index, record). Fails with the log tail if hotpod exits or time runs out.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for i in range(after, len(self.records)):
+                    if _matches(self.records[i], event, fields):
+                        return i, self.records[i]
+                if self.proc.poll() is not None and all(not t.is_alive() for t in self._readers):
+                    raise AssertionError(
+                        f"hotpod exited ({self.proc.returncode}) before '{event}' {fields}:\n"
+                        + self.log_tail())
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no '{event}' {fields} within {timeout}s:\n"
+                                         + self.log_tail())
+                self._cond.wait(min(remaining, 1.0))
+
+    def mark(self):
+        """Index of the next record: wait_for(..., after=mark) sees only what comes next."""
+        with self._cond:
+            return len(self.records)
+
+    def stop(self, sig=signal.SIGTERM, timeout=HANG_TIMEOUT):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            for t in self._readers:
+                t.join(5)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(10)
+
+
+def _matches(record, event, fields):
+    if record.get("event") != event:
+        return False
+    return all(record.get(k) == v for k, v in fields.items())
+
+
+def run_hotpod(args, cwd=None, timeout=HANG_TIMEOUT, env=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([HOTPOD, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+def http_get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read().decode()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def children_of(pid):
+    """PIDs whose parent is pid, with their state letter (Z = zombie)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out.append((int(entry), fields[0]))
+    return out
+
+
+def open_fds(pid):
+    return sorted(os.listdir(f"/proc/{pid}/fd"))
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except OSError:
+        return False
+
+
+class TempTree(unittest.TestCase):
+    """A test case with a fresh temporary directory in self.dir."""
+
+    def setUp(self):
+        if not HOTPOD or not os.path.exists(HOTPOD):
+            self.fail("HOTPOD_BIN is not set to the hotpod binary")
+        self.dir = tempfile.mkdtemp(prefix="hotpod-itest-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.hotpods = []
+
+    def start(self, args, cwd=None, **kw):
+        hp = Hotpod(args, cwd or self.dir, **kw)
+        self.hotpods.append(hp)
+        self.addCleanup(hp.kill)
+        return hp
