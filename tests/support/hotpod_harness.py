@@ -105,8 +105,7 @@ class Hotpod:
         try:
             return self.proc.wait(timeout)
         finally:
-            for t in self._readers:
-                t.join(5)
+            self._close()
 
     def kill(self):
         if self.proc.poll() is None:
@@ -115,6 +114,14 @@ class Hotpod:
             except ProcessLookupError:
                 pass
             self.proc.wait(10)
+        self._close()
+
+    def _close(self):
+        for t in self._readers:
+            t.join(5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if not stream.closed:
+                stream.close()
 
 
 def _matches(record, event, fields):
