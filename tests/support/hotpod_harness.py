@@ -63,7 +63,8 @@ class Hotpod:
 
     def log_tail(self, n=60):
         with self._cond:
-            return "\n".join(self.raw[-n:])
+            return "\n".join(line if len(line) < 600 else line[:600] + " …"
+                             for line in self.raw[-n:])
 
     def count(self, event, **fields):
         with self._cond:

@@ -153,7 +153,7 @@ struct DevLoop::Impl {
       debouncer.add(event, now);
     }
     // New ignore rules may open or close directories: let the watcher re-walk the tree.
-    if (rules_changed) reactor.post([this] { watcher->rescan(); });
+    if (rules_changed) reactor.post([this] { watcher->refreshWatches(); });
     if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
   }
 

@@ -279,7 +279,7 @@ void InotifyWatcher::watchForRoot(std::vector<FileEvent>& out) {
   if (isDirectory(root_)) watchForRoot(out);
 }
 
-void InotifyWatcher::rescan() {
+void InotifyWatcher::walk(bool report) {
   ++stats_.rescans;
   std::vector<FileEvent> out;
   if (!isDirectory(root_)) {
@@ -306,7 +306,7 @@ void InotifyWatcher::rescan() {
       ++it;
     }
   }
-  out = diffSnapshots(known_, now);
+  if (report) out = diffSnapshots(known_, now);
   known_ = std::move(now);
   if (out_of_watches_) {
     fallback_poll_.armAfter(fallback_poll_interval_);

@@ -30,7 +30,8 @@ class InotifyWatcher : public Watcher {
   ~InotifyWatcher() override;
 
   void start() override;
-  void rescan() override;
+  void rescan() override { walk(/*report=*/true); }
+  void refreshWatches() override { walk(/*report=*/false); }
   std::string_view backend() const override { return "inotify"; }
   WatchStats stats() const override;
 
@@ -47,6 +48,7 @@ class InotifyWatcher : public Watcher {
   void forgetWatch(int wd);
   void onRootLost(std::vector<FileEvent>& out);
   void watchForRoot(std::vector<FileEvent>& out);
+  void walk(bool report);
   void emit(std::vector<FileEvent> events);
 
   Reactor& reactor_;

@@ -33,9 +33,11 @@ class Watcher {
   virtual ~Watcher() = default;
   // Scans the tree and starts watching. Throws std::system_error with advice on failure.
   virtual void start() = 0;
-  // Re-walks the tree and reports what differs from what is known (e.g. after ignore rules
-  // changed, or on request).
+  // Re-walks the tree and reports what differs from what is known.
   virtual void rescan() = 0;
+  // Re-walks the tree after the ignore rules changed: watches what is included now, forgets
+  // what is excluded now, and reports nothing (newly visible files did not change).
+  virtual void refreshWatches() = 0;
   virtual std::string_view backend() const = 0;
   virtual WatchStats stats() const = 0;
 };
