@@ -58,6 +58,18 @@ int main(int argc, char** argv) {
 
   auto* version = app.add_subcommand("version", "Print the version");
 
+  // CLI11 would only say "a subcommand is required"; name the word it did not know.
+  const auto known = [&](const char* word) {
+    for (const auto* command : app.get_subcommands({})) {
+      if (command->check_name(word)) return true;
+    }
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::cerr << "hotpod: error: unknown command '" << argv[1]
+              << "'; use run, check, init or version (hotpod --help)\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
