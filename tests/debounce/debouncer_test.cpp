@@ -1,0 +1,73 @@
+#include "debounce/debouncer.h"
+
+#include <doctest/doctest.h>
+
+using namespace hotpod;
+using namespace std::chrono_literals;
+using Clock = Debouncer::Clock;
+
+TEST_CASE("debouncer: a window closes `delay` after the last change") {
+  Debouncer debouncer(100ms, 2s);
+  const auto t0 = Clock::time_point{} + 1h;
+  CHECK_FALSE(debouncer.deadline());
+  debouncer.add({"a.go", ChangeKind::Modified, {}}, t0);
+  CHECK(*debouncer.deadline() == t0 + 100ms);
+  debouncer.add({"b.go", ChangeKind::Modified, {}}, t0 + 60ms);
+  CHECK(*debouncer.deadline() == t0 + 160ms);
+  CHECK_FALSE(debouncer.takeIfDue(t0 + 159ms));
+  auto changes = debouncer.takeIfDue(t0 + 160ms);
+  REQUIRE(changes);
+  CHECK(changes->paths() == std::vector<std::string>{"a.go", "b.go"});
+  CHECK_FALSE(debouncer.pending());
+  CHECK_FALSE(debouncer.takeIfDue(t0 + 1h));
+}
+
+TEST_CASE("debouncer: a continuous stream still triggers after max_delay") {
+  Debouncer debouncer(100ms, 1s);
+  const auto t0 = Clock::time_point{} + 1h;
+  for (int i = 0; i < 50; ++i) {
+    debouncer.add({"f" + std::to_string(i), ChangeKind::Created, {}}, t0 + i * 50ms);
+  }
+  CHECK(*debouncer.deadline() == t0 + 1s);
+  auto changes = debouncer.takeIfDue(t0 + 1s);
+  REQUIRE(changes);
+  CHECK(changes->size() == 50);
+}
+
+TEST_CASE("debouncer: max_delay below delay does not cut the quiet period short") {
+  Debouncer debouncer(500ms, 100ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"a", ChangeKind::Modified, {}}, t0);
+  CHECK(*debouncer.deadline() == t0 + 500ms);
+}
+
+TEST_CASE("change set: kinds coalesce to the net change") {
+  ChangeSet set;
+  SUBCASE("created then modified is created") {
+    set.add({"a", ChangeKind::Created, {}});
+    set.add({"a", ChangeKind::Modified, {}});
+    CHECK((set.changes().at("a") == ChangeKind::Created));
+  }
+  SUBCASE("created then removed is nothing (a temp file)") {
+    set.add({"tmp", ChangeKind::Created, {}});
+    set.add({"tmp", ChangeKind::Removed, {}});
+    CHECK(set.empty());
+  }
+  SUBCASE("removed then created is modified (replaced by a rename-over save)") {
+    set.add({"a", ChangeKind::Removed, {}});
+    set.add({"a", ChangeKind::Renamed, ".a.tmp"});
+    CHECK((set.changes().at("a") == ChangeKind::Modified));
+  }
+  SUBCASE("modified then removed is removed") {
+    set.add({"a", ChangeKind::Modified, {}});
+    set.add({"a", ChangeKind::Removed, {}});
+    CHECK((set.changes().at("a") == ChangeKind::Removed));
+  }
+  SUBCASE("merge keeps both sides") {
+    ChangeSet other;
+    other.add({"b", ChangeKind::Created, {}});
+    set.add({"a", ChangeKind::Modified, {}});
+    set.merge(other);
+    CHECK(set.paths() == std::vector<std::string>{"a", "b"});
+  }
+}

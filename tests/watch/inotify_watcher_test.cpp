@@ -1,0 +1,114 @@
+// The inotify watcher on a real directory, with failures injected at the syscall seam.
+#include "watch/inotify_watcher.h"
+
+#include <doctest/doctest.h>
+#include <sys/inotify.h>
+
+#include <cerrno>
+#include <set>
+
+#include "core/reactor.h"
+#include "core/timer.h"
+#include "support/syscall_fault.h"
+#include "support/temp_dir.h"
+
+using namespace hotpod;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Recorder {
+  std::set<std::string> paths;
+  Reactor* reactor = nullptr;
+  std::string awaited;
+  void operator()(std::vector<FileEvent> events) {
+    for (auto& e : events) paths.insert(e.path);
+    if (reactor && paths.contains(awaited)) reactor->stop();
+  }
+};
+
+const char* g_refused_dir = nullptr;
+int addWatchRefusingOneDir(int fd, const char* path, uint32_t mask) {
+  if (std::string(path).ends_with(g_refused_dir)) {
+    errno = ENOSPC;
+    return -1;
+  }
+  return sys::realOps().inotify_add_watch(fd, path, mask);
+}
+
+int g_eintr_left = 0;
+ssize_t readWithEintr(int fd, void* buf, size_t count) {
+  if (g_eintr_left > 0) {
+    --g_eintr_left;
+    errno = EINTR;
+    return -1;
+  }
+  return sys::realOps().read(fd, buf, count);
+}
+
+int initRefused(int) {
+  errno = EMFILE;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("inotify watcher: ENOSPC names the sysctl and polling still sees the change") {
+  testing::TempDir tree;
+  tree.write("watched/a.txt", "a");
+  tree.write("unwatchable/b.txt", "b");
+  g_refused_dir = "/unwatchable";
+  testing::SyscallFault fault(&sys::Ops::inotify_add_watch, &addWatchRefusingOneDir);
+
+  Reactor reactor;
+  Recorder recorder{{}, &reactor, "unwatchable/b.txt"};
+  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
+                         std::ref(recorder), 50ms);
+  watcher.start();
+  CHECK(watcher.stats().watched_directories == 2);  // root and watched/, not unwatchable/
+  tree.write("unwatchable/b.txt", "changed, and no inotify watch sees it");
+  Timer guard(reactor, [&] { reactor.stop(); });
+  guard.armAfter(30s);
+  reactor.run();
+  CHECK(recorder.paths.contains("unwatchable/b.txt"));
+}
+
+TEST_CASE("inotify watcher: EINTR on read is retried, no event is lost") {
+  testing::TempDir tree;
+  tree.write("a.txt", "a");
+  testing::SyscallFault fault(&sys::Ops::read, &readWithEintr);
+  Reactor reactor;
+  Recorder recorder{{}, &reactor, "a.txt"};
+  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
+                         std::ref(recorder), 500ms);
+  watcher.start();
+  g_eintr_left = 3;
+  tree.write("a.txt", "changed");
+  Timer guard(reactor, [&] { reactor.stop(); });
+  guard.armAfter(30s);
+  reactor.run();
+  CHECK(recorder.paths.contains("a.txt"));
+}
+
+TEST_CASE("inotify watcher: inotify_init1 failure is a system_error that says what to do") {
+  testing::TempDir tree;
+  testing::SyscallFault fault(&sys::Ops::inotify_init1, &initRefused);
+  Reactor reactor;
+  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
+                         [](std::vector<FileEvent>) {}, 500ms);
+  try {
+    watcher.start();
+    FAIL("start() should have thrown");
+  } catch (const std::system_error& error) {
+    CHECK(error.code().value() == EMFILE);
+    CHECK(std::string(error.what()).find("max_user_instances") != std::string::npos);
+  }
+}
+
+TEST_CASE("inotify watcher: a missing root is a clear error") {
+  Reactor reactor;
+  InotifyWatcher watcher(reactor, "/nonexistent/hotpod/root",
+                         [](const std::string&) { return true; }, [](std::vector<FileEvent>) {},
+                         500ms);
+  CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
+}
