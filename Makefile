@@ -19,8 +19,9 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
-	./scripts/demo.sh $(BUILD_DIR)/hotpod
+demo: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target hotpod
+	bash ./scripts/demo.sh $(BUILD_DIR)/hotpod
 
 format:
 	clang-format -i $$(git ls-files 'agent/*.cpp' 'agent/*.h' 'tests/*.cpp' 'tests/*.h' 'examples/*.cpp' 'bench/*.cpp')

@@ -109,12 +109,14 @@ class Hotpod:
             self._close()
 
     def kill(self):
+        """Cleanup: a graceful stop first (so hotpod stops the app it runs), then SIGKILL."""
         if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
             try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait(10)
+                self.proc.wait(10)
         self._close()
 
     def _close(self):

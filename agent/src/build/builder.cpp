@@ -97,11 +97,12 @@ void Builder::start(const ChangeSet& changes) {
   if (config_.timeout.count() > 0) timeout_.armAfter(config_.timeout);
 }
 
-void Builder::cancel() {
+void Builder::cancel(std::string_view reason) {
   if (!busy() || cancelled_) return;
   cancelled_ = true;
-  log::info("build_cancelled", "new changes arrived: cancelling build #" +
-                                   std::to_string(count_) + " to start over");
+  log::info("build_cancelled",
+            "cancelling build #" + std::to_string(count_) + ": " + std::string(reason),
+            {{"build", static_cast<int64_t>(count_)}, {"reason", reason}});
   group_.terminate(SIGTERM, kCancelGrace);
 }
 

@@ -42,7 +42,7 @@ class Builder {
   // failed build, never by throwing.
   void start(const ChangeSet& changes);
   // Stops the running build (its whole group); on_done then reports Cancelled.
-  void cancel();
+  void cancel(std::string_view reason);
 
  private:
   std::vector<std::string> environment(const ChangeSet& changes) const;

@@ -183,7 +183,9 @@ struct DevLoop::Impl {
       return;
     }
     pending.merge(changes);
-    if (config.build.on_busy == OnBusy::Restart) builder.cancel();
+    if (config.build.on_busy == OnBusy::Restart) {
+      builder.cancel("new changes arrived; starting over (build.on_busy: restart)");
+    }
   }
 
   void onBuildDone(const BuildOutcome& outcome) {
@@ -243,7 +245,7 @@ struct DevLoop::Impl {
     shutting_down = true;
     log::info("shutdown", why + " received: stopping");
     debounce_timer.disarm();
-    builder.cancel();
+    builder.cancel("hotpod is stopping");
     app.stop([this] { maybeFinishShutdown(); });
   }
 
