@@ -62,8 +62,8 @@ TEST_CASE("inotify watcher: ENOSPC names the sysctl and polling still sees the c
 
   Reactor reactor;
   Recorder recorder{{}, &reactor, "unwatchable/b.txt"};
-  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
-                         std::ref(recorder), 50ms);
+  InotifyWatcher watcher(
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), 50ms);
   watcher.start();
   CHECK(watcher.stats().watched_directories == 2);  // root and watched/, not unwatchable/
   tree.write("unwatchable/b.txt", "changed, and no inotify watch sees it");
@@ -79,8 +79,8 @@ TEST_CASE("inotify watcher: EINTR on read is retried, no event is lost") {
   testing::SyscallFault fault(&sys::Ops::read, &readWithEintr);
   Reactor reactor;
   Recorder recorder{{}, &reactor, "a.txt"};
-  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
-                         std::ref(recorder), 500ms);
+  InotifyWatcher watcher(
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), 500ms);
   watcher.start();
   g_eintr_left = 3;
   tree.write("a.txt", "changed");
@@ -94,8 +94,9 @@ TEST_CASE("inotify watcher: inotify_init1 failure is a system_error that says wh
   testing::TempDir tree;
   testing::SyscallFault fault(&sys::Ops::inotify_init1, &initRefused);
   Reactor reactor;
-  InotifyWatcher watcher(reactor, tree.path(), [](const std::string&) { return true; },
-                         [](std::vector<FileEvent>) {}, 500ms);
+  InotifyWatcher watcher(
+      reactor, tree.path(), [](const std::string&) { return true; }, [](std::vector<FileEvent>) {},
+      500ms);
   try {
     watcher.start();
     FAIL("start() should have thrown");
@@ -107,8 +108,8 @@ TEST_CASE("inotify watcher: inotify_init1 failure is a system_error that says wh
 
 TEST_CASE("inotify watcher: a missing root is a clear error") {
   Reactor reactor;
-  InotifyWatcher watcher(reactor, "/nonexistent/hotpod/root",
-                         [](const std::string&) { return true; }, [](std::vector<FileEvent>) {},
-                         500ms);
+  InotifyWatcher watcher(
+      reactor, "/nonexistent/hotpod/root", [](const std::string&) { return true; },
+      [](std::vector<FileEvent>) {}, 500ms);
   CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
 }

@@ -6,7 +6,6 @@
 #include "core/environment.h"
 #include "core/log.h"
 
-
 namespace hotpod {
 namespace {
 
@@ -19,10 +18,14 @@ constexpr std::chrono::milliseconds kCancelGrace{2000};
 
 std::string_view toString(BuildResult result) {
   switch (result) {
-    case BuildResult::Succeeded: return "success";
-    case BuildResult::Failed: return "failure";
-    case BuildResult::TimedOut: return "timeout";
-    case BuildResult::Cancelled: return "cancelled";
+    case BuildResult::Succeeded:
+      return "success";
+    case BuildResult::Failed:
+      return "failure";
+    case BuildResult::TimedOut:
+      return "timeout";
+    case BuildResult::Cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -41,8 +44,8 @@ Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::file
             if (current_.tail.size() > kTailLines) current_.tail.pop_front();
           },
           [this](const ExitInfo& exit) {
-            const BuildResult result = cancelled_    ? BuildResult::Cancelled
-                                       : timed_out_  ? BuildResult::TimedOut
+            const BuildResult result = cancelled_         ? BuildResult::Cancelled
+                                       : timed_out_       ? BuildResult::TimedOut
                                        : exit.code() == 0 ? BuildResult::Succeeded
                                                           : BuildResult::Failed;
             finish(result, exit);
@@ -83,10 +86,9 @@ void Builder::start(const ChangeSet& changes) {
   current_.number = count_;
   current_.changes = changes;
   started_ = std::chrono::steady_clock::now();
-  log::info("build_started",
-            "build #" + std::to_string(count_) + " started: " + config_.cmd,
-            {{"build", static_cast<int64_t>(count_)},
-             {"changed", static_cast<int64_t>(changes.size())}});
+  log::info(
+      "build_started", "build #" + std::to_string(count_) + " started: " + config_.cmd,
+      {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
   try {
     group_.start({{"/bin/sh", "-c", config_.cmd}, root_, environment(changes), false});
   } catch (const std::system_error& error) {

@@ -19,10 +19,14 @@ void setupLogging(const Config& config) {
 
 std::string_view backendName(WatchBackend backend) {
   switch (backend) {
-    case WatchBackend::Auto: return "auto";
-    case WatchBackend::Inotify: return "inotify";
-    case WatchBackend::Poll: return "poll";
-    case WatchBackend::Hybrid: return "hybrid";
+    case WatchBackend::Auto:
+      return "auto";
+    case WatchBackend::Inotify:
+      return "inotify";
+    case WatchBackend::Poll:
+      return "poll";
+    case WatchBackend::Hybrid:
+      return "hybrid";
   }
   return "?";
 }
@@ -48,9 +52,9 @@ int checkCommand(const CommandLine& line, bool list_files) {
               << " is not a directory; fix root: in the config or --root\n";
     return 1;
   }
-  PathFilter filter(root, {config.watch.include_ext, config.watch.include, config.watch.exclude,
-                           config.watch.exclude_dir, buildOutputsInside(config, root),
-                           config.watch.gitignore});
+  PathFilter filter(
+      root, {config.watch.include_ext, config.watch.include, config.watch.exclude,
+             config.watch.exclude_dir, buildOutputsInside(config, root), config.watch.gitignore});
   Snapshot files;
   scanTree(root, "", files, [&](const std::string& dir) { return filter.shouldDescend(dir); });
   std::vector<std::string> relevant;
@@ -63,7 +67,8 @@ int checkCommand(const CommandLine& line, bool list_files) {
     return 0;
   }
   std::cout << "config:   " << (config.source.empty() ? "(defaults)" : config.source.string())
-            << "\nroot:     " << root.string() << "\nbackend:  " << backendName(config.watch.backend)
+            << "\nroot:     " << root.string()
+            << "\nbackend:  " << backendName(config.watch.backend)
             << "\nbuild:    " << (config.build.cmd.empty() ? "(none)" : config.build.cmd)
             << "\nrun:      " << (config.run.cmd.empty() ? "(none)" : config.run.cmd.display())
             << "\nwatching: " << relevant.size() << " file(s) would trigger a reload ("

@@ -30,8 +30,7 @@ int main(int argc, char** argv) {
   addWatchOptions(*run, line);
   run->add_option("--build", line.build, "Build command, run through /bin/sh -c")
       ->envname("HOTPOD_BUILD");
-  run->add_option("--backend", line.backend, "auto|inotify|poll|hybrid")
-      ->envname("HOTPOD_BACKEND");
+  run->add_option("--backend", line.backend, "auto|inotify|poll|hybrid")->envname("HOTPOD_BACKEND");
   run->add_option("--poll-interval", line.poll_interval, "Poll interval, e.g. 500ms")
       ->envname("HOTPOD_POLL_INTERVAL");
   run->add_option("--delay", line.delay, "Quiet period before a build, e.g. 100ms")
@@ -41,8 +40,7 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
       ->envname("HOTPOD_LOG_LEVEL");
   run->add_option("app", line.app, "The app to run, after --: hotpod run -- ./app --port 8080");
-  run->footer(
-      "Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
+  run->footer("Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
 
   bool list_files = false;
   auto* check = app.add_subcommand("check", "Validate the config and show what is watched");

@@ -17,8 +17,7 @@ namespace {
   throw ConfigError("command line", 0, 0, flag + " (or " + env + ")", problem, hint);
 }
 
-Duration durationOption(const std::string& text, const std::string& flag,
-                        const std::string& env) {
+Duration durationOption(const std::string& text, const std::string& flag, const std::string& env) {
   auto parsed = parseDuration(text);
   if (!parsed) {
     badOption(flag, env, "invalid duration '" + text + "'",

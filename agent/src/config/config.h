@@ -36,14 +36,14 @@ struct WatchConfig {
   std::vector<std::string> include;      // gitignore-style patterns relative to root
   std::vector<std::string> exclude;      // gitignore-style patterns relative to root
   std::vector<std::string> exclude_dir{"node_modules"};  // names, or paths relative to root
-  bool gitignore = true;                 // honour .gitignore files (and .git/info/exclude)
-  Duration delay{100};                   // trailing quiet period
-  Duration max_delay{2000};              // cap on how long a stream of changes is held back
+  bool gitignore = true;     // honour .gitignore files (and .git/info/exclude)
+  Duration delay{100};       // trailing quiet period
+  Duration max_delay{2000};  // cap on how long a stream of changes is held back
 };
 
 struct BuildConfig {
-  std::string cmd;       // through /bin/sh -c in the root; empty: no build step
-  Duration timeout{0};   // 0: no timeout
+  std::string cmd;      // through /bin/sh -c in the root; empty: no build step
+  Duration timeout{0};  // 0: no timeout
   OnBusy on_busy = OnBusy::Restart;
   std::map<std::string, std::string> env;
 };

@@ -56,8 +56,12 @@ std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
 }
 
 FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
-  return {config.watch.include_ext, config.watch.include, config.watch.exclude,
-          config.watch.exclude_dir, buildOutputsInside(config, root), config.watch.gitignore};
+  return {config.watch.include_ext,
+          config.watch.include,
+          config.watch.exclude,
+          config.watch.exclude_dir,
+          buildOutputsInside(config, root),
+          config.watch.gitignore};
 }
 
 }  // namespace
@@ -87,7 +91,7 @@ struct DevLoop::Impl {
   Builder builder;
   AppSupervisor app;
   std::unique_ptr<Watcher> watcher;
-  ChangeSet pending;          // changes that arrived while a build ran
+  ChangeSet pending;  // changes that arrived while a build ran
   bool shutting_down = false;
 
   explicit Impl(Config c)
@@ -111,7 +115,8 @@ struct DevLoop::Impl {
   }
 
   void startWatching() {
-    if (config.watch.backend == WatchBackend::Poll || config.watch.backend == WatchBackend::Hybrid) {
+    if (config.watch.backend == WatchBackend::Poll ||
+        config.watch.backend == WatchBackend::Hybrid) {
       log::warn("backend", "the poll and hybrid backends are not available yet; using inotify");
     }
     const auto began = Clock::now();
@@ -201,19 +206,18 @@ struct DevLoop::Impl {
         if (!shutting_down) app.restart("build " + number + " succeeded");
         break;
       case BuildResult::Cancelled:
-        log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled",
-                   fields);
+        log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
         pending.merge(outcome.changes);  // its changes still need a build
         break;
       case BuildResult::Failed:
       case BuildResult::TimedOut: {
-        std::string block = "build " + number + " FAILED (" +
-                            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
-                                                                     : outcome.exit.describe()) +
-                            ") after " + formatDuration(outcome.duration) + "; " +
-                            (app.running() ? "the app keeps running the previous version"
-                                           : "no app is running") +
-                            ". Last output:";
+        std::string block =
+            "build " + number + " FAILED (" +
+            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
+                                                     : outcome.exit.describe()) +
+            ") after " + formatDuration(outcome.duration) + "; " +
+            (app.running() ? "the app keeps running the previous version" : "no app is running") +
+            ". Last output:";
         const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
         for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
           block += "\n    " + outcome.tail[i];
@@ -270,6 +274,8 @@ struct DevLoop::Impl {
 
 DevLoop::DevLoop(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 DevLoop::~DevLoop() = default;
-int DevLoop::run() { return impl_->run(); }
+int DevLoop::run() {
+  return impl_->run();
+}
 
 }  // namespace hotpod

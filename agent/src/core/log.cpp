@@ -30,11 +30,21 @@ void appendJsonString(std::string& out, std::string_view text) {
   out += '"';
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char escaped[8];
@@ -96,9 +106,8 @@ void setup(LogFormat format, spdlog::level::level_enum level) {
   auto& all = loggers();
   all.format = format;
   const std::string pattern =
-      format == LogFormat::Json
-          ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","source":"%n",%v})"
-          : "%H:%M:%S.%e %^%-5l%$ %-6n| %v";
+      format == LogFormat::Json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","source":"%n",%v})"
+                                : "%H:%M:%S.%e %^%-5l%$ %-6n| %v";
   for (auto* logger : {&all.hotpod, &all.build, &all.app}) {
     (*logger)->set_pattern(pattern, format == LogFormat::Json ? spdlog::pattern_time_type::utc
                                                               : spdlog::pattern_time_type::local);

@@ -5,8 +5,8 @@
 #include <spdlog/common.h>
 
 #include <cstdint>
-#include <optional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>

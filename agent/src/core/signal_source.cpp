@@ -28,6 +28,8 @@ SignalSource::SignalSource(Reactor& reactor, std::initializer_list<int> signals)
   });
 }
 
-SignalSource::~SignalSource() { reactor_.remove(fd_.get()); }
+SignalSource::~SignalSource() {
+  reactor_.remove(fd_.get());
+}
 
 }  // namespace hotpod

@@ -22,13 +22,15 @@ int pidfdSendSignal(int pidfd, int sig, siginfo_t* info, unsigned int flags) {
 }
 
 const Ops kRealOps{
-    ::inotify_init1, ::inotify_add_watch, ::inotify_rm_watch, ::read, ::epoll_wait,
-    pidfdOpen,       pidfdSendSignal,     ::kill,
+    ::inotify_init1, ::inotify_add_watch, ::inotify_rm_watch, ::read,
+    ::epoll_wait,    pidfdOpen,           pidfdSendSignal,    ::kill,
 };
 
 }  // namespace
 
-const Ops& realOps() { return kRealOps; }
+const Ops& realOps() {
+  return kRealOps;
+}
 
 Ops& ops() {
   static Ops current = kRealOps;

@@ -21,12 +21,14 @@ Timer::Timer(Reactor& reactor, std::function<void()> on_fire)
   });
 }
 
-Timer::~Timer() { reactor_.remove(fd_.get()); }
+Timer::~Timer() {
+  reactor_.remove(fd_.get());
+}
 
 void Timer::armAt(Clock::time_point when) {
   // steady_clock is CLOCK_MONOTONIC on Linux, so its epoch is the timerfd's.
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      when.time_since_epoch());
+  const auto since_epoch =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch());
   itimerspec spec{};
   spec.it_value.tv_sec = since_epoch.count() / 1'000'000'000;
   spec.it_value.tv_nsec = since_epoch.count() % 1'000'000'000;

@@ -12,12 +12,12 @@
 namespace hotpod {
 
 struct FilterOptions {
-  std::vector<std::string> include_ext;  // without the dot; empty: every extension
-  std::vector<std::string> include;      // gitignore-style; a file matching one is included
-  std::vector<std::string> exclude;      // gitignore-style, relative to root; always wins
-  std::vector<std::string> exclude_dir;  // a bare name matches at any depth; with '/' from root
+  std::vector<std::string> include_ext;    // without the dot; empty: every extension
+  std::vector<std::string> include;        // gitignore-style; a file matching one is included
+  std::vector<std::string> exclude;        // gitignore-style, relative to root; always wins
+  std::vector<std::string> exclude_dir;    // a bare name matches at any depth; with '/' from root
   std::vector<std::string> exclude_files;  // exact relative paths (e.g. the app binary)
-  bool gitignore = true;                 // honour .gitignore and .git/info/exclude
+  bool gitignore = true;                   // honour .gitignore and .git/info/exclude
 };
 
 class PathFilter {

@@ -26,8 +26,9 @@ void AppSupervisor::restart(std::string_view reason) {
   }
   start_when_gone_ = true;
   if (group_.stopping()) return;  // already on its way out; the new one follows
-  log::info("app_stopping", "stopping app (pid " + std::to_string(group_.pid()) + ") with " +
-                                signalName(config_.stop_signal) + ": " + std::string(reason),
+  log::info("app_stopping",
+            "stopping app (pid " + std::to_string(group_.pid()) + ") with " +
+                signalName(config_.stop_signal) + ": " + std::string(reason),
             {{"pid", int64_t{group_.pid()}}, {"reason", reason}});
   group_.terminate(config_.stop_signal, config_.stop_timeout);
 }
@@ -41,8 +42,9 @@ void AppSupervisor::stop(std::function<void()> on_stopped) {
     return;
   }
   on_stopped_ = std::move(on_stopped);
-  log::info("app_stopping", "stopping app (pid " + std::to_string(group_.pid()) + ") with " +
-                                signalName(config_.stop_signal),
+  log::info("app_stopping",
+            "stopping app (pid " + std::to_string(group_.pid()) + ") with " +
+                signalName(config_.stop_signal),
             {{"pid", int64_t{group_.pid()}}, {"reason", "shutdown"}});
   group_.terminate(config_.stop_signal, config_.stop_timeout);
 }
@@ -81,20 +83,23 @@ void AppSupervisor::onGone(const ExitInfo& exit) {
   }
   // It ended on its own.
   if (exit.exited() && exit.code() == 0) {
-    log::info("app_exited", "app exited with code 0 after " + formatDuration(ran) +
-                                "; it starts again on the next change",
+    log::info("app_exited",
+              "app exited with code 0 after " + formatDuration(ran) +
+                  "; it starts again on the next change",
               {{"exit_code", int64_t{0}}});
     return;
   }
   if (!config_.restart_on_crash) {
-    log::error("app_crashed", "app crashed (" + exit.describe() + ") after " +
-                                  formatDuration(ran) + "; restart_on_crash is off",
+    log::error("app_crashed",
+               "app crashed (" + exit.describe() + ") after " + formatDuration(ran) +
+                   "; restart_on_crash is off",
                {{"exit_code", int64_t{exit.code()}}});
     return;
   }
   if (ran >= kStableRun) next_backoff_ = kFirstBackoff;
-  log::error("app_crashed", "app crashed (" + exit.describe() + ") after " + formatDuration(ran) +
-                                "; restarting in " + formatDuration(next_backoff_),
+  log::error("app_crashed",
+             "app crashed (" + exit.describe() + ") after " + formatDuration(ran) +
+                 "; restarting in " + formatDuration(next_backoff_),
              {{"exit_code", int64_t{exit.code()}},
               {"backoff_ms", static_cast<int64_t>(next_backoff_.count())}});
   backoff_timer_.armAfter(next_backoff_);

@@ -48,16 +48,23 @@ std::string spawnAdvice(int err, const std::string& program) {
     case ENOENT:
       return "no such program '" + program + "': check the command, the working directory " +
              "and PATH (did the build write it where run.cmd expects?)";
-    case EACCES: return "'" + program + "' is not executable: chmod +x it, or fix the command";
-    case ENOEXEC: return "'" + program + "' is not a binary the kernel can run";
-    default: return "check the command";
+    case EACCES:
+      return "'" + program + "' is not executable: chmod +x it, or fix the command";
+    case ENOEXEC:
+      return "'" + program + "' is not a binary the kernel can run";
+    default:
+      return "check the command";
   }
 }
 
 }  // namespace
 
-bool ExitInfo::exited() const { return WIFEXITED(wait_status); }
-int ExitInfo::signal() const { return WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0; }
+bool ExitInfo::exited() const {
+  return WIFEXITED(wait_status);
+}
+int ExitInfo::signal() const {
+  return WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
+}
 int ExitInfo::code() const {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + signal();
 }
@@ -75,8 +82,9 @@ ProcessGroup::ProcessGroup(Reactor& reactor, Reaper& reaper, LineHandler on_line
       kill_timer_(reactor,
                   [this] {
                     if (!active()) return;
-                    log::warn("kill", "process group " + std::to_string(pid_) +
-                                          " still running after its grace period; sending SIGKILL",
+                    log::warn("kill",
+                              "process group " + std::to_string(pid_) +
+                                  " still running after its grace period; sending SIGKILL",
                               {{"pid", int64_t{pid_}}});
                     ::killpg(pid_, SIGKILL);
                   }),
@@ -111,7 +119,7 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   flags |= spec.new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
   posix_spawnattr_setflags(&setup.attr, flags);
   posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setsigmask(&setup.attr, &none);   // hotpod blocks signals for its signalfd
+  posix_spawnattr_setsigmask(&setup.attr, &none);  // hotpod blocks signals for its signalfd
   posix_spawnattr_setsigdefault(&setup.attr, &all);
   posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
@@ -121,9 +129,10 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   auto argv = cStrings(spec.argv);
   auto envp = cStrings(spec.env);
   pid_t pid = -1;
-  const int err = ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(),
-                                 envp.data());
-  if (err != 0) throw sys::error(err, "cannot start " + spec.argv[0], spawnAdvice(err, spec.argv[0]));
+  const int err =
+      ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  if (err != 0)
+    throw sys::error(err, "cannot start " + spec.argv[0], spawnAdvice(err, spec.argv[0]));
 
   pid_ = pid;
   leader_status_.reset();

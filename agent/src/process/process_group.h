@@ -30,9 +30,9 @@ struct SpawnSpec {
 
 struct ExitInfo {
   int wait_status = 0;
-  bool exited() const;   // exited normally (vs killed by a signal)
-  int code() const;      // exit code, or 128 + signal like a shell
-  int signal() const;    // 0 unless killed by a signal
+  bool exited() const;           // exited normally (vs killed by a signal)
+  int code() const;              // exit code, or 128 + signal like a shell
+  int signal() const;            // 0 unless killed by a signal
   std::string describe() const;  // "exit code 2", "killed by SIGKILL"
 };
 
@@ -53,7 +53,7 @@ class ProcessGroup {
   // Signals the leader only (through its pidfd: no PID-reuse race).
   bool signalLeader(int signal);
 
-  bool active() const { return pid_ > 0; }   // started and not yet gone
+  bool active() const { return pid_ > 0; }  // started and not yet gone
   pid_t pid() const { return pid_; }
   bool stopping() const { return stopping_; }
 

@@ -12,8 +12,7 @@ namespace hotpod {
 
 void Reaper::becomeSubreaper() {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
-    log::warn("subreaper", std::string("cannot become a child subreaper (") +
-                               std::strerror(errno) +
+    log::warn("subreaper", std::string("cannot become a child subreaper (") + std::strerror(errno) +
                                "); grandchildren of the app are reaped by init instead");
   }
 }

@@ -14,10 +14,14 @@ namespace hotpod {
 
 std::string_view toString(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::Created: return "created";
-    case ChangeKind::Modified: return "modified";
-    case ChangeKind::Removed: return "removed";
-    case ChangeKind::Renamed: return "renamed";
+    case ChangeKind::Created:
+      return "created";
+    case ChangeKind::Modified:
+      return "modified";
+    case ChangeKind::Removed:
+      return "removed";
+    case ChangeKind::Renamed:
+      return "renamed";
   }
   return "unknown";
 }
