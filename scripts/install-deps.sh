@@ -10,7 +10,9 @@ packages=(
   libcpp-httplib-dev libyaml-cpp-dev libcurl4-openssl-dev prometheus-cpp-dev
   libspdlog-dev libfmt-dev doctest-dev libcli11-dev libtomlplusplus-dev
   # examples and integration tests: a real Go + Gin app, HTTP client, tar, procps
-  golang-go golang-github-gin-gonic-gin-dev curl tar procps python3
+  golang-go golang-github-gin-gonic-gin-dev curl tar procps python3 util-linux
+  # the bench smoke run in the suite: inotifywait is the latency floor
+  inotify-tools
 )
 
 missing=()

@@ -96,7 +96,7 @@ http:
   CHECK(config.watch.include_ext == std::vector<std::string>{"go", "tmpl", "html"});
   CHECK(config.watch.include == std::vector<std::string>{"assets/**", "Dockerfile"});
   CHECK(config.watch.exclude == std::vector<std::string>{"**/*_test.go"});
-  CHECK(config.watch.exclude_dir == std::vector<std::string>{"vendor", "tmp", "build/out"});
+  CHECK(config.watch.exclude_dir == std::vector<std::string>{"vendor", "./tmp", "build/out"});
   CHECK_FALSE(config.watch.gitignore);
   CHECK(config.watch.delay == 1500ms);
   CHECK(config.watch.max_delay == 90s);

@@ -54,7 +54,7 @@ class SupervisorTest(TempTree):
             "echo ready\n"
             "wait\n"))
         os.chmod(app, 0o755)
-        hp = self.start(["--root", self.src, "--delay", "1ms", "--", app])
+        hp = self.start(["--root", self.src, "--delay", "20ms", "--log-level", "debug", "--", app])
         hp.wait_for("output", source="app", msg="ready")
         baseline_fds = open_fds(hp.pid)
         for n in range(2, 202):
@@ -63,6 +63,7 @@ class SupervisorTest(TempTree):
             hp.wait_for("app_started", after=mark)
             hp.wait_for("output", after=mark, source="app", msg="ready")
         self.assertEqual(hp.count("app_started"), 201, hp.log_tail())
+        hp.wait_for("orphan_reaped", total=200)  # each old app's orphaned grandchild
         # Everything of the old groups is gone and reaped: only the live app's group remains.
         _, last = hp.wait_for("app_started", after=mark)
         kids = children_of(hp.pid)

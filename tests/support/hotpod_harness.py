@@ -28,13 +28,13 @@ def skip(reason):
 
 
 class Hotpod:
-    def __init__(self, args, cwd, env=None, command="run"):
+    def __init__(self, args, cwd, env=None, command="run", wrapper=()):
         self.records = []
         self.raw = []
         self._cond = threading.Condition()
         full_env = dict(os.environ)
         full_env.update(env or {})
-        argv = [HOTPOD, command, "--log-format", "json", *args]
+        argv = [*wrapper, HOTPOD, command, "--log-format", "json", *args]
         self.proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)

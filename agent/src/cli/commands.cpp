@@ -37,7 +37,7 @@ int runCommand(const CommandLine& line) {
   Config config = resolveConfig(line);
   setupLogging(config);
   if (!config.http.listen.empty()) {
-    log::info("http", "--listen " + config.http.listen +
+    log::info("http", "http.listen " + config.http.listen +
                           " noted; the HTTP server is not part of this version yet");
   }
   DevLoop loop(std::move(config));
@@ -46,7 +46,7 @@ int runCommand(const CommandLine& line) {
 
 int checkCommand(const CommandLine& line, bool list_files) {
   Config config = resolveConfig(line);
-  const auto root = std::filesystem::absolute(config.root).lexically_normal();
+  const auto root = normalizedRoot(config.root);
   if (!std::filesystem::is_directory(root)) {
     std::cerr << "hotpod: error: root " << root.string()
               << " is not a directory; fix root: in the config or --root\n";

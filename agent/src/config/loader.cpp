@@ -38,7 +38,8 @@ std::vector<std::string> readExtensions(const YamlReader& reader, const YamlFiel
   return extensions;
 }
 
-// Directory names or root-relative paths; "./vendor/" is stored as "vendor".
+// Directory names (any depth) or root-relative paths (with a '/': "./vendor" is only the root's
+// vendor); a trailing '/' is dropped.
 std::vector<std::string> readExcludedDirs(const YamlReader& reader, const YamlField& field) {
   std::vector<std::string> dirs;
   for (const auto& item : reader.readStringList(field, "[vendor, tmp]", false)) {
@@ -47,9 +48,8 @@ std::vector<std::string> readExcludedDirs(const YamlReader& reader, const YamlFi
       reader.failAt(item.node, field.key, "'" + item.text + "' is an absolute path",
                     "write it relative to root, e.g. build/out");
     }
-    while (dir.starts_with("./")) dir.remove_prefix(2);
     while (dir.ends_with('/')) dir.remove_suffix(1);
-    if (dir.empty() || dir == ".") {
+    if (dir.empty() || dir == "." || dir == "./") {
       reader.failAt(item.node, field.key, "'" + item.text + "' would exclude the whole root",
                     "name a directory below root, e.g. vendor");
     }
@@ -241,22 +241,8 @@ std::string syntaxHint(const std::string& message, std::string_view yaml, int li
   return "check the indentation and quoting here";
 }
 
-}  // namespace
-
-Config parseConfigText(std::string_view yaml, const std::string& file_name) {
-  YAML::Node document;
-  try {
-    document = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& error) {
-    bool known = error.mark.line >= 0;
-    throw ConfigError(file_name, known ? error.mark.line + 1 : 0, known ? error.mark.column + 1 : 0,
-                      "", "invalid YAML: " + error.msg,
-                      syntaxHint(error.msg, yaml, error.mark.line));
-  }
-
-  Config config;
-  config.source = file_name;
-  YamlReader reader(file_name);
+// Reads every section present in `document` over what `config` already holds.
+void readDocument(const YamlReader& reader, const YAML::Node& document, Config& config) {
   YamlField top{"", document, document};
   for (const auto& field : reader.sectionFields(top, "")) {
     const std::string& name = field.key;
@@ -278,6 +264,24 @@ Config parseConfigText(std::string_view yaml, const std::string& file_name) {
       readHttp(reader, field, config.http);
     }
   }
+}
+
+}  // namespace
+
+Config parseConfigText(std::string_view yaml, const std::string& file_name) {
+  YAML::Node document;
+  try {
+    document = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& error) {
+    bool known = error.mark.line >= 0;
+    throw ConfigError(file_name, known ? error.mark.line + 1 : 0, known ? error.mark.column + 1 : 0,
+                      "", "invalid YAML: " + error.msg,
+                      syntaxHint(error.msg, yaml, error.mark.line));
+  }
+
+  Config config;
+  config.source = file_name;
+  readDocument(YamlReader(file_name), document, config);
   config.root = resolveRoot(config.root, file_name);
   return config;
 }
@@ -313,6 +317,26 @@ Config loadConfigFile(const std::filesystem::path& path) {
   }
   ::close(fd);
   return parseConfigText(text, name);
+}
+
+void applySetting(Config& config, std::string_view key, const std::vector<std::string>& values,
+                  bool as_list, const std::string& origin) {
+  // The setting becomes a one-key document read by the file's own readers, so a flag is
+  // validated, normalised and explained exactly like the same key in hotpod.yaml.
+  YAML::Node value;
+  if (as_list) {
+    for (const auto& item : values) value.push_back(item);
+  } else {
+    value = values.empty() ? std::string() : values.front();
+  }
+  YAML::Node document;
+  const auto dot = key.find('.');
+  if (dot == std::string_view::npos) {
+    document[std::string(key)] = value;
+  } else {
+    document[std::string(key.substr(0, dot))][std::string(key.substr(dot + 1))] = value;
+  }
+  readDocument(YamlReader(origin), document, config);
 }
 
 }  // namespace hotpod

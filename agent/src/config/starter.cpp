@@ -175,8 +175,9 @@ std::string starterConfig(const fs::path& project_dir) {
          "  # to root. .git/ and .hotpod/ (build output) are always excluded. Default: "
       << yamlList(watch.exclude_dir) << ".\n"
       << "  exclude_dir: " << yamlList(watch.exclude_dir) << "\n"
-      << "  # Honour .gitignore files, .git/info/exclude and .hotpodignore (default "
-      << yamlBool(watch.gitignore) << ").\n"
+      << "  # Honour .gitignore files and .git/info/exclude (default " << yamlBool(watch.gitignore)
+      << "); .hotpodignore files\n"
+      << "  # apply either way.\n"
       << "  gitignore: " << yamlBool(watch.gitignore) << "\n"
       << "  # Build once no change has arrived for `delay` (default " << formatDuration(watch.delay)
       << "), but hold a\n"
@@ -208,7 +209,8 @@ std::string starterConfig(const fs::path& project_dir) {
       << "  # stop_timeout (default " << formatDuration(defaults.run.stop_timeout) << ").\n"
       << "  stop_signal: " << signalName(defaults.run.stop_signal) << "\n"
       << "  stop_timeout: " << formatDuration(defaults.run.stop_timeout) << "\n"
-      << "  # Start the app again, with back-off, when it exits on its own (default "
+      << "  # Start the app again, with back-off, when it crashes (exits non-zero or is killed;\n"
+      << "  # an exit with code 0 waits for the next change) (default "
       << yamlBool(defaults.run.restart_on_crash) << ").\n"
       << "  restart_on_crash: " << yamlBool(defaults.run.restart_on_crash) << "\n"
       << "\n"
@@ -220,9 +222,9 @@ std::string starterConfig(const fs::path& project_dir) {
       << defaults.log.level << "\n"
       << "\n"
          "http:\n"
-         "  # Status page, /healthz, /readyz, /metrics and /v1/status on HOST:PORT, e.g.\n"
+         "  # Where the HTTP server (status page, /healthz, /readyz, /metrics) will listen, e.g.\n"
          "  # 127.0.0.1:8090, or :8090 for every interface (needed to reach it from outside a\n"
-         "  # container). Empty (default): no HTTP server.\n"
+         "  # container). Accepted now; the server itself comes in a later version.\n"
          "  listen: \"\"\n";
   return out.str();
 }

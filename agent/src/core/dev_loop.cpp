@@ -47,14 +47,6 @@ std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
   return text;
 }
 
-std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
-  auto normal = std::filesystem::absolute(root).lexically_normal();
-  if (!normal.has_filename() && normal.has_parent_path() && normal != normal.root_path()) {
-    normal = normal.parent_path();  // "/src/" → "/src"
-  }
-  return normal;
-}
-
 FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
   return {config.watch.include_ext,
           config.watch.include,
@@ -65,6 +57,14 @@ FilterOptions filterOptions(const Config& config, const std::filesystem::path& r
 }
 
 }  // namespace
+
+std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
+  auto normal = std::filesystem::absolute(root).lexically_normal();
+  if (!normal.has_filename() && normal.has_parent_path() && normal != normal.root_path()) {
+    normal = normal.parent_path();  // "/src/" → "/src"
+  }
+  return normal;
+}
 
 std::vector<std::string> buildOutputsInside(const Config& config,
                                             const std::filesystem::path& root) {
@@ -83,7 +83,7 @@ struct DevLoop::Impl {
   std::filesystem::path root;
   std::filesystem::path scratch;
   Reactor reactor;
-  SignalSource signals{reactor, {SIGINT, SIGTERM, SIGCHLD}};
+  SignalSource signals{reactor, {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}};
   Reaper reaper;
   PathFilter filter;
   Debouncer debouncer;
@@ -106,6 +106,9 @@ struct DevLoop::Impl {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
     signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
+    // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
+    signals.on(SIGHUP, [this] { shutdown(SIGHUP); });
+    signals.on(SIGQUIT, [this] { shutdown(SIGQUIT); });
     Reaper::becomeSubreaper();
   }
 
@@ -218,6 +221,7 @@ struct DevLoop::Impl {
             ") after " + formatDuration(outcome.duration) + "; " +
             (app.running() ? "the app keeps running the previous version" : "no app is running") +
             ". Last output:";
+        if (outcome.tail.empty()) block += " (none)";
         const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
         for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
           block += "\n    " + outcome.tail[i];

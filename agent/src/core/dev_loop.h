@@ -20,6 +20,9 @@ class DevLoop {
   std::unique_ptr<Impl> impl_;
 };
 
+// The absolute, normalised root ("/src/" → "/src").
+std::filesystem::path normalizedRoot(const std::filesystem::path& root);
+
 // Relative paths (to the root) of files that the app command runs from inside the root, so that
 // the build output never triggers the next build.
 std::vector<std::string> buildOutputsInside(const Config& config,

@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -26,9 +27,39 @@ Loggers& loggers() {
   return instance;
 }
 
+// Length of the valid UTF-8 sequence at text[i], or 0 when it is not valid UTF-8.
+size_t utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  size_t length = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+  if (length == 0 || lead > 0xF4 || i + length > text.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF.
+  if (lead == 0xE0 && byte(i + 1) < 0xA0) return 0;
+  if (lead == 0xED && byte(i + 1) > 0x9F) return 0;
+  if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;
+  if (lead == 0xF4 && byte(i + 1) > 0x8F) return 0;
+  return length;
+}
+
+// A JSON string; bytes that are not UTF-8 (a child may print anything) become U+FFFD so every
+// line stays valid JSON.
 void appendJsonString(std::string& out, std::string_view text) {
   out += '"';
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t length = utf8SequenceLength(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(text.substr(i, length));
+        i += length - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -46,7 +77,7 @@ void appendJsonString(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           char escaped[8];
           std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
           out += escaped;
@@ -89,6 +120,24 @@ std::string jsonPayload(std::string_view name, std::string_view text,
   return out;
 }
 
+// %* in the pattern: the level as the config spells it (warn, not spdlog's "warning"); %& the
+// same padded to 5 columns for text lines.
+template <bool kPadded>
+class LevelNameFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr std::string_view kNames[] = {"trace", "debug",    "info", "warn",
+                                                  "error", "critical", "off"};
+    const auto name = kNames[static_cast<size_t>(msg.level)];
+    dest.append(name.data(), name.data() + name.size());
+    for (size_t i = name.size(); kPadded && i < 5; ++i) dest.push_back(' ');
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelNameFlag>();
+  }
+};
+
 }  // namespace
 
 std::optional<spdlog::level::level_enum> parseLevel(std::string_view name) {
@@ -106,12 +155,18 @@ void setup(LogFormat format, spdlog::level::level_enum level) {
   auto& all = loggers();
   all.format = format;
   const std::string pattern =
-      format == LogFormat::Json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","source":"%n",%v})"
-                                : "%H:%M:%S.%e %^%-5l%$ %-6n| %v";
+      format == LogFormat::Json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%*","source":"%n",%v})"
+                                : "%H:%M:%S.%e %^%&%$ %-6n| %v";
+  // The app's and the build's own output is shown at every level but off: it is the user's.
+  const auto output_level = level == spdlog::level::off ? level : spdlog::level::info;
   for (auto* logger : {&all.hotpod, &all.build, &all.app}) {
-    (*logger)->set_pattern(pattern, format == LogFormat::Json ? spdlog::pattern_time_type::utc
-                                                              : spdlog::pattern_time_type::local);
-    (*logger)->set_level(level);
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(
+        format == LogFormat::Json ? spdlog::pattern_time_type::utc
+                                  : spdlog::pattern_time_type::local);
+    formatter->add_flag<LevelNameFlag<false>>('*').add_flag<LevelNameFlag<true>>('&').set_pattern(
+        pattern);
+    (*logger)->set_formatter(std::move(formatter));
+    (*logger)->set_level(*logger == all.hotpod ? level : output_level);
     (*logger)->flush_on(spdlog::level::trace);  // lines must reach pipes and tests at once
   }
 }

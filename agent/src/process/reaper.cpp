@@ -27,6 +27,8 @@ void Reaper::reapAll() {
     auto owner = owners_.find(pid);
     if (owner == owners_.end()) {
       ++orphans_reaped_;
+      log::debug("orphan_reaped", "reaped orphan " + std::to_string(pid),
+                 {{"pid", int64_t{pid}}, {"total", static_cast<int64_t>(orphans_reaped_)}});
       continue;
     }
     auto handler = std::move(owner->second);

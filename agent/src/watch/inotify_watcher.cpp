@@ -13,9 +13,11 @@
 namespace hotpod {
 namespace {
 
-constexpr uint32_t kDirMask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB |
-                              IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
-                              IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+// No IN_MODIFY: a change counts when its writer closes the file (IN_CLOSE_WRITE), so a build
+// never starts on a half-written file, and a large write is one event, not thousands.
+constexpr uint32_t kDirMask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_FROM |
+                              IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
+                              IN_DONT_FOLLOW | IN_EXCL_UNLINK;
 constexpr uint32_t kAncestorMask =
     IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
@@ -68,8 +70,9 @@ void InotifyWatcher::start() {
   if (!fd_) {
     throw sys::error(errno, "inotify_init1",
                      errno == EMFILE ? "too many inotify instances: raise "
-                                       "fs.inotify.max_user_instances, or use --backend poll"
-                                     : "use --backend poll");
+                                       "fs.inotify.max_user_instances (sysctl -w "
+                                       "fs.inotify.max_user_instances=1024)"
+                                     : "check that the kernel supports inotify");
   }
   reactor_.add(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
   std::vector<FileEvent> baseline;
@@ -247,7 +250,7 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
   it->second = state;
   // Attribute-only events count only when something we track changed; a write always counts,
   // even within one mtime tick.
-  if (changed || (mask & (IN_MODIFY | IN_CLOSE_WRITE))) {
+  if (changed || (mask & IN_CLOSE_WRITE)) {
     out.push_back({rel, ChangeKind::Modified, {}});
   }
 }
