@@ -63,7 +63,7 @@ TEST_CASE("inotify watcher: ENOSPC names the sysctl and polling still sees the c
   Reactor reactor;
   Recorder recorder{{}, &reactor, "unwatchable/b.txt"};
   InotifyWatcher watcher(
-      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), 50ms);
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), InotifyOptions{50ms, std::nullopt, 0.05});
   watcher.start();
   CHECK(watcher.stats().watched_directories == 2);  // root and watched/, not unwatchable/
   tree.write("unwatchable/b.txt", "changed, and no inotify watch sees it");
@@ -80,7 +80,7 @@ TEST_CASE("inotify watcher: EINTR on read is retried, no event is lost") {
   Reactor reactor;
   Recorder recorder{{}, &reactor, "a.txt"};
   InotifyWatcher watcher(
-      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), 500ms);
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), InotifyOptions{});
   watcher.start();
   g_eintr_left = 3;
   tree.write("a.txt", "changed");
@@ -96,7 +96,7 @@ TEST_CASE("inotify watcher: inotify_init1 failure is a system_error that says wh
   Reactor reactor;
   InotifyWatcher watcher(
       reactor, tree.path(), [](const std::string&) { return true; }, [](std::vector<FileEvent>) {},
-      500ms);
+      InotifyOptions{});
   try {
     watcher.start();
     FAIL("start() should have thrown");
@@ -110,6 +110,6 @@ TEST_CASE("inotify watcher: a missing root is a clear error") {
   Reactor reactor;
   InotifyWatcher watcher(
       reactor, "/nonexistent/hotpod/root", [](const std::string&) { return true; },
-      [](std::vector<FileEvent>) {}, 500ms);
+      [](std::vector<FileEvent>) {}, InotifyOptions{});
   CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
 }

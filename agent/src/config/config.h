@@ -32,6 +32,7 @@ struct WatchConfig {
   WatchBackend backend = WatchBackend::Auto;
   Duration poll_interval{500};
   Duration verify_interval{5000};
+  double poll_budget = 0.05;  // share of one core a poller may use; its interval stretches to fit
   std::vector<std::string> include_ext;  // without the leading dot: {"go", "tmpl"}
   std::vector<std::string> include;      // gitignore-style patterns relative to root
   std::vector<std::string> exclude;      // gitignore-style patterns relative to root

@@ -38,6 +38,26 @@ std::vector<std::string> readExtensions(const YamlReader& reader, const YamlFiel
   return extensions;
 }
 
+// "5%" or 0.05: a share of one CPU core, above 0 and at most 100%.
+double readShareOfCore(const YamlReader& reader, const YamlField& field) {
+  const std::string text = reader.readString(field, "5%");
+  const bool percent = !text.empty() && text.back() == '%';
+  double value = 0;
+  try {
+    size_t used = 0;
+    value = std::stod(percent ? text.substr(0, text.size() - 1) : text, &used);
+    if (used != text.size() - (percent ? 1 : 0)) value = -1;
+  } catch (const std::exception&) {
+    value = -1;
+  }
+  if (percent) value /= 100;
+  if (!(value > 0 && value <= 1)) {
+    reader.fail(field, "invalid share of a CPU core '" + text + "'",
+                "write a percentage like 5% (or 0.05), above 0 and at most 100%");
+  }
+  return value;
+}
+
 // Directory names (any depth) or root-relative paths (with a '/': "./vendor" is only the root's
 // vendor); a trailing '/' is dropped.
 std::vector<std::string> readExcludedDirs(const YamlReader& reader, const YamlField& field) {
@@ -74,6 +94,8 @@ void readWatch(const YamlReader& reader, const YamlField& section, WatchConfig& 
       // 0 would make the poller spin.
       if (interval <= Duration{0}) reader.fail(field, "must be longer than 0", "e.g. 500ms");
       (name == "poll_interval" ? watch.poll_interval : watch.verify_interval) = interval;
+    } else if (name == "poll_budget") {
+      watch.poll_budget = readShareOfCore(reader, field);
     } else if (name == "include_ext") {
       watch.include_ext = readExtensions(reader, field);
     } else if (name == "include") {

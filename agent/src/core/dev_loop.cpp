@@ -17,7 +17,7 @@
 #include "filter/path_filter.h"
 #include "process/app_supervisor.h"
 #include "process/reaper.h"
-#include "watch/inotify_watcher.h"
+#include "watch/backend_selection.h"
 
 namespace hotpod {
 namespace {
@@ -118,15 +118,11 @@ struct DevLoop::Impl {
   }
 
   void startWatching() {
-    if (config.watch.backend == WatchBackend::Poll ||
-        config.watch.backend == WatchBackend::Hybrid) {
-      log::warn("backend", "the poll and hybrid backends are not available yet; using inotify");
-    }
     const auto began = Clock::now();
-    watcher = std::make_unique<InotifyWatcher>(
-        reactor, root, [this](const std::string& dir) { return filter.shouldDescend(dir); },
-        [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); },
-        config.watch.poll_interval);
+    watcher = makeWatcher(
+        reactor, config.watch, root,
+        [this](const std::string& dir) { return filter.shouldDescend(dir); },
+        [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
     watcher->start();
     const auto stats = watcher->stats();
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);

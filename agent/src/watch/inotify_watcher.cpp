@@ -1,6 +1,5 @@
 #include "watch/inotify_watcher.h"
 
-#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -33,22 +32,31 @@ bool isDirectory(const std::filesystem::path& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool underDirectory(const std::string& path, const std::string& dir) {
-  return dir.empty() || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         path[dir.size()] == '/');
+bool isBelowOrAt(const std::string& path, const std::string& dir) {
+  return dir.empty() || path == dir ||
+         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+          path[dir.size()] == '/');
 }
 
 }  // namespace
 
 InotifyWatcher::InotifyWatcher(Reactor& reactor, std::filesystem::path root,
                                DirectoryPolicy should_descend, EventSink sink,
-                               std::chrono::milliseconds fallback_poll_interval)
+                               InotifyOptions options)
     : reactor_(reactor),
       root_(std::move(root)),
       should_descend_(std::move(should_descend)),
       sink_(std::move(sink)),
-      fallback_poll_interval_(fallback_poll_interval),
-      fallback_poll_(reactor, [this] { rescan(); }) {}
+      options_(options),
+      tree_(root_),
+      fallback_poll_(reactor, [this] { pollUnwatched(); }),
+      verify_pacer_("hybrid: verifying the tree",
+                    options.verify_interval.value_or(std::chrono::milliseconds(5000)),
+                    options.poll_budget),
+      verify_timer_(reactor, [this] {
+        rescan();
+        verify_timer_.armAfter(verify_pacer_.effective());
+      }) {}
 
 InotifyWatcher::~InotifyWatcher() {
   if (fd_) reactor_.remove(fd_.get());
@@ -57,7 +65,7 @@ InotifyWatcher::~InotifyWatcher() {
 WatchStats InotifyWatcher::stats() const {
   WatchStats current = stats_;
   current.watched_directories = dir_of_wd_.size();
-  current.known_files = known_.size();
+  current.known_files = tree_.fileCount();
   return current;
 }
 
@@ -68,16 +76,16 @@ void InotifyWatcher::start() {
   }
   fd_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!fd_) {
-    throw sys::error(errno, "inotify_init1",
-                     errno == EMFILE ? "too many inotify instances: raise "
-                                       "fs.inotify.max_user_instances (sysctl -w "
-                                       "fs.inotify.max_user_instances=1024)"
-                                     : "check that the kernel supports inotify");
+    const int err = errno;
+    throw sys::error(err, "inotify_init1",
+                     err == EMFILE ? "too many inotify instances: raise "
+                                     "fs.inotify.max_user_instances (sysctl -w "
+                                     "fs.inotify.max_user_instances=1024)"
+                                   : "check that the kernel supports inotify");
   }
   reactor_.add(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
-  std::vector<FileEvent> baseline;
-  addSubtree("", baseline, /*report=*/false);  // the first picture is the baseline
-  if (out_of_watches_) fallback_poll_.armAfter(fallback_poll_interval_);
+  addSubtree("", nullptr);  // the first picture is the baseline: nothing to report
+  if (options_.verify_interval) verify_timer_.armAfter(verify_pacer_.effective());
 }
 
 bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
@@ -86,16 +94,19 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
   if (wd < 0) {
     const int err = errno;
     if (err == ENOSPC) {
-      if (!out_of_watches_) {
+      if (!limit_reported_) {
+        limit_reported_ = true;
         log::error("watch_limit",
                    "inotify watch limit reached at " + path.string() +
                        " (fs.inotify.max_user_watches=" + readMaxUserWatches() +
                        "). Raise it: sysctl -w fs.inotify.max_user_watches=524288 (persist it in "
-                       "/etc/sysctl.d/); until then hotpod polls the tree every " +
-                       std::to_string(fallback_poll_interval_.count()) + "ms",
+                       "/etc/sysctl.d/); until then hotpod polls the directories it could not "
+                       "watch every " +
+                       std::to_string(options_.fallback_poll_interval.count()) + "ms",
                    {{"dir", rel_dir}, {"errno", int64_t{err}}});
       }
-      out_of_watches_ = true;
+      unwatched_.insert(rel_dir);
+      if (!fallback_poll_.armed()) fallback_poll_.armAfter(options_.fallback_poll_interval);
     } else if (err != ENOENT && err != ENOTDIR) {
       log::warn("watch_failed",
                 "cannot watch " + path.string() + ": " + std::strerror(err) +
@@ -104,6 +115,7 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
     }
     return false;
   }
+  unwatched_.erase(rel_dir);
   auto [previous, inserted] = dir_of_wd_.try_emplace(wd, rel_dir);
   if (!inserted && previous->second != rel_dir) {
     // Same inode under a new name (a directory moved inside the tree): re-key it.
@@ -114,39 +126,17 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
   return true;
 }
 
-void InotifyWatcher::addSubtree(const std::string& rel_dir, std::vector<FileEvent>& out,
-                                bool report) {
+void InotifyWatcher::addSubtree(const std::string& rel_dir, std::vector<FileEvent>* out) {
   if (!rel_dir.empty() && !should_descend_(rel_dir)) return;
-  watchDirectory(rel_dir);
-  Snapshot found;
-  scanTree(root_, rel_dir, found, [this](const std::string& sub) {
-    if (!should_descend_(sub)) return false;
-    watchDirectory(sub);
-    return true;  // descend even when unwatched: the fallback poll covers it
-  });
-  for (auto& [path, state] : found) {
-    auto [it, inserted] = known_.try_emplace(path, state);
-    if (!report) continue;
-    if (inserted) {
-      out.push_back({path, ChangeKind::Created, {}});
-    } else if (!(it->second == state)) {
-      it->second = state;
-      out.push_back({path, ChangeKind::Modified, {}});
-    }
-  }
+  // Each directory gets its watch before it is read, so nothing lands unseen in between.
+  tree_.walk(
+      rel_dir, should_descend_, [this](const std::string& dir) { watchDirectory(dir); }, out);
 }
 
 void InotifyWatcher::removeSubtree(const std::string& rel_dir, std::vector<FileEvent>& out) {
-  for (auto it = known_.begin(); it != known_.end();) {
-    if (underDirectory(it->first, rel_dir)) {
-      out.push_back({it->first, ChangeKind::Removed, {}});
-      it = known_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  tree_.forgetSubtree(rel_dir, &out);
   for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
-    if (it->first == rel_dir || underDirectory(it->first, rel_dir)) {
+    if (isBelowOrAt(it->first, rel_dir)) {
       // A moved-away directory keeps its watch in the kernel; drop it explicitly.
       sys::ops().inotify_rm_watch(fd_.get(), it->second);
       dir_of_wd_.erase(it->second);
@@ -155,14 +145,9 @@ void InotifyWatcher::removeSubtree(const std::string& rel_dir, std::vector<FileE
       ++it;
     }
   }
-}
-
-void InotifyWatcher::forgetWatch(int wd) {
-  auto found = dir_of_wd_.find(wd);
-  if (found == dir_of_wd_.end()) return;
-  auto by_dir = wd_of_dir_.find(found->second);
-  if (by_dir != wd_of_dir_.end() && by_dir->second == wd) wd_of_dir_.erase(by_dir);
-  dir_of_wd_.erase(found);
+  for (auto it = unwatched_.begin(); it != unwatched_.end();) {
+    it = isBelowOrAt(*it, rel_dir) ? unwatched_.erase(it) : std::next(it);
+  }
 }
 
 void InotifyWatcher::onReadable() {
@@ -186,16 +171,14 @@ void InotifyWatcher::onReadable() {
     }
   }
   moved_from_.clear();
+  emit(std::move(out));
   if (overflowed) {
     ++stats_.overflows;
     log::warn("watch_overflow",
               "inotify queue overflowed (fs.inotify.max_queued_events); rescanning the tree so "
               "no change is lost");
-    emit(std::move(out));
     rescan();
-    return;
   }
-  emit(std::move(out));
 }
 
 void InotifyWatcher::handleEvent(const struct inotify_event& event, std::vector<FileEvent>& out) {
@@ -210,16 +193,18 @@ void InotifyWatcher::handleEvent(const struct inotify_event& event, std::vector<
   if (event.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
     if (dir_path.empty()) {
       onRootLost(out);
-    } else if (event.mask & IN_IGNORED) {
-      forgetWatch(event.wd);
+    } else if (event.mask & (IN_IGNORED | IN_DELETE_SELF | IN_UNMOUNT)) {
+      // Usually the parent has reported it already (then this finds nothing); not when the
+      // parent has no watch.
+      removeSubtree(dir_path, out);
     }
-    return;  // the parent reports the subdirectory's removal with its name
+    return;
   }
   if (event.len == 0) return;
   const std::string rel = joinRelative(dir_path, event.name);
   if (event.mask & IN_ISDIR) {
     if (event.mask & (IN_DELETE | IN_MOVED_FROM)) removeSubtree(rel, out);
-    if (event.mask & (IN_CREATE | IN_MOVED_TO)) addSubtree(rel, out);
+    if (event.mask & (IN_CREATE | IN_MOVED_TO)) addSubtree(rel, &out);
     return;
   }
   handleFileEvent(event.mask, event.cookie, rel, out);
@@ -229,29 +214,31 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
                                      std::vector<FileEvent>& out) {
   if (mask & (IN_DELETE | IN_MOVED_FROM)) {
     if (mask & IN_MOVED_FROM) moved_from_[cookie] = rel;
-    if (known_.erase(rel) > 0) out.push_back({rel, ChangeKind::Removed, {}});
+    const bool never_reported = being_written_.erase(rel) > 0;
+    if (tree_.update(rel, std::nullopt) && !never_reported) {
+      out.push_back({rel, ChangeKind::Removed, {}});
+    }
     return;
   }
   struct stat st;
   if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
-  const FileState state = fileStateOf(st);
-  auto [it, inserted] = known_.try_emplace(rel, state);
-  if (mask & IN_MOVED_TO) {
-    auto from = moved_from_.find(cookie);
-    it->second = state;
-    out.push_back({rel, ChangeKind::Renamed, from == moved_from_.end() ? "" : from->second});
+  const auto kind = tree_.update(rel, fileStateOf(st));
+  if ((mask & IN_CREATE) && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1) {
+    // A new file is being written: it counts when its writer closes it, never half-written.
+    being_written_.insert(rel);
     return;
   }
-  if (inserted) {
+  if ((mask & IN_CLOSE_WRITE) && being_written_.erase(rel) > 0) {
     out.push_back({rel, ChangeKind::Created, {}});
     return;
   }
-  const bool changed = !(it->second == state);
-  it->second = state;
-  // Attribute-only events count only when something we track changed; a write always counts,
-  // even within one mtime tick.
-  if (changed || (mask & IN_CLOSE_WRITE)) {
-    out.push_back({rel, ChangeKind::Modified, {}});
+  if (mask & IN_MOVED_TO) {
+    auto from = moved_from_.find(cookie);
+    out.push_back({rel, ChangeKind::Renamed, from == moved_from_.end() ? "" : from->second});
+  } else if (kind) {
+    out.push_back({rel, *kind, {}});
+  } else if (mask & IN_CLOSE_WRITE) {
+    out.push_back({rel, ChangeKind::Modified, {}});  // rewritten within one mtime tick
   }
 }
 
@@ -267,7 +254,7 @@ void InotifyWatcher::watchForRoot(std::vector<FileEvent>& out) {
     if (ancestor_wd_ >= 0) sys::ops().inotify_rm_watch(fd_.get(), ancestor_wd_);
     ancestor_wd_ = -1;
     log::info("root_back", "watch root " + root_.string() + " is back; rescanning");
-    addSubtree("", out);
+    addSubtree("", &out);
     return;
   }
   std::filesystem::path ancestor = root_.parent_path();
@@ -286,22 +273,22 @@ void InotifyWatcher::walk(bool report) {
   ++stats_.rescans;
   std::vector<FileEvent> out;
   if (!isDirectory(root_)) {
-    if (!dir_of_wd_.empty() || !known_.empty()) onRootLost(out);
+    if (tree_.directoryCount() > 0) onRootLost(out);
     emit(std::move(out));
     return;
   }
-  const bool was_out_of_watches = out_of_watches_;
-  out_of_watches_ = false;
-  Snapshot now;
-  watchDirectory("");
-  scanTree(root_, "", now, [this](const std::string& sub) {
-    if (!should_descend_(sub)) return false;
-    watchDirectory(sub);
-    return true;
-  });
+  const bool verifying = report && options_.verify_interval;
+  if (verifying) verify_pacer_.beginScan();
+  tree_.walk(
+      "", should_descend_,
+      [this](const std::string& dir) {
+        if (!wd_of_dir_.contains(dir)) watchDirectory(dir);
+      },
+      report ? &out : nullptr);
+  if (verifying) verify_pacer_.endScan();
   // Drop watches of directories that vanished or are excluded now.
   for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
-    if (!it->first.empty() && (!isDirectory(root_ / it->first) || !should_descend_(it->first))) {
+    if (!it->first.empty() && !tree_.knowsDirectory(it->first)) {
       sys::ops().inotify_rm_watch(fd_.get(), it->second);
       dir_of_wd_.erase(it->second);
       it = wd_of_dir_.erase(it);
@@ -309,12 +296,28 @@ void InotifyWatcher::walk(bool report) {
       ++it;
     }
   }
-  if (report) out = diffSnapshots(known_, now);
-  known_ = std::move(now);
-  if (out_of_watches_) {
-    fallback_poll_.armAfter(fallback_poll_interval_);
-  } else if (was_out_of_watches) {
+  if (verifying && !out.empty()) {
+    log::info("verify_found", std::to_string(out.size()) +
+                                  " change(s) found by the verification scan that inotify did not "
+                                  "report (changed beneath the mount?)",
+              {{"count", static_cast<int64_t>(out.size())}});
+  }
+  emit(std::move(out));
+}
+
+void InotifyWatcher::pollUnwatched() {
+  std::vector<FileEvent> out;
+  const std::set<std::string> dirs = unwatched_;
+  for (const auto& dir : dirs) {
+    if (watchDirectory(dir)) continue;  // a watch was freed meanwhile: inotify covers it again
+    tree_.refreshDirectory(
+        dir, should_descend_, [this](const std::string& sub) { watchDirectory(sub); }, &out);
+  }
+  if (unwatched_.empty()) {
+    limit_reported_ = false;
     log::info("watch_limit_cleared", "every directory is watched by inotify again");
+  } else {
+    fallback_poll_.armAfter(options_.fallback_poll_interval);
   }
   emit(std::move(out));
 }

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/unique_fd.h"
+#include "watch/tree_snapshot.h"
 
 namespace hotpod {
 
@@ -41,57 +41,13 @@ std::string joinRelative(std::string_view dir, std::string_view name) {
   return joined;
 }
 
-namespace {
-
-// Iterative walk with openat/fdopendir: no path re-resolution per entry, no recursion depth limit.
-void scanDirectory(int dir_fd, const std::string& rel_dir, Snapshot& out,
-                   const std::function<bool(const std::string&)>& enter_dir,
-                   const std::function<void(const std::string&, int)>& on_error) {
-  DIR* dir = ::fdopendir(dir_fd);
-  if (dir == nullptr) {
-    if (on_error) on_error(rel_dir, errno);
-    ::close(dir_fd);
-    return;
-  }
-  std::vector<std::string> subdirs;
-  while (dirent* entry = ::readdir(dir)) {
-    const char* name = entry->d_name;
-    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
-    struct stat st;
-    if (::fstatat(::dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // raced away
-    std::string rel = joinRelative(rel_dir, name);
-    if (S_ISDIR(st.st_mode)) {
-      subdirs.push_back(std::move(rel));
-    } else {
-      out.emplace(std::move(rel), fileStateOf(st));
-    }
-  }
-  const int parent_fd = ::dirfd(dir);
-  for (const auto& sub : subdirs) {
-    if (!enter_dir(sub)) continue;
-    const char* name = sub.c_str() + (rel_dir.empty() ? 0 : rel_dir.size() + 1);
-    int sub_fd = ::openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub_fd < 0) {
-      if (on_error && errno != ENOENT) on_error(sub, errno);
-      continue;
-    }
-    scanDirectory(sub_fd, sub, out, enter_dir, on_error);
-  }
-  ::closedir(dir);
-}
-
-}  // namespace
-
 void scanTree(const std::filesystem::path& root, const std::string& rel_start, Snapshot& out,
-              const std::function<bool(const std::string&)>& enter_dir,
-              const std::function<void(const std::string&, int)>& on_error) {
-  const std::filesystem::path start = rel_start.empty() ? root : root / rel_start;
-  int fd = ::open(start.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (on_error) on_error(rel_start, errno);
-    return;
-  }
-  scanDirectory(fd, rel_start, out, enter_dir, on_error);
+              const std::function<bool(const std::string&)>& enter_dir) {
+  TreeSnapshot tree(root);
+  tree.walk(rel_start, enter_dir, {}, nullptr);
+  tree.forEachFile([&out](const std::string& path, const FileState& state) {
+    out.emplace(path, state);
+  });
 }
 
 std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after) {

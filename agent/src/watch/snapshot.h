@@ -1,7 +1,6 @@
 #pragma once
-// A compact picture of the files below a root (path → mtime, size, inode, mode), and the diff of
-// two pictures as FileEvents. Used to rescan after an inotify overflow, after the root comes
-// back, and by polling.
+// A flat picture of the files below a root (path → mtime, size, inode, mode) and the diff of two
+// pictures, for one-off uses (hotpod check, tests); the watchers keep the compact TreeSnapshot.
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -30,11 +29,10 @@ using Snapshot = std::unordered_map<std::string, FileState>;
 FileState fileStateOf(const struct stat& st);
 
 // Walks root/rel_start (not following symlinks). For every directory below it calls
-// enter_dir(rel_dir); a false answer skips that directory. Files go into `out`.
-// Unreadable directories are skipped and reported through on_error.
+// enter_dir(rel_dir); a false answer skips that directory. Files go into `out`; unreadable
+// directories are skipped.
 void scanTree(const std::filesystem::path& root, const std::string& rel_start, Snapshot& out,
-              const std::function<bool(const std::string& rel_dir)>& enter_dir,
-              const std::function<void(const std::string& rel_path, int err)>& on_error = {});
+              const std::function<bool(const std::string& rel_dir)>& enter_dir);
 
 // Events that turn `before` into `after`.
 std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after);

@@ -1,0 +1,174 @@
+#include "watch/backend_selection.h"
+
+#include <sys/statfs.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/log.h"
+#include "core/syscalls.h"
+#include "watch/composite_watcher.h"
+#include "watch/poll_watcher.h"
+
+namespace hotpod {
+namespace {
+
+struct KnownFilesystem {
+  long magic;
+  const char* name;
+  FsKind kind;
+};
+
+// From linux/magic.h and the filesystems' own headers.
+constexpr KnownFilesystem kFilesystems[] = {
+    {0x6969, "nfs", FsKind::NeedsPolling},
+    {0x517B, "smb", FsKind::NeedsPolling},
+    {static_cast<long>(0xFF534D42), "cifs", FsKind::NeedsPolling},
+    {static_cast<long>(0xFE534D42), "smb2", FsKind::NeedsPolling},
+    {0x01021997, "9p", FsKind::NeedsPolling},
+    {0x65735546, "fuse (incl. virtiofs, sshfs)", FsKind::NeedsPolling},
+    {0x786F4256, "vboxsf", FsKind::NeedsPolling},
+    {0x5346414F, "afs", FsKind::NeedsPolling},
+    {0x73757245, "coda", FsKind::NeedsPolling},
+    {0x00C36400, "ceph", FsKind::NeedsPolling},
+    {0x01161970, "gfs2", FsKind::NeedsPolling},
+    {0x7461636F, "ocfs2", FsKind::NeedsPolling},
+    {0x0BD00BD0, "lustre", FsKind::NeedsPolling},
+    {0x794C7630, "overlay", FsKind::Overlay},
+    {0xEF53, "ext4", FsKind::Local},
+    {0x58465342, "xfs", FsKind::Local},
+    {static_cast<long>(0x9123683E), "btrfs", FsKind::Local},
+    {0x01021994, "tmpfs", FsKind::Local},
+    {0x2FC12FC1, "zfs", FsKind::Local},
+    {static_cast<long>(0xF2F52010), "f2fs", FsKind::Local},
+    {0x4d44, "vfat", FsKind::Local},
+    {0x5346544e, "ntfs", FsKind::Local},
+};
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescapeMountPath(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size()) {
+      out += static_cast<char>(std::stoi(text.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// A mount below an excluded directory is never reached, so it needs no backend.
+bool reachable(const std::string& rel, const DirectoryPolicy& should_descend) {
+  for (size_t slash = rel.find('/'); ; slash = rel.find('/', slash + 1)) {
+    if (!should_descend(rel.substr(0, slash))) return false;
+    if (slash == std::string::npos) return true;
+  }
+}
+
+}  // namespace
+
+FilesystemInfo describeMagic(long magic) {
+  for (const auto& known : kFilesystems) {
+    if (known.magic == magic) return {known.name, known.kind};
+  }
+  std::ostringstream hex;
+  hex << "0x" << std::hex << magic;
+  return {hex.str(), FsKind::Local};
+}
+
+FilesystemInfo describeFilesystem(const std::filesystem::path& path) {
+  struct statfs info {};
+  if (::statfs(path.c_str(), &info) != 0) {
+    throw sys::error(errno, "statfs " + path.string(),
+                     "check that the watch root exists and is readable");
+  }
+  return describeMagic(static_cast<long>(info.f_type));
+}
+
+std::vector<std::string> mountPointsBelow(const std::filesystem::path& root) {
+  std::vector<std::string> below;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  const std::string prefix = root.string() + "/";
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, source, mount_point;
+    fields >> id >> parent >> device >> source >> mount_point;
+    const std::string path = unescapeMountPath(mount_point);
+    if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0) {
+      below.push_back(path.substr(prefix.size()));
+    }
+  }
+  return below;
+}
+
+std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
+                                     const std::filesystem::path& root,
+                                     DirectoryPolicy should_descend, EventSink sink) {
+  InotifyOptions inotify{config.poll_interval, std::nullopt, config.poll_budget};
+  const auto polling = [&](std::vector<std::string> subtrees, DirectoryPolicy policy) {
+    return std::make_unique<PollWatcher>(reactor, root, std::move(subtrees), std::move(policy),
+                                         sink, config.poll_interval, config.poll_budget);
+  };
+  switch (config.backend) {
+    case WatchBackend::Inotify:
+      return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
+    case WatchBackend::Poll: return polling({""}, should_descend);
+    case WatchBackend::Hybrid:
+      inotify.verify_interval = config.verify_interval;
+      return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
+    case WatchBackend::Auto: break;
+  }
+
+  const FilesystemInfo root_fs = describeFilesystem(root);
+  if (root_fs.kind == FsKind::NeedsPolling) {
+    log::info("backend_choice", "backend auto → poll: " + root.string() + " is on " +
+                                    root_fs.name +
+                                    ", where changes made elsewhere produce no inotify event",
+              {{"backend", "poll"}, {"filesystem", root_fs.name}});
+    return polling({""}, should_descend);
+  }
+  if (root_fs.kind == FsKind::Overlay) {
+    inotify.verify_interval = config.verify_interval;
+    log::info("backend_choice",
+              "backend auto → hybrid: " + root.string() +
+                  " is on overlay, where changes to a lower layer produce no inotify event; "
+                  "inotify plus a verification scan every " +
+                  std::to_string(config.verify_interval.count()) + "ms",
+              {{"backend", "hybrid"}, {"filesystem", root_fs.name}});
+    return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
+  }
+  std::vector<std::string> polled;
+  std::string polled_text;
+  for (const auto& mount : mountPointsBelow(root)) {
+    if (!reachable(mount, should_descend)) continue;
+    const auto fs = describeFilesystem(root / mount);
+    if (fs.kind != FsKind::NeedsPolling) continue;
+    polled.push_back(mount);
+    polled_text += (polled_text.empty() ? "" : ", ") + mount + " (" + fs.name + ")";
+  }
+  if (polled.empty()) {
+    log::info("backend_choice", "backend auto → inotify: " + root.string() + " is on " +
+                                    root_fs.name + ", a local filesystem",
+              {{"backend", "inotify"}, {"filesystem", root_fs.name}});
+    return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
+  }
+  log::info("backend_choice",
+            "backend auto → inotify for " + root.string() + " (" + root_fs.name +
+                "), polling below " + polled_text,
+            {{"backend", "inotify+poll"}, {"filesystem", root_fs.name}});
+  auto outside_polled = [should_descend, polled](const std::string& dir) {
+    for (const auto& mount : polled) {
+      if (dir == mount) return false;
+    }
+    return should_descend(dir);
+  };
+  std::vector<std::unique_ptr<Watcher>> parts;
+  parts.push_back(std::make_unique<InotifyWatcher>(reactor, root, outside_polled, sink, inotify));
+  parts.push_back(polling(polled, should_descend));
+  return std::make_unique<CompositeWatcher>(std::move(parts));
+}
+
+}  // namespace hotpod

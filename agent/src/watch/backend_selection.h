@@ -1,0 +1,37 @@
+#pragma once
+// Chooses and builds the watch backend. `auto` decides by statfs of the root and of the mount
+// points below it: network and virtual filesystems (nfs, cifs/smb, 9p, fuse, virtiofs, vboxsf…)
+// are polled because changes made on the other side produce no inotify event; an overlay root
+// gets hybrid (changes to a lower layer are silent); local filesystems get inotify. A tree that
+// mixes them gets both: inotify where it works, polling below the mounts where it does not.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/reactor.h"
+#include "watch/inotify_watcher.h"
+#include "watch/watcher.h"
+
+namespace hotpod {
+
+enum class FsKind { Local, NeedsPolling, Overlay };
+
+struct FilesystemInfo {
+  std::string name;  // "ext4", "nfs", "overlay", or "0x…" when unknown
+  FsKind kind = FsKind::Local;
+};
+
+// statfs of path; throws std::system_error with advice when it cannot be read.
+FilesystemInfo describeFilesystem(const std::filesystem::path& path);
+FilesystemInfo describeMagic(long magic);
+
+// Mount points strictly below root (from /proc/self/mountinfo), relative to root.
+std::vector<std::string> mountPointsBelow(const std::filesystem::path& root);
+
+std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
+                                     const std::filesystem::path& root,
+                                     DirectoryPolicy should_descend, EventSink sink);
+
+}  // namespace hotpod
