@@ -24,13 +24,19 @@ void PollPacer::beginScan() {
 }
 
 void PollPacer::endScan() {
-  last_cpu_ = Ms((nowNs(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns_) / 1'000'000);
-  last_wall_ = Ms((nowNs(CLOCK_MONOTONIC) - wall_start_ns_) / 1'000'000);
-  const auto needed = Ms(static_cast<long long>(static_cast<double>(last_cpu_.count()) / budget_));
+  const long long cpu_ns = nowNs(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns_;
+  const long long wall_ns = nowNs(CLOCK_MONOTONIC) - wall_start_ns_;
+  last_cpu_ = Ms(cpu_ns / 1'000'000);
+  last_wall_ = Ms(wall_ns / 1'000'000);
+  const auto needed = Ms(static_cast<long long>(static_cast<double>(cpu_ns) / 1e6 / budget_));
   const Ms next = std::max(configured_, needed);
   // Report the first pace and any change of more than a fifth, not every jitter.
   const bool changed = next > effective_ * 6 / 5 || next < effective_ * 4 / 5;
   effective_ = next;
+  log::debug("poll_scan", what_ + " took " + formatDuration(last_wall_),
+             {{"scan_cpu_us", static_cast<int64_t>(cpu_ns / 1000)},
+              {"scan_wall_us", static_cast<int64_t>(wall_ns / 1000)},
+              {"interval_ms", static_cast<int64_t>(effective_.count())}});
   if (!reported_ || changed) {
     reported_ = true;
     log::info("poll_interval",
