@@ -13,6 +13,8 @@ packages=(
   golang-go golang-github-gin-gonic-gin-dev curl tar procps python3 util-linux
   # the bench smoke run in the suite: inotifywait is the latency floor
   inotify-tools
+  # a real FUSE filesystem for the auto backend's mixed-tree test
+  bindfs
 )
 
 missing=()

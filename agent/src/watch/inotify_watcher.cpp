@@ -296,6 +296,7 @@ void InotifyWatcher::walk(bool report) {
       ++it;
     }
   }
+  pairRenames(out);
   if (verifying && !out.empty()) {
     log::info("verify_found", std::to_string(out.size()) +
                                   " change(s) found by the verification scan that inotify did not "

@@ -48,6 +48,7 @@ void PollWatcher::scan(bool report) {
     tree_.walk(subtree, should_descend_, {}, report ? &out : nullptr);
   }
   pacer_.endScan();
+  pairRenames(out);
   if (!out.empty()) sink_(std::move(out));
 }
 

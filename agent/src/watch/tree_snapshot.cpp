@@ -70,11 +70,13 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
                                                     : known.name(known.entries[a]).compare(
                                                           fresh.name(fresh.entries[b]));
       if (order < 0) {
-        out->push_back({joinRelative(rel_dir, known.name(known.entries[a++])),
-                        ChangeKind::Removed, {}});
+        const Entry& gone = known.entries[a++];
+        out->push_back({joinRelative(rel_dir, known.name(gone)), ChangeKind::Removed, {},
+                        gone.state.inode});
       } else if (order > 0) {
-        out->push_back({joinRelative(rel_dir, fresh.name(fresh.entries[b++])),
-                        ChangeKind::Created, {}});
+        const Entry& added = fresh.entries[b++];
+        out->push_back({joinRelative(rel_dir, fresh.name(added)), ChangeKind::Created, {},
+                        added.state.inode});
       } else {
         if (!(known.entries[a].state == fresh.entries[b].state)) {
           out->push_back({joinRelative(rel_dir, fresh.name(fresh.entries[b])),
@@ -221,6 +223,25 @@ void TreeSnapshot::forEachFile(
     const std::function<void(const std::string&, const FileState&)>& fn) const {
   for (const auto& [path, dir] : dirs_) {
     for (const auto& entry : dir.entries) fn(joinRelative(path, dir.name(entry)), entry.state);
+  }
+}
+
+}  // namespace hotpod
+
+namespace hotpod {
+
+void pairRenames(std::vector<FileEvent>& events) {
+  std::unordered_map<uint64_t, std::string> removed;
+  for (const auto& event : events) {
+    if (event.kind == ChangeKind::Removed && event.inode != 0) removed[event.inode] = event.path;
+  }
+  if (removed.empty()) return;
+  for (auto& event : events) {
+    if (event.kind != ChangeKind::Created || event.inode == 0) continue;
+    auto found = removed.find(event.inode);
+    if (found == removed.end()) continue;
+    event.kind = ChangeKind::Renamed;
+    event.from = found->second;
   }
 }
 

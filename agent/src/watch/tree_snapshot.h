@@ -73,4 +73,8 @@ class TreeSnapshot {
   size_t file_count_ = 0;
 };
 
+// A removal and a creation of the same inode in one scan are a rename, as inotify reports it:
+// the created side becomes Renamed with `from` set (the removal stays, like IN_MOVED_FROM).
+void pairRenames(std::vector<FileEvent>& events);
+
 }  // namespace hotpod

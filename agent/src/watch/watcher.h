@@ -3,6 +3,7 @@
 // snapshot machinery). A backend registers its fds on the reactor and reports batches of
 // FileEvents for files below the root, paths relative to the root.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ struct FileEvent {
   std::string path;  // relative to the root, '/'-separated
   ChangeKind kind;
   std::string from;  // for Renamed: the old path when known
+  uint64_t inode = 0;  // set by scans, so a removal and a creation can be paired into a rename
 };
 
 using EventSink = std::function<void(std::vector<FileEvent>)>;
