@@ -63,7 +63,8 @@ TEST_CASE("inotify watcher: ENOSPC names the sysctl and polling still sees the c
   Reactor reactor;
   Recorder recorder{{}, &reactor, "unwatchable/b.txt"};
   InotifyWatcher watcher(
-      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), InotifyOptions{50ms, std::nullopt, 0.05});
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder),
+      InotifyOptions{50ms, std::nullopt, 0.05});
   watcher.start();
   CHECK(watcher.stats().watched_directories == 2);  // root and watched/, not unwatchable/
   tree.write("unwatchable/b.txt", "changed, and no inotify watch sees it");
@@ -80,7 +81,8 @@ TEST_CASE("inotify watcher: EINTR on read is retried, no event is lost") {
   Reactor reactor;
   Recorder recorder{{}, &reactor, "a.txt"};
   InotifyWatcher watcher(
-      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder), InotifyOptions{});
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder),
+      InotifyOptions{});
   watcher.start();
   g_eintr_left = 3;
   tree.write("a.txt", "changed");

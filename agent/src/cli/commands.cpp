@@ -8,6 +8,7 @@
 #include "core/dev_loop.h"
 #include "core/log.h"
 #include "filter/path_filter.h"
+#include "watch/backend_selection.h"
 #include "watch/snapshot.h"
 
 namespace hotpod {
@@ -15,20 +16,6 @@ namespace {
 
 void setupLogging(const Config& config) {
   log::setup(config.log.format, log::parseLevel(config.log.level).value_or(spdlog::level::info));
-}
-
-std::string_view backendName(WatchBackend backend) {
-  switch (backend) {
-    case WatchBackend::Auto:
-      return "auto";
-    case WatchBackend::Inotify:
-      return "inotify";
-    case WatchBackend::Poll:
-      return "poll";
-    case WatchBackend::Hybrid:
-      return "hybrid";
-  }
-  return "?";
 }
 
 }  // namespace
@@ -67,8 +54,10 @@ int checkCommand(const CommandLine& line, bool list_files) {
     return 0;
   }
   std::cout << "config:   " << (config.source.empty() ? "(defaults)" : config.source.string())
-            << "\nroot:     " << root.string()
-            << "\nbackend:  " << backendName(config.watch.backend)
+            << "\nroot:     " << root.string() << "\nwatcher:  "
+            << planBackend(config.watch, root,
+                           [&](const std::string& dir) { return filter.shouldDescend(dir); })
+                   .reason
             << "\nbuild:    " << (config.build.cmd.empty() ? "(none)" : config.build.cmd)
             << "\nrun:      " << (config.run.cmd.empty() ? "(none)" : config.run.cmd.display())
             << "\nwatching: " << relevant.size() << " file(s) would trigger a reload ("

@@ -12,8 +12,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
       {"", {"root", "watch", "build", "run", "log", "http"}},
       {"watch",
-       {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include", "exclude",
-        "exclude_dir", "gitignore", "delay", "max_delay"}},
+       {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
+        "exclude", "exclude_dir", "gitignore", "delay", "max_delay"}},
       {"build", {"cmd", "timeout", "on_busy", "env"}},
       {"run", {"cmd", "stop_signal", "stop_timeout", "restart_on_crash"}},
       {"log", {"format", "level"}},

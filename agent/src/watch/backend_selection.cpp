@@ -61,7 +61,7 @@ std::string unescapeMountPath(const std::string& text) {
 
 // A mount below an excluded directory is never reached, so it needs no backend.
 bool reachable(const std::string& rel, const DirectoryPolicy& should_descend) {
-  for (size_t slash = rel.find('/'); ; slash = rel.find('/', slash + 1)) {
+  for (size_t slash = rel.find('/');; slash = rel.find('/', slash + 1)) {
     if (!should_descend(rel.substr(0, slash))) return false;
     if (slash == std::string::npos) return true;
   }
@@ -104,62 +104,72 @@ std::vector<std::string> mountPointsBelow(const std::filesystem::path& root) {
   return below;
 }
 
-std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
-                                     const std::filesystem::path& root,
-                                     DirectoryPolicy should_descend, EventSink sink) {
-  InotifyOptions inotify{config.poll_interval, std::nullopt, config.poll_budget};
-  const auto polling = [&](std::vector<std::string> subtrees, DirectoryPolicy policy) {
-    return std::make_unique<PollWatcher>(reactor, root, std::move(subtrees), std::move(policy),
-                                         sink, config.poll_interval, config.poll_budget);
-  };
+BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& root,
+                        const DirectoryPolicy& should_descend) {
   switch (config.backend) {
     case WatchBackend::Inotify:
-      return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
-    case WatchBackend::Poll: return polling({""}, should_descend);
+      return {"inotify", {}, false, "backend inotify (as configured)"};
+    case WatchBackend::Poll:
+      return {"poll", {""}, false, "backend poll (as configured)"};
     case WatchBackend::Hybrid:
-      inotify.verify_interval = config.verify_interval;
-      return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
-    case WatchBackend::Auto: break;
+      return {"hybrid", {}, true, "backend hybrid (as configured)"};
+    case WatchBackend::Auto:
+      break;
   }
-
   const FilesystemInfo root_fs = describeFilesystem(root);
   if (root_fs.kind == FsKind::NeedsPolling) {
-    log::info("backend_choice", "backend auto → poll: " + root.string() + " is on " +
-                                    root_fs.name +
-                                    ", where changes made elsewhere produce no inotify event",
-              {{"backend", "poll"}, {"filesystem", root_fs.name}});
-    return polling({""}, should_descend);
+    return {"poll",
+            {""},
+            false,
+            "backend auto → poll: " + root.string() + " is on " + root_fs.name +
+                ", where changes made elsewhere produce no inotify event"};
   }
   if (root_fs.kind == FsKind::Overlay) {
-    inotify.verify_interval = config.verify_interval;
-    log::info("backend_choice",
-              "backend auto → hybrid: " + root.string() +
-                  " is on overlay, where changes to a lower layer produce no inotify event; "
-                  "inotify plus a verification scan every " +
-                  std::to_string(config.verify_interval.count()) + "ms",
-              {{"backend", "hybrid"}, {"filesystem", root_fs.name}});
-    return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
+    return {"hybrid",
+            {},
+            true,
+            "backend auto → hybrid: " + root.string() +
+                " is on overlay, where changes to a lower layer produce no inotify event; "
+                "inotify plus a verification scan every " +
+                std::to_string(config.verify_interval.count()) + "ms"};
   }
-  std::vector<std::string> polled;
+  BackendPlan plan{"inotify", {}, false, ""};
   std::string polled_text;
   for (const auto& mount : mountPointsBelow(root)) {
     if (!reachable(mount, should_descend)) continue;
     const auto fs = describeFilesystem(root / mount);
     if (fs.kind != FsKind::NeedsPolling) continue;
-    polled.push_back(mount);
+    plan.polled.push_back(mount);
     polled_text += (polled_text.empty() ? "" : ", ") + mount + " (" + fs.name + ")";
   }
-  if (polled.empty()) {
-    log::info("backend_choice", "backend auto → inotify: " + root.string() + " is on " +
-                                    root_fs.name + ", a local filesystem",
-              {{"backend", "inotify"}, {"filesystem", root_fs.name}});
+  if (plan.polled.empty()) {
+    plan.reason = "backend auto → inotify: " + root.string() + " is on " + root_fs.name +
+                  ", a local filesystem";
+  } else {
+    plan.name = "inotify+poll";
+    plan.reason = "backend auto → inotify for " + root.string() + " (" + root_fs.name +
+                  "), polling below " + polled_text +
+                  ", where changes made elsewhere produce no inotify event";
+  }
+  return plan;
+}
+
+std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
+                                     const std::filesystem::path& root,
+                                     DirectoryPolicy should_descend, EventSink sink) {
+  const BackendPlan plan = planBackend(config, root, should_descend);
+  log::info("backend_choice", plan.reason, {{"backend", plan.name}});
+  InotifyOptions inotify{config.poll_interval, std::nullopt, config.poll_budget};
+  if (plan.verify) inotify.verify_interval = config.verify_interval;
+  const auto polling = [&](std::vector<std::string> subtrees) {
+    return std::make_unique<PollWatcher>(reactor, root, std::move(subtrees), should_descend, sink,
+                                         config.poll_interval, config.poll_budget);
+  };
+  if (plan.polled.size() == 1 && plan.polled.front().empty()) return polling({""});
+  if (plan.polled.empty()) {
     return std::make_unique<InotifyWatcher>(reactor, root, should_descend, sink, inotify);
   }
-  log::info("backend_choice",
-            "backend auto → inotify for " + root.string() + " (" + root_fs.name +
-                "), polling below " + polled_text,
-            {{"backend", "inotify+poll"}, {"filesystem", root_fs.name}});
-  auto outside_polled = [should_descend, polled](const std::string& dir) {
+  auto outside_polled = [should_descend, polled = plan.polled](const std::string& dir) {
     for (const auto& mount : polled) {
       if (dir == mount) return false;
     }
@@ -167,7 +177,7 @@ std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config
   };
   std::vector<std::unique_ptr<Watcher>> parts;
   parts.push_back(std::make_unique<InotifyWatcher>(reactor, root, outside_polled, sink, inotify));
-  parts.push_back(polling(polled, should_descend));
+  parts.push_back(polling(plan.polled));
   return std::make_unique<CompositeWatcher>(std::move(parts));
 }
 

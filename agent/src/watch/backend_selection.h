@@ -30,6 +30,16 @@ FilesystemInfo describeMagic(long magic);
 // Mount points strictly below root (from /proc/self/mountinfo), relative to root.
 std::vector<std::string> mountPointsBelow(const std::filesystem::path& root);
 
+// What will watch the tree, and why (one line for the log and for `hotpod check`).
+struct BackendPlan {
+  std::string name;                 // "inotify", "poll", "hybrid", "inotify+poll"
+  std::vector<std::string> polled;  // subtrees polled; {""}: everything
+  bool verify = false;              // inotify with a verification scan (hybrid)
+  std::string reason;
+};
+BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& root,
+                        const DirectoryPolicy& should_descend);
+
 std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
                                      const std::filesystem::path& root,
                                      DirectoryPolicy should_descend, EventSink sink);

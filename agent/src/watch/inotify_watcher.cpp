@@ -298,9 +298,10 @@ void InotifyWatcher::walk(bool report) {
   }
   pairRenames(out);
   if (verifying && !out.empty()) {
-    log::info("verify_found", std::to_string(out.size()) +
-                                  " change(s) found by the verification scan that inotify did not "
-                                  "report (changed beneath the mount?)",
+    log::info("verify_found",
+              std::to_string(out.size()) +
+                  " change(s) found by the verification scan that inotify did not "
+                  "report (changed beneath the mount?)",
               {{"count", static_cast<int64_t>(out.size())}});
   }
   emit(std::move(out));

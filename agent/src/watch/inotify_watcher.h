@@ -29,9 +29,9 @@ namespace hotpod {
 using DirectoryPolicy = std::function<bool(const std::string& rel_dir)>;
 
 struct InotifyOptions {
-  std::chrono::milliseconds fallback_poll_interval{500};  // for directories without a watch
+  std::chrono::milliseconds fallback_poll_interval{500};     // for directories without a watch
   std::optional<std::chrono::milliseconds> verify_interval;  // set: hybrid
-  double poll_budget = 0.05;                                  // share of one core
+  double poll_budget = 0.05;                                 // share of one core
 };
 
 class InotifyWatcher : public Watcher {
@@ -74,7 +74,7 @@ class InotifyWatcher : public Watcher {
   std::unordered_map<uint32_t, std::string> moved_from_;  // rename cookie → old path
   int ancestor_wd_ = -1;  // while the root is missing: a watch on its nearest ancestor
   std::filesystem::path ancestor_;
-  std::set<std::string> unwatched_;  // directories refused a watch (ENOSPC): polled instead
+  std::set<std::string> unwatched_;      // directories refused a watch (ENOSPC): polled instead
   std::set<std::string> being_written_;  // created empty, not yet closed by their writer
   bool limit_reported_ = false;
   Timer fallback_poll_;

@@ -24,8 +24,10 @@ void PollPacer::beginScan() {
 }
 
 void PollPacer::endScan() {
-  const long long cpu_ns = nowNs(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns_;
-  const long long wall_ns = nowNs(CLOCK_MONOTONIC) - wall_start_ns_;
+  record(nowNs(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns_, nowNs(CLOCK_MONOTONIC) - wall_start_ns_);
+}
+
+void PollPacer::record(long long cpu_ns, long long wall_ns) {
   last_cpu_ = Ms(cpu_ns / 1'000'000);
   last_wall_ = Ms(wall_ns / 1'000'000);
   const auto needed = Ms(static_cast<long long>(static_cast<double>(cpu_ns) / 1e6 / budget_));

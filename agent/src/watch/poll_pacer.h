@@ -17,6 +17,8 @@ class PollPacer {
   // Call around one scan.
   void beginScan();
   void endScan();
+  // What endScan does with the measured times (also for tests).
+  void record(long long cpu_ns, long long wall_ns);
 
   Ms effective() const { return effective_; }
   Ms configured() const { return configured_; }

@@ -42,5 +42,4 @@ class PollWatcher : public Watcher {
   WatchStats stats_;
 };
 
-
 }  // namespace hotpod

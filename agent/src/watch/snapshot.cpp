@@ -45,9 +45,8 @@ void scanTree(const std::filesystem::path& root, const std::string& rel_start, S
               const std::function<bool(const std::string&)>& enter_dir) {
   TreeSnapshot tree(root);
   tree.walk(rel_start, enter_dir, {}, nullptr);
-  tree.forEachFile([&out](const std::string& path, const FileState& state) {
-    out.emplace(path, state);
-  });
+  tree.forEachFile(
+      [&out](const std::string& path, const FileState& state) { out.emplace(path, state); });
 }
 
 std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after) {

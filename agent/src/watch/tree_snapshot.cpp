@@ -65,22 +65,22 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
   if (out != nullptr) {  // merge the two sorted lists
     size_t a = 0, b = 0;
     while (a < known.entries.size() || b < fresh.entries.size()) {
-      const int order = a == known.entries.size()   ? 1
-                        : b == fresh.entries.size() ? -1
-                                                    : known.name(known.entries[a]).compare(
-                                                          fresh.name(fresh.entries[b]));
+      const int order = a == known.entries.size() ? 1
+                        : b == fresh.entries.size()
+                            ? -1
+                            : known.name(known.entries[a]).compare(fresh.name(fresh.entries[b]));
       if (order < 0) {
         const Entry& gone = known.entries[a++];
-        out->push_back({joinRelative(rel_dir, known.name(gone)), ChangeKind::Removed, {},
-                        gone.state.inode});
+        out->push_back(
+            {joinRelative(rel_dir, known.name(gone)), ChangeKind::Removed, {}, gone.state.inode});
       } else if (order > 0) {
         const Entry& added = fresh.entries[b++];
-        out->push_back({joinRelative(rel_dir, fresh.name(added)), ChangeKind::Created, {},
-                        added.state.inode});
+        out->push_back(
+            {joinRelative(rel_dir, fresh.name(added)), ChangeKind::Created, {}, added.state.inode});
       } else {
         if (!(known.entries[a].state == fresh.entries[b].state)) {
-          out->push_back({joinRelative(rel_dir, fresh.name(fresh.entries[b])),
-                          ChangeKind::Modified, {}});
+          out->push_back(
+              {joinRelative(rel_dir, fresh.name(fresh.entries[b])), ChangeKind::Modified, {}});
         }
         ++a, ++b;
       }
