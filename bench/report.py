@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes docs/benchmarks.md from bench/results/{latency,rss}.json (and commands.txt).
+"""Writes docs/benchmarks.md from bench/results/{latency,rss,scan}.json (and commands.txt).
 Every number in the page comes from those files; nothing is typed by hand."""
 
 import argparse
@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 import latency  # noqa: E402
 import rss  # noqa: E402
+import scan  # noqa: E402
 
 
 def load(path):
@@ -28,15 +29,98 @@ def run_by(lat, tool, delay):
     return None
 
 
+def scan_section(sc, w):
+    """Issue 3's goals at 100k files: poll scan vs floor, idle CPU, RSS, inotify start-up."""
+    p, g = sc["params"], sc["goals"]
+    big = max(p["sizes"])
+    w("## Large trees: issue 3's goals")
+    w("")
+    w(f"Generated trees of {', '.join(f'{n:,}' for n in p['sizes'])} files, {p['files_per_dir']} files in every "
+      f"directory ({big:,} files: {big // p['files_per_dir']:,} directories plus the root), page cache warm "
+      "(trees just generated). Measured by `bench/scan.py`; the floor is `bench/scanfloor.c` "
+      "(`cc -O2`): a walk with `openat`/`fdopendir`/`readdir` and one `fstatat(AT_SYMLINK_NOFOLLOW)` per "
+      "entry, no filtering or bookkeeping, timed with `CLOCK_MONOTONIC`. Memory goals are read as MiB.")
+    w("")
+    w(scan.markdown_goals(sc))
+    w("")
+    for e in sc.get("errors") or []:
+        w(f"* error: {e.splitlines()[0]}")
+    if sc.get("errors"):
+        w("")
+    w("### Poll scan vs the floor")
+    w("")
+    w(f"{p['rounds']} rounds; in each, in a shuffled order, hotpod (`--backend poll --poll-interval 100ms`, "
+      "`watch: {poll_budget: 100%}` in a `-c` file, `--log-level debug`) is started and the `scan_wall_us` / "
+      f"`scan_cpu_us` of {p['scans_per_round']} `poll_scan` records after `watching` are taken (the start-up "
+      f"scan is not counted), then hotpod is stopped and `scanfloor TREE -n {p['scans_per_round']} --gap-ms 100` "
+      "walks the same tree. Both are paced alike: with a 100 % budget hotpod sleeps max(100 ms, the scan's CPU "
+      "time) between scans, and so does scanfloor with `--gap-ms 100` (on a busy machine a process that sleeps "
+      "gets the CPU back sooner than one that runs flat out). Medians over all rounds; ratios are hotpod / floor; "
+      "wall is the goal's measure, CPU (thread CPU time) is less sensitive to other load on the machine.")
+    w("")
+    w(scan.markdown_scan(sc))
+    w("")
+    facts = []
+    for c in sc.get("scan") or []:
+        extra = (c.get("notes") or [])
+        if extra:
+            facts.append(f"{c['files']} files: " + "; ".join(extra) + ".")
+    for f in facts:
+        w(f"* {f}")
+    if facts:
+        w("")
+    i = sc.get("idle")
+    if i and i.get("idle"):
+        w("### Idle CPU, poll backend, default budget")
+        w("")
+        w(f"`{bl.shell_join(i['command'])}` on the {i['files']:,}-file tree (default `poll_interval` and "
+          f"`poll_budget`). After the start-up build, CPU time (utime+stime, `/proc/PID/stat`) over "
+          f"{i['idle']['seconds']:g} s. At the same time, on the same tree, the naive poller "
+          f"`{bl.shell_join(i['floor_poller']['command'])}` (a walk, then 500 ms sleep), read the same way.")
+        w("")
+        w(scan.markdown_idle(sc))
+        w("")
+        recs = i.get("poll_interval_records") or []
+        if recs:
+            w("hotpod's `poll_interval` records (the effective interval is chosen so that scan CPU / interval ≤ "
+              "budget): " + "; ".join(f"{r['interval_ms']} ms (scan {r['scan_cpu_ms']} ms CPU, {r['scan_wall_ms']} ms wall)"
+                                       for r in recs) + ".")
+            w("")
+    w("### Memory (RSS)")
+    w("")
+    w("poll: the idle run above; inotify: the last inotify start-up below. `VmRSS` and `VmHWM` from "
+      "`/proc/PID/status` right after the `watching` record and again after the wait.")
+    w("")
+    w(scan.markdown_rss(sc))
+    w("")
+    st = sc.get("startup")
+    if st:
+        w("### inotify start-up")
+        w("")
+        w(f"{st['runs']} rounds on the {st['files']:,}-file tree ({st['directories']:,} directories); in each, "
+          "in a shuffled order: hotpod with `--backend inotify` and with `--backend poll` (spawn → `watching` "
+          "record), `inotifywait -r -m TREE` (spawn → \"Watches established.\" on stderr) and one scanfloor walk. "
+          "CPU at ready: utime/stime from `/proc/PID/stat` (10 ms ticks) of the last run; watches: `inotify wd:` "
+          "lines in `/proc/PID/fdinfo`.")
+        w("")
+        w(scan.markdown_startup(sc))
+        w("")
+        st_txt = scan.markdown_strace(sc)
+        if st_txt:
+            w(st_txt)
+            w("")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--results", required=True, help="directory with latency.json, rss.json, commands.txt")
+    ap.add_argument("--results", required=True, help="directory with latency.json, rss.json, scan.json, commands.txt")
     ap.add_argument("--out", required=True, help="Markdown file to write")
     args = ap.parse_args()
 
     lat = load(os.path.join(args.results, "latency.json"))
     rs = load(os.path.join(args.results, "rss.json"))
-    if not lat and not rs:
+    sc = load(os.path.join(args.results, "scan.json"))
+    if not lat and not rs and not sc:
         print(f"report: no results in {args.results}", file=sys.stderr)
         return 1
     try:
@@ -45,14 +129,15 @@ def main():
     except FileNotFoundError:
         commands = []
 
-    m = (lat or rs)["machine"]
+    first = lat or rs or sc
+    m = first["machine"]
     out = []
     w = out.append
     w("# Benchmarks")
     w("")
     w("<!-- Generated by bench/run.sh (bench/report.py) from bench/results/*.json. Do not edit by hand: rerun `make bench`. -->")
     w("")
-    w(f"Generated {(lat or rs)['generated_at']} with {m.get('hotpod_version') or 'hotpod'}.")
+    w(f"Generated {first['generated_at']} with {m.get('hotpod_version') or 'hotpod'}.")
     w("")
     w("## Machine")
     w("")
@@ -65,7 +150,7 @@ def main():
     w(f"| OS | {m.get('os')} |")
     w(f"| temp filesystem | {m.get('tmp_fs')} |")
     w(f"| fs.inotify.max_user_watches | {m.get('max_user_watches')} |")
-    for name, res in (("latency", lat), ("rss", rs)):
+    for name, res in (("latency", lat), ("rss", rs), ("scan", sc)):
         if res:
             w(f"| load average ({name}: start → end) | {res['machine'].get('loadavg_at_start')} → {res['machine'].get('loadavg_at_end')} |")
     w("")
@@ -155,7 +240,11 @@ def main():
         out.extend(extra)
         w("")
 
-    w("Raw results: `bench/results/latency.json` and `bench/results/rss.json` (regenerated, not committed).")
+    if sc:
+        scan_section(sc, w)
+
+    w("Raw results: `bench/results/latency.json`, `bench/results/rss.json` and `bench/results/scan.json` "
+      "(regenerated, not committed).")
     w("")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

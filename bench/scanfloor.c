@@ -6,14 +6,18 @@
  * top of this is its own cost. Build with
  *   cc -O2 -o scanfloor bench/scanfloor.c
  *
- *   scanfloor ROOT [-n N]
- *       N timed walks (default 10), back to back. One JSON line per walk on stdout
+ *   scanfloor ROOT [-n N] [--gap-ms MS]
+ *       N timed walks (default 10). Between two walks it sleeps max(MS, the last walk's CPU
+ *       time) — hotpod's pacing with a 100 % poll budget and a MS poll interval, so that both
+ *       get the same treatment from the scheduler on a busy machine; without --gap-ms the walks
+ *       run back to back. One JSON line per walk on stdout
  *       ({"walk":i,"wall_us":..,"cpu_us":..,"files":..,"dirs":..}), then one summary line
  *       ({"summary":true,..,"median_wall_us":..,"median_cpu_us":..}).
  *   scanfloor ROOT --interval-ms MS --duration-s S
  *       A naive poller: walk, sleep MS, walk, ... for S seconds (bounded), then one summary line
  *       with the number of walks and the process' CPU time. The bench reads the CPU from
- *       /proc/PID/stat as for hotpod; the summary is a cross-check.
+ *       /proc/PID/stat as for hotpod; the summary is a cross-check. SIGTERM/SIGINT end the
+ *       loop after the current walk, with the summary.
  *
  * wall: CLOCK_MONOTONIC around the walk; cpu: CLOCK_PROCESS_CPUTIME_ID around it.
  * Exit status: 0, 1 if ROOT cannot be read, 2 bad usage.
@@ -22,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +40,13 @@ struct counts {
     uint64_t dirs;
     uint64_t sum; /* folded stat fields, so the compiler cannot drop the fstatat results */
 };
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_term(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
 
 static int64_t now_ns(clockid_t clock) {
     struct timespec ts;
@@ -85,23 +97,24 @@ static int64_t median(int64_t *v, int n) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: scanfloor ROOT [-n N] | scanfloor ROOT --interval-ms MS --duration-s S\n");
+    fprintf(stderr, "usage: scanfloor ROOT [-n N] [--gap-ms MS] | scanfloor ROOT --interval-ms MS --duration-s S\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) return usage();
     const char *root = argv[1];
-    long n = 10, interval_ms = -1;
+    long n = 10, interval_ms = -1, gap_ms = -1;
     double duration_s = -1;
     for (int i = 2; i < argc; i++) {
         if (i + 1 >= argc) return usage();
         if (strcmp(argv[i], "-n") == 0) n = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--gap-ms") == 0) gap_ms = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--interval-ms") == 0) interval_ms = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--duration-s") == 0) duration_s = strtod(argv[++i], NULL);
         else return usage();
     }
-    if ((interval_ms >= 0) != (duration_s >= 0)) return usage();
+    if ((interval_ms >= 0) != (duration_s >= 0) || (gap_ms >= 0 && interval_ms >= 0) || gap_ms > 60000) return usage();
 
     if (interval_ms >= 0) { /* naive poller */
         if (duration_s > 3600) return usage();
@@ -109,7 +122,12 @@ int main(int argc, char **argv) {
         const int64_t cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
         long walks = 0;
         struct counts c = {0, 0, 0};
-        while (now_ns(CLOCK_MONOTONIC) < t_end) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_term; /* no SA_RESTART: the nap ends at once */
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        while (!stop_requested && now_ns(CLOCK_MONOTONIC) < t_end) {
             memset(&c, 0, sizeof c);
             if (walk_root(root, &c) != 0) {
                 fprintf(stderr, "scanfloor: %s: %s\n", root, strerror(errno));
@@ -121,7 +139,7 @@ int main(int argc, char **argv) {
             if (nap > left) nap = left;
             if (nap > 0) {
                 struct timespec ts = {(time_t)(nap / 1000000000), (long)(nap % 1000000000)};
-                while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+                while (!stop_requested && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
                 }
             }
         }
@@ -147,6 +165,13 @@ int main(int argc, char **argv) {
         }
         wall[i] = (w1 - w0) / 1000;
         cpu[i] = (c1 - c0) / 1000;
+        if (gap_ms >= 0 && i + 1 < n) {
+            int64_t nap = (int64_t)gap_ms * 1000000;
+            if (c1 - c0 > nap) nap = c1 - c0;
+            struct timespec ts = {(time_t)(nap / 1000000000), (long)(nap % 1000000000)};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+            }
+        }
         printf("{\"walk\":%ld,\"wall_us\":%lld,\"cpu_us\":%lld,\"files\":%llu,\"dirs\":%llu,\"check\":%llu}\n", i,
                (long long)wall[i], (long long)cpu[i], (unsigned long long)c.files, (unsigned long long)c.dirs,
                (unsigned long long)(c.sum & 0xffff));

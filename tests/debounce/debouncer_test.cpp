@@ -71,3 +71,14 @@ TEST_CASE("change set: kinds coalesce to the net change") {
     CHECK(set.paths() == std::vector<std::string>{"a", "b"});
   }
 }
+
+TEST_CASE("debouncer: a rule's own delay holds the window until its change has been quiet") {
+  Debouncer debouncer(100ms, 5s);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"static/app.css", ChangeKind::Modified, {}}, t0, 20ms);
+  CHECK(*debouncer.deadline() == t0 + 20ms);
+  debouncer.add({"main.go", ChangeKind::Modified, {}}, t0 + 5ms);  // the default 100 ms
+  CHECK(*debouncer.deadline() == t0 + 105ms);
+  debouncer.add({"static/x.css", ChangeKind::Modified, {}}, t0 + 10ms, 20ms);
+  CHECK(*debouncer.deadline() == t0 + 105ms);  // never earlier than a change's own quiet period
+}

@@ -79,7 +79,8 @@ std::vector<std::string> Builder::environment(const ChangeSet& changes) const {
   return env.entries();
 }
 
-void Builder::start(const ChangeSet& changes) {
+void Builder::start(const ChangeSet& changes, const std::string& command_override) {
+  const std::string& command = command_override.empty() ? config_.cmd : command_override;
   ++count_;
   timed_out_ = cancelled_ = false;
   current_ = BuildOutcome{};
@@ -87,10 +88,10 @@ void Builder::start(const ChangeSet& changes) {
   current_.changes = changes;
   started_ = std::chrono::steady_clock::now();
   log::info(
-      "build_started", "build #" + std::to_string(count_) + " started: " + config_.cmd,
+      "build_started", "build #" + std::to_string(count_) + " started: " + command,
       {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
   try {
-    group_.start({{"/bin/sh", "-c", config_.cmd}, root_, environment(changes), false});
+    group_.start({{"/bin/sh", "-c", command}, root_, environment(changes), false});
   } catch (const std::system_error& error) {
     current_.tail.emplace_back(error.what());
     finish(BuildResult::Failed, ExitInfo{127 << 8});

@@ -40,7 +40,8 @@ class Builder {
   bool busy() const { return group_.active(); }
   // Starts a build for `changes` (empty on the first build). Reports failures to start as a
   // failed build, never by throwing.
-  void start(const ChangeSet& changes);
+  // `command` replaces build.cmd for this run (e.g. a rule's `run` commands before it).
+  void start(const ChangeSet& changes, const std::string& command = {});
   // Stops the running build (its whole group); on_done then reports Cancelled.
   void cancel(std::string_view reason);
 

@@ -8,6 +8,7 @@
 #include "core/dev_loop.h"
 #include "core/log.h"
 #include "filter/path_filter.h"
+#include "filter/rule_matcher.h"
 #include "watch/backend_selection.h"
 #include "watch/snapshot.h"
 
@@ -50,7 +51,16 @@ int checkCommand(const CommandLine& line, bool list_files) {
   }
   std::sort(relevant.begin(), relevant.end());
   if (list_files) {
-    for (const auto& path : relevant) std::cout << path << '\n';
+    // With rules, each file also shows the rule that would fire for it.
+    const RuleMatcher rules(config.rules);
+    for (const auto& path : relevant) {
+      std::cout << path;
+      if (!rules.empty()) {
+        const auto index = rules.ruleFor(path);
+        std::cout << '\t' << (index ? rules.describe(*index) : "no rule: a change does nothing");
+      }
+      std::cout << '\n';
+    }
     return 0;
   }
   std::cout << "config:   " << (config.source.empty() ? "(defaults)" : config.source.string())

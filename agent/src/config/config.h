@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,20 @@ struct HttpConfig {
   std::string listen;  // HOST:PORT; empty: no HTTP server
 };
 
+// What a change to matching files does, weakest first: one ChangeSet does the strongest action
+// any of its files asks for (build > restart > signal > run > notify).
+enum class RuleAction { Notify, Run, Signal, Restart, Build };
+
+struct Rule {
+  std::vector<std::string> match;  // gitignore-style patterns relative to root
+  std::vector<std::string> ext;    // extensions without the dot
+  RuleAction action = RuleAction::Build;
+  int signal = 0;                 // for Signal
+  std::string run;                // for Run: through /bin/sh -c, before the action
+  std::optional<Duration> delay;  // quiet period for changes this rule matches
+  int line = 0;                   // where it is written (1-based), for messages
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from; empty when defaults only
   std::filesystem::path root = ".";
@@ -73,6 +88,7 @@ struct Config {
   RunConfig run;
   LogConfig log;
   HttpConfig http;
+  std::vector<Rule> rules;  // empty: every relevant change builds and restarts
 };
 
 }  // namespace hotpod

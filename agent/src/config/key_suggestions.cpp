@@ -10,7 +10,8 @@ namespace {
 // Add new keys here and in the loader; suggestions and the list in errors follow.
 const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"", {"root", "watch", "build", "run", "log", "http"}},
+      {"", {"root", "watch", "build", "run", "log", "http", "rules"}},
+      {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
         "exclude", "exclude_dir", "gitignore", "delay", "max_delay"}},

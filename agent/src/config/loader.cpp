@@ -263,6 +263,74 @@ std::string syntaxHint(const std::string& message, std::string_view yaml, int li
   return "check the indentation and quoting here";
 }
 
+Rule readRule(const YamlReader& reader, const YamlField& item) {
+  Rule rule;
+  rule.line = item.value.Mark().line + 1;
+  const YamlField* action_field = nullptr;
+  for (const auto& field : reader.sectionFields(item, "rules")) {
+    const std::string& name = field.key_node.Scalar();
+    if (name == "match") {
+      rule.match = texts(reader.readStringList(field, "['*.go', 'config/*.yaml']", false));
+    } else if (name == "ext") {
+      rule.ext = readExtensions(reader, field);
+    } else if (name == "delay") {
+      rule.delay = reader.readDuration(field);
+    } else {
+      if (action_field != nullptr) {
+        reader.fail(
+            field,
+            "a rule has one action; '" + action_field->key_node.Scalar() + "' is already given",
+            "split it into two rules");
+      }
+      action_field = &field;
+      if (name == "signal") {
+        rule.action = RuleAction::Signal;
+        rule.signal = reader.readSignal(field);
+      } else if (name == "run") {
+        rule.action = RuleAction::Run;
+        rule.run = reader.readString(field, "make generate");
+        if (rule.run.empty()) reader.fail(field, "empty command", "e.g. run: make generate");
+      } else {  // action
+        const auto action =
+            reader.readChoice(field, {"build", "restart", "notify", "signal", "run"});
+        if (action == "signal" || action == "run") {
+          reader.fail(field, "'" + action + "' needs its argument",
+                      "write it as " + action +
+                          (action == "signal" ? ": SIGHUP" : ": make generate") +
+                          " instead of action: " + action);
+        }
+        rule.action = action == "restart"  ? RuleAction::Restart
+                      : action == "notify" ? RuleAction::Notify
+                                           : RuleAction::Build;
+      }
+    }
+  }
+  if (rule.match.empty() && rule.ext.empty()) {
+    reader.fail(item, "a rule needs 'match' (patterns) or 'ext' (extensions)",
+                "e.g. - {match: 'config/*.yaml', signal: SIGHUP}");
+  }
+  if (action_field == nullptr) {
+    reader.fail(item, "a rule needs an action",
+                "add one of action: build|restart|notify, signal: NAME, run: CMD");
+  }
+  return rule;
+}
+
+std::vector<Rule> readRules(const YamlReader& reader, const YamlField& field) {
+  if (field.value.IsNull()) return {};
+  if (!field.value.IsSequence()) {
+    reader.fail(
+        field, "expected a list of rules",
+        "e.g. rules: [{match: '*.go', action: build}, {match: 'config/*', signal: SIGHUP}]");
+  }
+  std::vector<Rule> rules;
+  for (size_t i = 0; i < field.value.size(); ++i) {
+    const YAML::Node item = field.value[i];
+    rules.push_back(readRule(reader, {"rules[" + std::to_string(i) + "]", item, item}));
+  }
+  return rules;
+}
+
 // Reads every section present in `document` over what `config` already holds.
 void readDocument(const YamlReader& reader, const YAML::Node& document, Config& config) {
   YamlField top{"", document, document};
@@ -284,6 +352,8 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readLog(reader, field, config.log);
     } else if (name == "http") {
       readHttp(reader, field, config.http);
+    } else if (name == "rules") {
+      config.rules = readRules(reader, field);
     }
   }
 }

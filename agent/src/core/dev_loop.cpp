@@ -15,6 +15,7 @@
 #include "core/timer.h"
 #include "debounce/debouncer.h"
 #include "filter/path_filter.h"
+#include "filter/rule_matcher.h"
 #include "process/app_supervisor.h"
 #include "process/reaper.h"
 #include "watch/backend_selection.h"
@@ -92,6 +93,8 @@ struct DevLoop::Impl {
   AppSupervisor app;
   std::unique_ptr<Watcher> watcher;
   ChangeSet pending;  // changes that arrived while a build ran
+  RuleMatcher rules{config.rules};
+  RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
   bool shutting_down = false;
 
   explicit Impl(Config c)
@@ -154,7 +157,7 @@ struct DevLoop::Impl {
       }
       log::debug("change", std::string(toString(event.kind)) + " " + event.path,
                  {{"path", event.path}, {"kind", toString(event.kind)}});
-      debouncer.add(event, now);
+      debouncer.add(event, now, rules.delayFor(event.path));
     }
     // New ignore rules may open or close directories: let the watcher re-walk the tree.
     if (rules_changed) reactor.post([this] { watcher->refreshWatches(); });
@@ -178,17 +181,65 @@ struct DevLoop::Impl {
   }
 
   void trigger(const ChangeSet& changes) {
-    if (!builder.configured()) {
-      app.restart("files changed");
-      return;
-    }
     if (!builder.busy()) {
-      builder.start(changes);
+      startWork(changes);
       return;
     }
     pending.merge(changes);
     if (config.build.on_busy == OnBusy::Restart) {
       builder.cancel("new changes arrived; starting over (build.on_busy: restart)");
+    }
+  }
+
+  // A ChangeSet runs its rules' `run` commands and, when it asks for a build, build.cmd, as one
+  // builder job (so they share its timeout, cancellation and failure handling); then the
+  // strongest action.
+  void startWork(const ChangeSet& changes) {
+    const RulePlan plan =
+        rules.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules.plan(changes);
+    if (!plan.any) {
+      log::debug("no_rule", "no rule matches the changed files; nothing to do");
+      return;
+    }
+    std::string command;
+    for (const auto& run : plan.runs) command += (command.empty() ? "(" : " && (") + run + ")";
+    if (plan.action == RuleAction::Build && builder.configured()) {
+      command += (command.empty() ? "(" : " && (") + config.build.cmd + ")";
+    }
+    if (command.empty()) {
+      perform(plan, changes, "files changed");
+      return;
+    }
+    in_flight = plan;
+    builder.start(changes, command);
+  }
+
+  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why) {
+    switch (plan.action) {
+      case RuleAction::Build:
+      case RuleAction::Restart:
+        app.restart(why);
+        break;
+      case RuleAction::Signal:
+        for (int signal : plan.signals) {
+          if (app.signal(signal)) {
+            log::info("app_signalled",
+                      "sent " + signalName(signal) + " to the app (pid " +
+                          std::to_string(app.pid()) + "): " + why,
+                      {{"signal", signalName(signal)}, {"pid", int64_t{app.pid()}}});
+          } else {
+            log::warn("app_signal_failed", "no running app to send " + signalName(signal) +
+                                               " to; it gets the change "
+                                               "when it starts");
+          }
+        }
+        break;
+      case RuleAction::Run:
+        break;
+      case RuleAction::Notify:
+        log::info("notify", std::to_string(changes.size()) + " file(s) changed; notifying only",
+                  {{"count", static_cast<int64_t>(changes.size())}});
+        break;
     }
   }
 
@@ -202,7 +253,7 @@ struct DevLoop::Impl {
       case BuildResult::Succeeded:
         log::event(spdlog::level::info, "build_finished",
                    "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
-        if (!shutting_down) app.restart("build " + number + " succeeded");
+        if (!shutting_down) perform(in_flight, outcome.changes, "build " + number + " succeeded");
         break;
       case BuildResult::Cancelled:
         log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
@@ -233,7 +284,7 @@ struct DevLoop::Impl {
     if (!pending.empty()) {
       ChangeSet next = std::move(pending);
       pending.clear();
-      builder.start(next);
+      startWork(next);
     }
   }
 

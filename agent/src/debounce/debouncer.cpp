@@ -4,18 +4,21 @@
 
 namespace hotpod {
 
-void Debouncer::add(const FileEvent& event, Clock::time_point now) {
+void Debouncer::add(const FileEvent& event, Clock::time_point now,
+                    std::optional<std::chrono::milliseconds> delay) {
+  const auto due = now + delay.value_or(delay_);
   if (!window_open_) {
     window_open_ = true;
     first_ = now;
+    due_ = due;
   }
-  last_ = now;
+  due_ = std::max(due_, due);
   pending_.add(event);
 }
 
 std::optional<Debouncer::Clock::time_point> Debouncer::deadline() const {
   if (!window_open_) return std::nullopt;
-  return std::min(last_ + delay_, first_ + std::max(max_delay_, delay_));
+  return std::min(due_, first_ + std::max(max_delay_, delay_));
 }
 
 std::optional<ChangeSet> Debouncer::takeIfDue(Clock::time_point now) {

@@ -16,7 +16,9 @@ class Debouncer {
   Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay)
       : delay_(delay), max_delay_(max_delay) {}
 
-  void add(const FileEvent& event, Clock::time_point now);
+  // `delay`: this change's own quiet period (a rule's), instead of the default.
+  void add(const FileEvent& event, Clock::time_point now,
+           std::optional<std::chrono::milliseconds> delay = std::nullopt);
   // When the current window closes; nullopt when nothing is pending.
   std::optional<Clock::time_point> deadline() const;
   // The window's changes once its deadline has passed (and the window is reset).
@@ -29,7 +31,7 @@ class Debouncer {
   ChangeSet pending_;
   bool window_open_ = false;
   Clock::time_point first_{};
-  Clock::time_point last_{};
+  Clock::time_point due_{};  // when every pending change has had its quiet period
 };
 
 }  // namespace hotpod
