@@ -52,8 +52,8 @@ def scan_section(sc, w):
     w(f"{p['rounds']} rounds; in each, in a shuffled order, hotpod (`--backend poll --poll-interval 100ms`, "
       "`watch: {poll_budget: 100%}` in a `-c` file, `--log-level debug`) is started and the `scan_wall_us` / "
       f"`scan_cpu_us` of {p['scans_per_round']} `poll_scan` records after `watching` are taken (the start-up "
-      f"scan is not counted), then hotpod is stopped and `scanfloor TREE -n {p['scans_per_round']} --gap-ms 100` "
-      "walks the same tree. Both are paced alike: with a 100 % budget hotpod sleeps max(100 ms, the scan's CPU "
+      f"scan is not counted), then hotpod is stopped and `scanfloor TREE -n {p['scans_per_round'] + 1} --gap-ms 100` "
+      "walks the same tree (its first walk is not counted either). Both are paced alike: with a 100 % budget hotpod sleeps max(100 ms, the scan's CPU "
       "time) between scans, and so does scanfloor with `--gap-ms 100` (on a busy machine a process that sleeps "
       "gets the CPU back sooner than one that runs flat out). Medians over all rounds; ratios are hotpod / floor; "
       "wall is the goal's measure, CPU (thread CPU time) is less sensitive to other load on the machine.")

@@ -12,7 +12,8 @@ plus the root): tops t000.. with subdirectories s001.., every directory holding 
        records after `watching` (the baseline scan before it is not counted), then hotpod is
        stopped; (b) bench/scanfloor.c walking the same tree --scans-per-round times
        (openat/fdopendir/readdir/fstatat(AT_SYMLINK_NOFOLLOW), nothing else), sleeping like hotpod
-       between walks (--gap-ms 100: max(100 ms, the walk's CPU time)).
+       between walks (--gap-ms 100: max(100 ms, the walk's CPU time)); it walks once more than
+       counted and its first walk is dropped, as hotpod's start-up scan is.
    Goal: median hotpod wall ≤ 1.2 × median floor wall, and linear in the file count.
 2. Idle CPU at the largest size: `hotpod run --backend poll --log-level debug` with the default
    budget (5 %) and interval (500 ms); after the start-up build, CPU (utime+stime from
@@ -57,7 +58,9 @@ MAX_USER_WATCHES = "/proc/sys/fs/inotify/max_user_watches"
 GOALS = {
     "target_files": 100000,
     "scan_ratio_max": 1.2,  # hotpod scan wall / floor scan wall
-    "linear_growth_max": 1.25,  # µs per file at the largest size / at the next smaller size
+    # (µs/file at the largest size / at the next smaller one), hotpod's over the floor's: the
+    # kernel's own per-file cost grows with the tree (caches), hotpod must add nothing superlinear.
+    "linear_growth_max": 1.25,
     "idle_cpu_pct_max": 5.0,
     "rss_poll_mib_max": 32.0,
     "rss_inotify_mib_max": 16.0,
@@ -195,7 +198,9 @@ class Bench:
                         if note not in res["notes"]:
                             res["notes"].append(note)
                 else:
-                    walks, summ = run_floor(self.scanfloor, root, a.scans_per_round, gap_ms=100)
+                    # One more walk than counted: like hotpod's start-up scan, the first is not counted.
+                    walks, summ = run_floor(self.scanfloor, root, a.scans_per_round + 1, gap_ms=100)
+                    walks = walks[1:]
                     res["floor"]["wall_us"] += [w["wall_us"] for w in walks]
                     res["floor"]["cpu_us"] += [w["cpu_us"] for w in walks]
                     if summ["files"] != files or summ["dirs"] != dirs:
@@ -458,11 +463,12 @@ def goal_rows(res):
         a, b = scan[-2], scan[-1]
         growth = b["hotpod"]["us_per_file"] / a["hotpod"]["us_per_file"]
         fgrowth = b["floor"]["us_per_file"] / a["floor"]["us_per_file"]
-        rows.append((f"scan linear in files (µs/file at {size_label(b['files'])} ≤ {g['linear_growth_max']:g} × at "
-                     f"{size_label(a['files'])})",
-                     f"{b['hotpod']['us_per_file']:.2f} vs {a['hotpod']['us_per_file']:.2f} µs/file ({growth:.2f} ×; "
-                     f"floor {fgrowth:.2f} ×)",
-                     verdict(growth <= g["linear_growth_max"], at_target(b)), ""))
+        rows.append((f"scan linear in files: µs/file from {size_label(a['files'])} to {size_label(b['files'])} grows "
+                     f"≤ {g['linear_growth_max']:g} × as much as the floor's",
+                     f"hotpod {a['hotpod']['us_per_file']:.2f} → {b['hotpod']['us_per_file']:.2f} µs/file "
+                     f"({growth:.2f} ×), floor {a['floor']['us_per_file']:.2f} → {b['floor']['us_per_file']:.2f} "
+                     f"({fgrowth:.2f} ×): {growth / fgrowth:.2f}",
+                     verdict(growth / fgrowth <= g["linear_growth_max"], at_target(b)), ""))
     idle = res.get("idle")
     if idle and idle.get("idle"):
         rows.append((f"idle CPU, poll, default budget ≤ {g['idle_cpu_pct_max']:g} % of a core ({tgt})",

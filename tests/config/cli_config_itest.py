@@ -18,6 +18,9 @@ BAD_CONFIGS = [
     ("watch:\n  delay: 3s\n  max_delay: 1s\n", 3, 14, "watch.max_delay", "delay"),
     ("build:\n  cmd: [go, build]\n", 2, 8, "build.cmd", "string"),
     ("watch: [\n", None, None, None, "hotpod.yaml"),
+    ("rules:\n  - match: x\n    actoin: build\n", 3, 5, "rules[0].actoin", "rules.action"),
+    ("rules:\n  - match: x\n    signal: SIGNOPE\n", 3, 13, "rules[0].signal", "SIG"),
+    ("rules:\n  - match: x\n", 2, 5, "rules[0]", "needs an action"),
 ]
 
 

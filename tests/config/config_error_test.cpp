@@ -96,5 +96,5 @@ TEST_CASE("unknownKeyHint lists the section's keys when nothing is close") {
   CHECK(unknownKeyHint("http", "port") == "valid keys in 'http': listen");  // not 'root'
 
   CHECK(unknownKeyHint("", "frobnicate") ==
-        "valid top-level keys: root, watch, build, run, log, http");
+        "valid top-level keys: root, watch, build, run, log, http, rules");
 }

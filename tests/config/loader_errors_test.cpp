@@ -52,7 +52,7 @@ TEST_CASE("unknown keys with nothing close list the valid keys") {
         "hotpod.yaml:2:3: http.port: unknown key; valid keys in 'http': listen");
   CHECK(errorFor("frobnicate: 1\n") ==
         "hotpod.yaml:1:1: frobnicate: unknown key; valid top-level keys: root, watch, build, "
-        "run, log, http");
+        "run, log, http, rules");
 }
 
 TEST_CASE("keys must be unique names") {
