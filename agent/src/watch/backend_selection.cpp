@@ -116,6 +116,7 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
     case WatchBackend::Auto:
       break;
   }
+  requireWatchRoot(root);
   const FilesystemInfo root_fs = describeFilesystem(root);
   if (root_fs.kind == FsKind::NeedsPolling) {
     return {"poll",

@@ -70,10 +70,7 @@ WatchStats InotifyWatcher::stats() const {
 }
 
 void InotifyWatcher::start() {
-  if (!isDirectory(root_)) {
-    throw sys::error(ENOENT, "watch root " + root_.string() + " is not a directory",
-                     "create it, or point --root / root: at the source tree");
-  }
+  requireWatchRoot(root_);
   fd_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!fd_) {
     const int err = errno;

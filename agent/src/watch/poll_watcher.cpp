@@ -24,11 +24,7 @@ PollWatcher::PollWatcher(Reactor& reactor, std::filesystem::path root,
       }) {}
 
 void PollWatcher::start() {
-  struct stat st;
-  if (::stat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw sys::error(ENOENT, "watch root " + root_.string() + " is not a directory",
-                     "create it, or point --root / root: at the source tree");
-  }
+  requireWatchRoot(root_);
   scan(/*report=*/false);  // the baseline
   timer_.armAfter(pacer_.effective());
 }

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "watch/tree_snapshot.h"
 
@@ -30,6 +31,16 @@ FileState fileStateOf(const struct stat& st) {
   return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
           static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino),
           static_cast<uint32_t>(st.st_mode)};
+}
+
+void requireWatchRoot(const std::filesystem::path& root) {
+  struct stat st;
+  if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    throw std::system_error(ENOENT, std::generic_category(),
+                            "watch root " + root.string() +
+                                " is not a directory (create it, or point --root / root: at the "
+                                "source tree)");
+  }
 }
 
 std::string joinRelative(std::string_view dir, std::string_view name) {

@@ -37,6 +37,9 @@ void scanTree(const std::filesystem::path& root, const std::string& rel_start, S
 // Events that turn `before` into `after`.
 std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after);
 
+// Throws std::system_error saying what to do when the watch root is not a directory.
+void requireWatchRoot(const std::filesystem::path& root);
+
 // "a/b" + "c" → "a/b/c"; "" + "c" → "c".
 std::string joinRelative(std::string_view dir, std::string_view name);
 
