@@ -36,8 +36,18 @@ class ExampleAppTest(TempTree):
         hp.wait_for("output", after=after, source="app",
                     msg=f"listening on http://127.0.0.1:{self.port}")
 
+    zero_config = False
+
     def test_edit_rebuild_restart_and_a_failed_build_keeps_the_old_app(self):
-        hp = self.start([], cwd=self.app_dir, env={"PORT": str(self.port), "GOCACHE": GO_CACHE})
+        env = {"PORT": str(self.port), "GOCACHE": GO_CACHE}
+        if self.zero_config:
+            os.remove(os.path.join(self.app_dir, "hotpod.yaml"))
+            # The offline Go setting of this machine (the example's hotpod.yaml sets the same).
+            env.update({"GO111MODULE": "off", "GOPATH": "/usr/share/gocode"})
+        hp = self.start([], cwd=self.app_dir, env=env)
+        if self.zero_config:
+            _, guessed = hp.wait_for("zero_config")
+            self.assertIn(self.expected_project, guessed["project"])
         _, first = hp.wait_for("build_finished", build=1, timeout=300)
         self.assertEqual(first["result"], "success", hp.log_tail())
         self.wait_serving(hp, 0)
@@ -87,6 +97,18 @@ class CppAppTest(ExampleAppTest):
                     self.greeting = line.split('"')[1]
                     break
         super().setUp()
+
+
+class GinZeroConfigTest(GinAppTest):
+    """No hotpod.yaml: hotpod finds go.mod and builds outside the tree, like `fresh`."""
+    zero_config = True
+    expected_project = "go.mod"
+
+
+class CppZeroConfigTest(CppAppTest):
+    """No hotpod.yaml: hotpod finds CMakeLists.txt and its add_executable."""
+    zero_config = True
+    expected_project = "CMakeLists.txt"
 
 
 del ExampleAppTest

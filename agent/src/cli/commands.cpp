@@ -24,6 +24,14 @@ void setupLogging(const Config& config) {
 int runCommand(const CommandLine& line) {
   Config config = resolveConfig(line);
   setupLogging(config);
+  if (!config.guessed.empty()) {
+    log::info("zero_config",
+              "no hotpod.yaml: found " + config.guessed +
+                  " → build: " + (config.build.cmd.empty() ? "(none)" : config.build.cmd) +
+                  "; run: " + (config.run.cmd.empty() ? "(none)" : config.run.cmd.display()) +
+                  ". To choose yourself: hotpod init (writes hotpod.yaml), or --build CMD / -- APP",
+              {{"project", config.guessed}});
+  }
   if (!config.http.listen.empty()) {
     log::info("http", "http.listen " + config.http.listen +
                           " noted; the HTTP server is not part of this version yet");

@@ -28,6 +28,10 @@ struct CommandLine {
 // Throws ConfigError.
 Config resolveConfig(const CommandLine& line);
 
+// No hotpod.yaml, no --build and no app given: guess the project like `hotpod init` does, with
+// the build output outside the source tree.
+void applyZeroConfig(Config& config);
+
 int runCommand(const CommandLine& line);
 int checkCommand(const CommandLine& line, bool list_files);
 int initCommand(const std::string& dir, bool force);

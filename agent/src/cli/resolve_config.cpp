@@ -16,10 +16,13 @@ struct Setting {
 
 Config resolveConfig(const CommandLine& line) {
   Config config;
+  bool from_file = true;
   if (line.config_file) {
     config = loadConfigFile(*line.config_file);
   } else if (std::filesystem::exists("hotpod.yaml")) {
     config = loadConfigFile("hotpod.yaml");
+  } else {
+    from_file = false;
   }
   // Each flag (CLI11 has already folded its HOTPOD_* variable into it) is read by the same
   // readers as the key in the file, so both accept and reject exactly the same values.
@@ -43,6 +46,14 @@ Config resolveConfig(const CommandLine& line) {
     config.watch.exclude.insert(config.watch.exclude.begin(), from_file.begin(), from_file.end());
   }
   if (!line.app.empty()) config.run.cmd = Command::direct(line.app);
+  if (!from_file && !line.build && line.app.empty()) {
+    // Flags still win over what is guessed: re-apply the ones that touch guessed keys.
+    applyZeroConfig(config);
+    if (line.include_ext) {
+      applySetting(config, "watch.include_ext", {*line.include_ext}, false,
+                   "--include-ext (or HOTPOD_INCLUDE_EXT)");
+    }
+  }
   return config;
 }
 

@@ -89,6 +89,7 @@ struct Config {
   LogConfig log;
   HttpConfig http;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
+  std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
 };
 
 }  // namespace hotpod

@@ -15,18 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What `hotpod init` could tell about the project.
-struct ProjectGuess {
-  std::string found;  // "a Go project (go.mod)"; empty: nothing recognised
-  std::vector<std::string> include_ext;
-  std::vector<std::string> include;
-  std::vector<std::string> exclude;
-  std::string build_cmd;
-  std::string build_comment;  // lines starting with "  # "
-  std::string run_cmd;
-  std::string run_comment;
-};
-
 bool fileExists(const fs::path& path) {
   std::error_code error;
   return fs::exists(path, error);
@@ -134,6 +122,10 @@ std::string yamlBool(bool value) {
 }
 
 }  // namespace
+
+ProjectGuess detectProject(const fs::path& project_dir) {
+  return guessProject(project_dir);
+}
 
 std::string starterConfig(const fs::path& project_dir) {
   const ProjectGuess guess = guessProject(project_dir);

@@ -1,0 +1,51 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <sstream>
+
+#include "cli/options.h"
+#include "config/starter.h"
+
+namespace hotpod {
+namespace {
+
+// Zero-config builds go outside the source tree (hotpod writes there only through the user's own
+// command), to a directory that is stable per project so incremental builds stay fast.
+std::filesystem::path zeroConfigDir(const std::filesystem::path& root) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::ostringstream name;
+  name << "hotpod-zero-" << ::getuid() << "-" << std::hex
+       << std::hash<std::string>{}(std::filesystem::absolute(root).lexically_normal().string());
+  return std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / name.str();
+}
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+void applyZeroConfig(Config& config) {
+  const ProjectGuess guess = detectProject(config.root);
+  if (guess.found.empty()) return;
+  const auto dir = zeroConfigDir(config.root);
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  const std::string outputs = dir.string() + "/";
+  config.guessed = guess.found;
+  config.build.cmd = replaceAll(guess.build_cmd, ".hotpod/", outputs);
+  const std::string run = replaceAll(guess.run_cmd, ".hotpod/", outputs);
+  if (!run.empty()) {
+    config.run.cmd = run.find(' ') == std::string::npos ? Command::direct({run})
+                                                        : Command::shell(run);
+  }
+  config.watch.include_ext = guess.include_ext;
+  config.watch.include = guess.include;
+  config.watch.exclude = guess.exclude;
+}
+
+}  // namespace hotpod
