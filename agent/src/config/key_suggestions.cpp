@@ -90,7 +90,8 @@ std::string unknownKeyHint(std::string_view section, std::string_view key) {
   };
   std::vector<Candidate> candidates;
   for (const auto& [other_section, keys] : keyTable()) {
-    // Keys of a rule exist only inside a list item: never suggest them elsewhere (nor others there).
+    // Keys of a rule exist only inside a list item: never suggest them elsewhere (nor others
+    // there).
     if ((other_section == "rules") != (section == "rules")) continue;
     for (const auto& valid : keys) {
       size_t distance = editDistance(key, valid);

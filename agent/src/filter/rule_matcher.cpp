@@ -8,16 +8,19 @@ namespace hotpod {
 namespace {
 
 bool hasExtension(std::string_view path, const std::vector<std::string>& extensions) {
-  const auto name = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+  const auto name =
+      path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
   return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& ext) {
-    return name.size() > ext.size() && name.ends_with(ext) && name[name.size() - ext.size() - 1] == '.';
+    return name.size() > ext.size() && name.ends_with(ext) &&
+           name[name.size() - ext.size() - 1] == '.';
   });
 }
 
 // Gitignore semantics: a pattern matching a parent directory ("static/") covers the file too.
 bool matchesPatterns(const IgnoreRules& patterns, const std::string& path) {
   if (patterns.empty()) return false;
-  for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+  for (size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
     if (patterns.match(path.substr(0, slash), true) == IgnoreVerdict::kIgnored) return true;
   }
   return patterns.match(path, false) == IgnoreVerdict::kIgnored;
@@ -27,11 +30,16 @@ bool matchesPatterns(const IgnoreRules& patterns, const std::string& path) {
 
 std::string_view toString(RuleAction action) {
   switch (action) {
-    case RuleAction::Build: return "build";
-    case RuleAction::Restart: return "restart";
-    case RuleAction::Signal: return "signal";
-    case RuleAction::Run: return "run";
-    case RuleAction::Notify: return "notify";
+    case RuleAction::Build:
+      return "build";
+    case RuleAction::Restart:
+      return "restart";
+    case RuleAction::Signal:
+      return "signal";
+    case RuleAction::Run:
+      return "run";
+    case RuleAction::Notify:
+      return "notify";
   }
   return "?";
 }

@@ -14,10 +14,10 @@
 namespace hotpod {
 
 struct RulePlan {
-  bool any = false;                 // some file hit a rule
+  bool any = false;  // some file hit a rule
   RuleAction action = RuleAction::Notify;
-  std::vector<int> signals;         // for Signal, distinct, in rule order
-  std::vector<std::string> runs;    // commands of every hit rule, in rule order
+  std::vector<int> signals;       // for Signal, distinct, in rule order
+  std::vector<std::string> runs;  // commands of every hit rule, in rule order
 };
 
 class RuleMatcher {
