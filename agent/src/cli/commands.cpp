@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/options.h"
+#include "config/importers.h"
 #include "config/starter.h"
 #include "core/dev_loop.h"
 #include "core/log.h"
@@ -48,9 +49,7 @@ int checkCommand(const CommandLine& line, bool list_files) {
               << " is not a directory; fix root: in the config or --root\n";
     return 1;
   }
-  PathFilter filter(
-      root, {config.watch.include_ext, config.watch.include, config.watch.exclude,
-             config.watch.exclude_dir, buildOutputsInside(config, root), config.watch.gitignore});
+  PathFilter filter(root, filterOptions(config, root));
   Snapshot files;
   scanTree(root, "", files, [&](const std::string& dir) { return filter.shouldDescend(dir); });
   std::vector<std::string> relevant;
@@ -86,22 +85,45 @@ int checkCommand(const CommandLine& line, bool list_files) {
   return 0;
 }
 
-int initCommand(const std::string& dir, bool force) {
-  const std::filesystem::path target = std::filesystem::path(dir) / "hotpod.yaml";
-  if (std::filesystem::exists(target) && !force) {
+int initCommand(const InitOptions& options) {
+  const std::filesystem::path dir = options.dir;
+  const std::filesystem::path target = dir / "hotpod.yaml";
+  if (std::filesystem::exists(target) && !options.force) {
     std::cerr << "hotpod: error: " << target.string()
               << " already exists; use --force to overwrite it\n";
     return 2;
   }
-  const std::string text = starterConfig(dir);
+  const auto fileOr = [&dir](const std::string& given, const char* fallback) {
+    return given.empty() ? dir / fallback : std::filesystem::path(given);
+  };
+  ImportResult imported;
+  std::string source = "a starter";
+  if (options.air_given) {
+    const auto file = fileOr(options.from_air, ".air.toml");
+    imported = importAir(file);
+    source = "air's " + file.string();
+  } else if (!options.from_compiledaemon.empty()) {
+    imported = importCompileDaemon(options.from_compiledaemon);
+    source = "CompileDaemon's flags";
+  } else if (options.nodemon_given) {
+    const auto file = fileOr(options.from_nodemon, "nodemon.json");
+    imported = importNodemon(file);
+    source = "nodemon's " + file.string();
+  } else {
+    imported.yaml = starterConfig(dir);
+  }
+  const std::string& text = imported.yaml;
+  const std::vector<std::string>& dropped = imported.dropped;
   std::ofstream out(target);
   out << text;
   if (!out) {
     std::cerr << "hotpod: error: cannot write " << target.string() << "\n";
     return 1;
   }
-  std::cout << "wrote " << target.string()
-            << "; check it with `hotpod check`, then start with `hotpod run`\n";
+  std::cout << "wrote " << target.string() << " from " << source << "\n";
+  for (const auto& note : dropped) std::cout << "  not converted: " << note << "\n";
+  if (!dropped.empty()) std::cout << "  (these are also listed at the top of the file)\n";
+  std::cout << "check it with `hotpod check`, then start with `hotpod run`\n";
   return 0;
 }
 

@@ -48,11 +48,21 @@ int main(int argc, char** argv) {
   check->add_flag("--list-files", list_files,
                   "Print every file that would trigger a reload, relative to the root");
 
-  std::string init_dir = ".";
-  bool force = false;
+  hotpod::InitOptions init_options;
   auto* init = app.add_subcommand("init", "Write a commented starter hotpod.yaml");
-  init->add_option("--dir", init_dir, "Project directory (default: .)");
-  init->add_flag("--force", force, "Overwrite an existing hotpod.yaml");
+  init->add_option("--dir", init_options.dir, "Project directory (default: .)");
+  init->add_flag("--force", init_options.force, "Overwrite an existing hotpod.yaml");
+  auto* from_air =
+      init->add_option("--from-air", init_options.from_air, "Convert air's config (.air.toml)")
+          ->expected(0, 1);
+  auto* from_daemon =
+      init->add_option("--from-compiledaemon", init_options.from_compiledaemon,
+                       "Convert CompileDaemon's flags, e.g. \"-build='go build' -command=./app\"");
+  auto* from_nodemon = init->add_option("--from-nodemon", init_options.from_nodemon,
+                                        "Convert nodemon's config (nodemon.json)")
+                           ->expected(0, 1);
+  from_air->excludes(from_daemon)->excludes(from_nodemon);
+  from_daemon->excludes(from_nodemon);
 
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -82,7 +92,11 @@ int main(int argc, char** argv) {
   try {
     if (*run) return hotpod::runCommand(line);
     if (*check) return hotpod::checkCommand(line, list_files);
-    if (*init) return hotpod::initCommand(init_dir, force);
+    if (*init) {
+      init_options.air_given = init->count("--from-air") > 0;
+      init_options.nodemon_given = init->count("--from-nodemon") > 0;
+      return hotpod::initCommand(init_options);
+    }
     if (*version) return hotpod::versionCommand();
   } catch (const hotpod::ConfigError& e) {
     std::cerr << "hotpod: error: " << e.what() << '\n';

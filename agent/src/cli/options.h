@@ -34,7 +34,16 @@ void applyZeroConfig(Config& config);
 
 int runCommand(const CommandLine& line);
 int checkCommand(const CommandLine& line, bool list_files);
-int initCommand(const std::string& dir, bool force);
+struct InitOptions {
+  std::string dir = ".";
+  bool force = false;
+  std::string from_air;  // file; empty with air_given: .air.toml in dir
+  bool air_given = false;
+  std::string from_compiledaemon;  // its command-line flags
+  std::string from_nodemon;        // file; empty with nodemon_given: nodemon.json in dir
+  bool nodemon_given = false;
+};
+int initCommand(const InitOptions& options);
 int versionCommand();
 
 }  // namespace hotpod

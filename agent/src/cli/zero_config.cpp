@@ -40,8 +40,8 @@ void applyZeroConfig(Config& config) {
   config.build.cmd = replaceAll(guess.build_cmd, ".hotpod/", outputs);
   const std::string run = replaceAll(guess.run_cmd, ".hotpod/", outputs);
   if (!run.empty()) {
-    config.run.cmd = run.find(' ') == std::string::npos ? Command::direct({run})
-                                                        : Command::shell(run);
+    config.run.cmd =
+        run.find(' ') == std::string::npos ? Command::direct({run}) : Command::shell(run);
   }
   config.watch.include_ext = guess.include_ext;
   config.watch.include = guess.include;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config/config_error.h"
@@ -109,7 +110,8 @@ class Writer {
     writeComment(out_, indent, description);
     auto notes = draft_.notes.find(section.empty() ? name : section + "." + name);
     if (notes != draft_.notes.end()) {
-      for (const auto& note : notes->second) writeComment(out_, indent, "Converted: " + note);
+      for (const auto& note : notes->second)
+        writeComment(out_, indent, "From " + draft_.tool + ": " + note);
     }
     out_ << indent << name << ": " << value << "\n";
   }
@@ -131,6 +133,11 @@ ImportResult render(const Draft& draft) {
 
   writeComment(out, "", "hotpod configuration, " + draft.title + ".");
   for (const auto& line : draft.header) writeComment(out, "", line);
+  if (!draft.same.empty()) {
+    std::string list;
+    for (const auto& item : draft.same) list += (list.empty() ? "" : ", ") + item;
+    writeComment(out, "", "Already what hotpod does: " + list + ".");
+  }
   writeComment(out, "",
                "Review it, then check it with `hotpod check`. Keys that the conversion did not "
                "set show hotpod's defaults. Durations are a number with a unit: 250ms, 5s, 2m.");
@@ -151,9 +158,11 @@ ImportResult render(const Draft& draft) {
              : backend == WatchBackend::Inotify ? "inotify"
              : backend == WatchBackend::Hybrid  ? "hybrid"
                                                 : "auto");
-  writer.key("watch", "poll_interval", "How often the poll backend looks for changes (default 500ms).",
+  writer.key("watch", "poll_interval",
+             "How often the poll backend looks for changes (default 500ms).",
              formatDuration(draft.poll_interval.value_or(watch.poll_interval)));
-  writer.key("watch", "verify_interval", "How often hybrid verifies what inotify reported (default 5s).",
+  writer.key("watch", "verify_interval",
+             "How often hybrid verifies what inotify reported (default 5s).",
              formatDuration(watch.verify_interval));
   writer.key("watch", "poll_budget", "Share of one CPU core polling may use (default 5%).", "5%");
   writer.key("watch", "include_ext",
@@ -175,8 +184,7 @@ ImportResult render(const Draft& draft) {
   writer.key("watch", "gitignore", "Honour .gitignore files and .git/info/exclude (default true).",
              "true");
   const Duration delay = draft.delay.value_or(watch.delay);
-  writer.key("watch", "delay",
-             "Build once no change has arrived for this long (default 100ms).",
+  writer.key("watch", "delay", "Build once no change has arrived for this long (default 100ms).",
              formatDuration(delay));
   writer.key("watch", "max_delay",
              "...but hold a continuous stream of changes back no longer than this (default 2s).",
@@ -268,6 +276,50 @@ std::optional<std::string> bareExtension(std::string_view ext) {
   while (ext.starts_with('.')) ext.remove_prefix(1);
   if (ext.empty() || ext.find_first_of("/*?[ \t") != std::string_view::npos) return std::nullopt;
   return std::string(ext);
+}
+
+std::optional<std::string> regexAsGlob(std::string_view regex) {
+  const bool at_end = regex.ends_with('$') && !regex.ends_with("\\$");
+  if (at_end) regex.remove_suffix(1);
+  if (regex.starts_with(".*")) regex.remove_prefix(2);
+  std::string literal;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\' && i + 1 < regex.size() &&
+        std::string_view(".-_").find(regex[i + 1]) != std::string_view::npos) {
+      literal += regex[++i];
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') {
+      literal += c;  // a bare '.' matches any character; nobody relies on that
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (literal.empty()) return std::nullopt;
+  // An unanchored regex also matches longer names; keep that unless it names an extension.
+  const auto dot = literal.rfind('.');
+  const bool names_extension = dot != std::string::npos && dot + 1 < literal.size();
+  return "*" + literal + (at_end || names_extension ? "" : "*");
+}
+
+std::optional<double> goDurationMs(std::string_view text) {
+  static const std::map<std::string, double, std::less<>> ms_per = {
+      {"ns", 1e-6}, {"us", 1e-3}, {"\xC2\xB5s", 1e-3}, {"\xCE\xBCs", 1e-3},
+      {"ms", 1},    {"s", 1e3},   {"m", 6e4},          {"h", 3.6e6}};
+  if (text == "0") return 0.0;
+  double total = 0;
+  while (!text.empty()) {
+    const size_t digits = std::min(text.find_first_not_of("0123456789."), text.size());
+    const size_t unit_end = std::min(text.find_first_of("0123456789.", digits), text.size());
+    auto per = ms_per.find(text.substr(digits, unit_end - digits));
+    if (digits == 0 || per == ms_per.end()) return std::nullopt;
+    try {
+      total += std::stod(std::string(text.substr(0, digits))) * per->second;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    text.remove_prefix(unit_end);
+  }
+  return total;
 }
 
 std::string readTextFile(const std::filesystem::path& path) {

@@ -16,6 +16,7 @@ namespace hotpod::import_detail {
 
 // Every hotpod key the conversion sets; unset keys are written with hotpod's default.
 struct Draft {
+  std::string tool;                 // "air": notes read "From air: ..."
   std::string title;                // "converted from .air.toml by `hotpod init --from-air`"
   std::vector<std::string> header;  // further comment lines under the title
   std::optional<std::string> root;
@@ -35,6 +36,7 @@ struct Draft {
   // Comment lines written above a hotpod key ("watch.delay"), saying where its value came from.
   std::map<std::string, std::vector<std::string>> notes;
   std::vector<std::string> dropped;  // "key: reason"
+  std::vector<std::string> same;     // "key = value" already what hotpod does: one header line
 
   void note(const std::string& hotpod_key, std::string text) {
     notes[hotpod_key].push_back(std::move(text));
@@ -62,6 +64,11 @@ std::string anchoredPattern(const std::string& rel_path);
 void appendUnique(std::vector<std::string>& list, const std::string& item);
 // Bare extensions that watch.include_ext accepts: ".go" -> "go"; nullopt for "", "a/b", "*.x*".
 std::optional<std::string> bareExtension(std::string_view ext);
+// A literal regex as a glob: "_test\\.go", "_test.go", "\\.pb\\.go$" -> "*_test.go", "*.pb.go";
+// nullopt for anything but letters, digits, '-', '_' and (escaped) dots, with an optional '$'.
+std::optional<std::string> regexAsGlob(std::string_view regex);
+// A Go duration string ("500ms", "1m30s", "1.5s", "300us") in milliseconds; nullopt if invalid.
+std::optional<double> goDurationMs(std::string_view text);
 // The whole file; a ConfigError naming it when it cannot be read.
 std::string readTextFile(const std::filesystem::path& path);
 

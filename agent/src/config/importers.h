@@ -15,7 +15,11 @@ struct ImportResult {
 // Throws ConfigError (config/config_error.h) naming the file, line/column when known, and the key
 // for unreadable input.
 ImportResult importAir(const std::filesystem::path& air_toml);
-ImportResult importCompileDaemon(const std::string& args);  // e.g. "-build='go build -o app' -command=./app -exclude-dir=.git -pattern=(.+\\.go|.+\\.c)$"
-ImportResult importNodemon(const std::filesystem::path& nodemon_json);  // JSON: parse it with yaml-cpp (JSON is valid YAML 1.2 flow)
+ImportResult importCompileDaemon(
+    const std::string& args);  // e.g. "-build='go build -o app' -command=./app -exclude-dir=.git
+                               // -pattern=(.+\\.go|.+\\.c)$"
+ImportResult importNodemon(
+    const std::filesystem::path&
+        nodemon_json);  // JSON: parse it with yaml-cpp (JSON is valid YAML 1.2 flow)
 
 }  // namespace hotpod

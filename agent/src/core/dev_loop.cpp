@@ -48,6 +48,8 @@ std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
   return text;
 }
 
+}  // namespace
+
 FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
   return {config.watch.include_ext,
           config.watch.include,
@@ -56,8 +58,6 @@ FilterOptions filterOptions(const Config& config, const std::filesystem::path& r
           buildOutputsInside(config, root),
           config.watch.gitignore};
 }
-
-}  // namespace
 
 std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
   auto normal = std::filesystem::absolute(root).lexically_normal();

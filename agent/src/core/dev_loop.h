@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "config/config.h"
+#include "filter/path_filter.h"
 
 namespace hotpod {
 
@@ -19,6 +20,9 @@ class DevLoop {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The filter settings of a config (the app binary inside the root is excluded too).
+FilterOptions filterOptions(const Config& config, const std::filesystem::path& root);
 
 // The absolute, normalised root ("/src/" → "/src").
 std::filesystem::path normalizedRoot(const std::filesystem::path& root);
