@@ -11,7 +11,7 @@
  *       time) — hotpod's pacing with a 100 % poll budget and a MS poll interval, so that both
  *       get the same treatment from the scheduler on a busy machine; without --gap-ms the walks
  *       run back to back. One JSON line per walk on stdout
- *       ({"walk":i,"wall_us":..,"cpu_us":..,"files":..,"dirs":..}), then one summary line
+ *       ({"walk":i,"wall_us":..,"cpu_us":..,"preempted":..,"files":..,"dirs":..}), then one summary line
  *       ({"summary":true,..,"median_wall_us":..,"median_cpu_us":..}).
  *   scanfloor ROOT --interval-ms MS --duration-s S
  *       A naive poller: walk, sleep MS, walk, ... for S seconds (bounded), then one summary line
@@ -19,7 +19,9 @@
  *       /proc/PID/stat as for hotpod; the summary is a cross-check. SIGTERM/SIGINT end the
  *       loop after the current walk, with the summary.
  *
- * wall: CLOCK_MONOTONIC around the walk; cpu: CLOCK_PROCESS_CPUTIME_ID around it.
+ * wall: CLOCK_MONOTONIC around the walk; cpu: CLOCK_PROCESS_CPUTIME_ID around it; preempted:
+ * involuntary context switches during it (getrusage ru_nivcsw), i.e. how often other load on the
+ * machine took the CPU away — the usual reason for wall > cpu.
  * Exit status: 0, 1 if ROOT cannot be read, 2 bad usage.
  */
 #define _GNU_SOURCE
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,6 +87,11 @@ static int walk_root(const char *root, struct counts *c) {
     if (fd < 0) return -1;
     walk(fd, c);
     return 0;
+}
+
+static long nivcsw(void) {
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_nivcsw : 0;
 }
 
 static int cmp_i64(const void *a, const void *b) {
@@ -156,9 +164,11 @@ int main(int argc, char **argv) {
     struct counts c = {0, 0, 0};
     for (long i = 0; i < n; i++) {
         memset(&c, 0, sizeof c);
+        long p0 = nivcsw();
         int64_t w0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
         int rc = walk_root(root, &c);
         int64_t c1 = now_ns(CLOCK_PROCESS_CPUTIME_ID), w1 = now_ns(CLOCK_MONOTONIC);
+        long preempted = nivcsw() - p0;
         if (rc != 0) {
             fprintf(stderr, "scanfloor: %s: %s\n", root, strerror(errno));
             return 1;
@@ -172,9 +182,10 @@ int main(int argc, char **argv) {
             while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
             }
         }
-        printf("{\"walk\":%ld,\"wall_us\":%lld,\"cpu_us\":%lld,\"files\":%llu,\"dirs\":%llu,\"check\":%llu}\n", i,
-               (long long)wall[i], (long long)cpu[i], (unsigned long long)c.files, (unsigned long long)c.dirs,
-               (unsigned long long)(c.sum & 0xffff));
+        printf("{\"walk\":%ld,\"wall_us\":%lld,\"cpu_us\":%lld,\"preempted\":%ld,\"files\":%llu,\"dirs\":%llu,"
+               "\"check\":%llu}\n",
+               i, (long long)wall[i], (long long)cpu[i], preempted, (unsigned long long)c.files,
+               (unsigned long long)c.dirs, (unsigned long long)(c.sum & 0xffff));
     }
     printf("{\"summary\":true,\"mode\":\"walks\",\"walks\":%ld,\"files\":%llu,\"dirs\":%llu,"
            "\"median_wall_us\":%lld,\"median_cpu_us\":%lld}\n",

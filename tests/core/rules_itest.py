@@ -117,6 +117,20 @@ rules:
             self.assertEqual(len(hp.find_all("app_signalled")), 1)  # only the first subtest's
         self.assertEqual(hp.stop(), 0)
 
+    def test_signal_reaches_an_app_started_from_a_shell_string(self):
+        # `run.cmd` as one string runs through sh -c; hotpod execs a simple command so that
+        # the app itself, not a waiting shell, receives the rule's SIGHUP.
+        config = os.path.join(self.dir, "string.yaml")
+        write(config, f"root: src\nrun:\n  cmd: PYTHONUNBUFFERED=1 {sys.executable} "
+                      f"{self.dir}/app.py\nrules:\n  - {{match: config/*.yaml, signal: SIGHUP}}\n")
+        hp = self.start(["-c", config])
+        hp.wait_for("output", source="app", msg="ready")
+        mark = hp.mark()
+        self.edit("config/app.yaml")
+        hp.wait_for("app_signalled", after=mark)
+        hp.wait_for("output", after=mark, source="app", msg="got SIGHUP")
+        self.assertEqual(hp.count("app_crashed"), 0)
+
     def test_check_lists_the_rule_for_each_file(self):
         result = run_hotpod(["check", "-c", self.config, "--list-files"], cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stderr)

@@ -24,6 +24,11 @@ Config resolveConfig(const CommandLine& line) {
   } else {
     from_file = false;
   }
+  // Zero-config guesses first, so that every flag still wins over the guess.
+  if (!from_file && !line.build && line.app.empty()) {
+    if (line.root) applySetting(config, "root", {*line.root}, false, "--root (or HOTPOD_ROOT)");
+    applyZeroConfig(config);
+  }
   // Each flag (CLI11 has already folded its HOTPOD_* variable into it) is read by the same
   // readers as the key in the file, so both accept and reject exactly the same values.
   const Setting settings[] = {
@@ -41,19 +46,11 @@ Config resolveConfig(const CommandLine& line) {
     if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);
   }
   if (!line.exclude.empty()) {  // flags add to the file's patterns rather than replace them
-    auto from_file = config.watch.exclude;
+    auto in_file = config.watch.exclude;
     applySetting(config, "watch.exclude", line.exclude, true, "--exclude (or HOTPOD_EXCLUDE)");
-    config.watch.exclude.insert(config.watch.exclude.begin(), from_file.begin(), from_file.end());
+    config.watch.exclude.insert(config.watch.exclude.begin(), in_file.begin(), in_file.end());
   }
   if (!line.app.empty()) config.run.cmd = Command::direct(line.app);
-  if (!from_file && !line.build && line.app.empty()) {
-    // Flags still win over what is guessed: re-apply the ones that touch guessed keys.
-    applyZeroConfig(config);
-    if (line.include_ext) {
-      applySetting(config, "watch.include_ext", {*line.include_ext}, false,
-                   "--include-ext (or HOTPOD_INCLUDE_EXT)");
-    }
-  }
   return config;
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/options.h"
 #include "config/starter.h"
+#include "core/dev_loop.h"
 
 namespace hotpod {
 namespace {
@@ -16,7 +17,7 @@ std::filesystem::path zeroConfigDir(const std::filesystem::path& root) {
   const char* tmp = std::getenv("TMPDIR");
   std::ostringstream name;
   name << "hotpod-zero-" << ::getuid() << "-" << std::hex
-       << std::hash<std::string>{}(std::filesystem::absolute(root).lexically_normal().string());
+       << std::hash<std::string>{}(normalizedRoot(root).string());
   return std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / name.str();
 }
 

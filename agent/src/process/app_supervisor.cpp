@@ -7,6 +7,31 @@
 
 namespace hotpod {
 
+namespace {
+
+// A one-command shell string runs as `exec CMD`, so the app itself (not a shell waiting for it)
+// is the process that gets signals such as a rule's SIGHUP; anything with shell syntax stays.
+std::vector<std::string> launchArgv(const Command& command) {
+  if (!command.through_shell) return command.argv;
+  const std::string& text = command.argv.back();
+  if (text.find_first_of(";&|<>()`$\n*?[]{}~#!") != std::string::npos ||
+      text.starts_with("exec ")) {
+    return command.argv;
+  }
+  // Leading NAME=value assignments stay in front: `A=1 exec app` gives app A=1.
+  size_t command_start = 0;
+  while (command_start < text.size()) {
+    const size_t word_end = std::min(text.find(' ', command_start), text.size());
+    const std::string_view word(text.data() + command_start, word_end - command_start);
+    if (word.empty() || word.find('=') == std::string_view::npos || word.front() == '=') break;
+    command_start = text.find_first_not_of(' ', word_end);
+    if (command_start == std::string::npos) return command.argv;  // only assignments
+  }
+  return {"/bin/sh", "-c", text.substr(0, command_start) + "exec " + text.substr(command_start)};
+}
+
+}  // namespace
+
 AppSupervisor::AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config,
                              std::filesystem::path root)
     : config_(std::move(config)),
@@ -53,7 +78,7 @@ void AppSupervisor::launch() {
   if (stopping_for_good_) return;
   started_ = std::chrono::steady_clock::now();
   try {
-    group_.start({config_.cmd.argv, root_, Environment::fromCurrent().entries(), true});
+    group_.start({launchArgv(config_.cmd), root_, Environment::fromCurrent().entries(), true});
   } catch (const std::system_error& error) {
     log::error("app_start_failed", std::string("cannot start the app: ") + error.what() +
                                        "; waiting for the next change");
