@@ -17,6 +17,19 @@ void addWatchOptions(CLI::App& command, hotpod::CommandLine& line) {
   command.add_option("--exclude", line.exclude, "Gitignore-style pattern to ignore (repeatable)")
       ->envname("HOTPOD_EXCLUDE")
       ->delimiter(',');
+  command.add_option("--build", line.build, "Build command, run through /bin/sh -c")
+      ->envname("HOTPOD_BUILD");
+  command.add_option("--backend", line.backend, "auto|inotify|poll|hybrid")
+      ->envname("HOTPOD_BACKEND");
+  command.add_option("--poll-interval", line.poll_interval, "Poll interval, e.g. 500ms")
+      ->envname("HOTPOD_POLL_INTERVAL");
+  command.add_option("--delay", line.delay, "Quiet period before a build, e.g. 100ms")
+      ->envname("HOTPOD_DELAY");
+  command.add_option("--listen", line.listen, "HTTP address HOST:PORT")->envname("HOTPOD_LISTEN");
+  command.add_option("--log-format", line.log_format, "text|json")->envname("HOTPOD_LOG_FORMAT");
+  command.add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
+      ->envname("HOTPOD_LOG_LEVEL");
+  command.add_option("app", line.app, "The app to run, after --: hotpod run -- ./app --port 8080");
 }
 
 }  // namespace
@@ -28,23 +41,11 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "Watch, build and run the app as a child (like air)");
   addWatchOptions(*run, line);
-  run->add_option("--build", line.build, "Build command, run through /bin/sh -c")
-      ->envname("HOTPOD_BUILD");
-  run->add_option("--backend", line.backend, "auto|inotify|poll|hybrid")->envname("HOTPOD_BACKEND");
-  run->add_option("--poll-interval", line.poll_interval, "Poll interval, e.g. 500ms")
-      ->envname("HOTPOD_POLL_INTERVAL");
-  run->add_option("--delay", line.delay, "Quiet period before a build, e.g. 100ms")
-      ->envname("HOTPOD_DELAY");
-  run->add_option("--listen", line.listen, "HTTP address HOST:PORT")->envname("HOTPOD_LISTEN");
-  run->add_option("--log-format", line.log_format, "text|json")->envname("HOTPOD_LOG_FORMAT");
-  run->add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
-      ->envname("HOTPOD_LOG_LEVEL");
-  run->add_option("app", line.app, "The app to run, after --: hotpod run -- ./app --port 8080");
   run->footer("Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
 
   bool list_files = false;
   auto* check = app.add_subcommand("check", "Validate the config and show what is watched");
-  addWatchOptions(*check, line);
+  addWatchOptions(*check, line);  // the same options as run, so check shows what run would do
   check->add_flag("--list-files", list_files,
                   "Print every file that would trigger a reload, relative to the root");
 

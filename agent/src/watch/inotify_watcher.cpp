@@ -54,7 +54,7 @@ InotifyWatcher::InotifyWatcher(Reactor& reactor, std::filesystem::path root,
                     options.verify_interval.value_or(std::chrono::milliseconds(5000)),
                     options.poll_budget),
       verify_timer_(reactor, [this] {
-        rescan();
+        walk(/*report=*/true, /*verifying=*/true);
         verify_timer_.armAfter(verify_pacer_.effective());
       }) {}
 
@@ -266,7 +266,7 @@ void InotifyWatcher::watchForRoot(std::vector<FileEvent>& out) {
   if (isDirectory(root_)) watchForRoot(out);
 }
 
-void InotifyWatcher::walk(bool report) {
+void InotifyWatcher::walk(bool report, bool verifying) {
   ++stats_.rescans;
   std::vector<FileEvent> out;
   if (!isDirectory(root_)) {
@@ -274,7 +274,6 @@ void InotifyWatcher::walk(bool report) {
     emit(std::move(out));
     return;
   }
-  const bool verifying = report && options_.verify_interval;
   if (verifying) verify_pacer_.beginScan();
   tree_.walk(
       "", should_descend_,

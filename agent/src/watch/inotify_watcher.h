@@ -41,8 +41,8 @@ class InotifyWatcher : public Watcher {
   ~InotifyWatcher() override;
 
   void start() override;
-  void rescan() override { walk(/*report=*/true); }
-  void refreshWatches() override { walk(/*report=*/false); }
+  void rescan() override { walk(/*report=*/true, /*verifying=*/false); }
+  void refreshWatches() override { walk(/*report=*/false, /*verifying=*/false); }
   std::string_view backend() const override {
     return options_.verify_interval ? "hybrid" : "inotify";
   }
@@ -58,7 +58,7 @@ class InotifyWatcher : public Watcher {
   bool watchDirectory(const std::string& rel_dir);
   void onRootLost(std::vector<FileEvent>& out);
   void watchForRoot(std::vector<FileEvent>& out);
-  void walk(bool report);
+  void walk(bool report, bool verifying);
   void pollUnwatched();
   void emit(std::vector<FileEvent> events);
 
