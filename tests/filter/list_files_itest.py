@@ -35,6 +35,11 @@ def generate(root, seed):
 
 
 class ListFilesTest(TempTree):
+    def empty_config(self):
+        path = os.path.join(self.dir, "empty.yaml")
+        write(path, "# defaults only\n")
+        return path
+
     def git(self, *args, cwd):
         env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=self.dir, GIT_CONFIG_GLOBAL="/dev/null")
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
@@ -51,7 +56,9 @@ class ListFilesTest(TempTree):
                 self.git("init", "-q", cwd=root)
                 expected = sorted(self.git("ls-files", "--others", "--exclude-standard",
                                            cwd=root).splitlines())
-                result = run_hotpod(["check", "--list-files", "--root", root], cwd=self.dir)
+                # An empty config: defaults only (no zero-config guess), the filter alone.
+                result = run_hotpod(["check", "-c", self.empty_config(), "--list-files", "--root",
+                                     root], cwd=self.dir)
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertEqual(result.stdout.splitlines(), expected)
 
@@ -69,7 +76,8 @@ class ListFilesTest(TempTree):
         for rel in ["main.go", ".main.go.swp", "main.go~", "4913", ".#main.go",
                     "main.go___jb_tmp___", "main.go___jb_old___", ".git/HEAD", ".hotpod/bin/app"]:
             write(os.path.join(root, rel), "x\n")
-        result = run_hotpod(["check", "--list-files", "--root", root], cwd=self.dir)
+        result = run_hotpod(["check", "-c", self.empty_config(), "--list-files", "--root", root],
+                            cwd=self.dir)
         self.assertEqual(result.stdout.splitlines(), ["main.go"])
 
 

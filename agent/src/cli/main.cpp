@@ -37,15 +37,17 @@ void addWatchOptions(CLI::App& command, hotpod::CommandLine& line) {
 int main(int argc, char** argv) {
   CLI::App app{"hotpod: watch, rebuild, restart, and tell the world it is ready"};
   app.require_subcommand(1);
-  hotpod::CommandLine line;
+  // One CommandLine per subcommand: CLI11 fills environment values into the options of every
+  // subcommand, also the ones not chosen, and they must not overwrite the chosen one's flags.
+  hotpod::CommandLine run_line, check_line;
 
   auto* run = app.add_subcommand("run", "Watch, build and run the app as a child (like air)");
-  addWatchOptions(*run, line);
+  addWatchOptions(*run, run_line);
   run->footer("Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
 
   bool list_files = false;
   auto* check = app.add_subcommand("check", "Validate the config and show what is watched");
-  addWatchOptions(*check, line);  // the same options as run, so check shows what run would do
+  addWatchOptions(*check, check_line);  // the same options as run, so check shows what run would do
   check->add_flag("--list-files", list_files,
                   "Print every file that would trigger a reload, relative to the root");
 
@@ -91,8 +93,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return hotpod::runCommand(line);
-    if (*check) return hotpod::checkCommand(line, list_files);
+    if (*run) return hotpod::runCommand(run_line);
+    if (*check) return hotpod::checkCommand(check_line, list_files);
     if (*init) {
       init_options.air_given = init->count("--from-air") > 0;
       init_options.nodemon_given = init->count("--from-nodemon") > 0;
