@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/duration.h"
 #include "core/log.h"
 #include "core/syscalls.h"
 #include "watch/composite_watcher.h"
@@ -132,7 +133,7 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
             "backend auto → hybrid: " + root.string() +
                 " is on overlay, where changes to a lower layer produce no inotify event; "
                 "inotify plus a verification scan every " +
-                std::to_string(config.verify_interval.count()) + "ms"};
+                formatDuration(config.verify_interval)};
   }
   BackendPlan plan{"inotify", {}, false, ""};
   std::string polled_text;

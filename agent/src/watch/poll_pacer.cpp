@@ -3,6 +3,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 
 #include "core/duration.h"
 #include "core/log.h"
@@ -14,6 +16,13 @@ long long nowNs(clockid_t clock) {
   timespec ts{};
   ::clock_gettime(clock, &ts);
   return static_cast<long long>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// "5%", "0.5%", "12.5%".
+std::string percent(double share) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g%%", share * 100);
+  return text;
 }
 
 }  // namespace
@@ -43,9 +52,8 @@ void PollPacer::record(long long cpu_ns, long long wall_ns) {
     reported_ = true;
     log::info("poll_interval",
               what_ + " every " + formatDuration(effective_) + " (one scan takes " +
-                  formatDuration(last_cpu_) + " of CPU; budget " +
-                  std::to_string(static_cast<int>(budget_ * 100 + 0.5)) +
-                  "% of a core): a change is seen within " + formatDuration(effective_),
+                  formatDuration(last_cpu_) + " of CPU; budget " + percent(budget_) +
+                  " of a core): a change is seen within " + formatDuration(effective_),
               {{"interval_ms", static_cast<int64_t>(effective_.count())},
                {"configured_ms", static_cast<int64_t>(configured_.count())},
                {"scan_cpu_ms", static_cast<int64_t>(last_cpu_.count())},
