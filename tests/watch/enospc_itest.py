@@ -1,6 +1,7 @@
-"""A real ENOSPC from inotify_add_watch: in a user namespace the watch limit is the namespace's
-own, so it is lowered to 5 there (the host is untouched). hotpod names the sysctl, polls the
-directories it could not watch, and still sees a change in one of them."""
+"""A real ENOSPC from inotify_add_watch: a new user namespace gets its own watch limit
+(user.max_inotify_watches, not fs.inotify.max_user_watches, which is the host's), lowered to 5
+there. hotpod names the limit, polls the directories it could not watch, and still sees changes
+in them. The test checks that the host's limit is left alone."""
 import os
 import shutil
 import subprocess
@@ -10,19 +11,30 @@ from hotpod_harness import TempTree, skip, write
 
 LIMIT = 5
 WRAPPER = ["unshare", "--user", "--map-root-user", "sh", "-c",
-           f'echo {LIMIT} > /proc/sys/fs/inotify/max_user_watches && exec "$0" "$@"']
+           f'echo {LIMIT} > /proc/sys/user/max_inotify_watches && exec "$0" "$@"']
+HOST_LIMIT = "/proc/sys/fs/inotify/max_user_watches"
+
+
+def host_limit():
+    with open(HOST_LIMIT) as f:
+        return f.read().strip()
 
 
 def user_namespace_limit_works():
     if not shutil.which("unshare"):
         return False
-    probe = subprocess.run([*WRAPPER, "cat", "/proc/sys/fs/inotify/max_user_watches"],
+    before = host_limit()
+    probe = subprocess.run([*WRAPPER, "cat", "/proc/sys/user/max_inotify_watches"],
                            capture_output=True, text=True)
+    if host_limit() != before:
+        raise AssertionError("the probe changed the host's inotify limit")
     return probe.returncode == 0 and probe.stdout.strip() == str(LIMIT)
 
 
 class EnospcTest(TempTree):
     def test_watch_limit_reached_for_real_then_polling_still_sees_changes(self):
+        before = host_limit()
+        self.addCleanup(lambda: self.assertEqual(host_limit(), before, "host limit changed"))
         src = os.path.join(self.dir, "src")
         out = os.path.join(self.dir, "out")
         os.makedirs(out)
@@ -32,7 +44,7 @@ class EnospcTest(TempTree):
         hp = self.start(["--root", src, "--backend", "inotify", "--poll-interval", "100ms",
                          "--build", build], wrapper=WRAPPER)
         _, limit = hp.wait_for("watch_limit")
-        self.assertIn(f"fs.inotify.max_user_watches={LIMIT}", limit["msg"])
+        self.assertIn(f"user.max_inotify_watches={LIMIT} in this user namespace", limit["msg"])
         self.assertIn("sysctl -w fs.inotify.max_user_watches=", limit["msg"])
         _, watching = hp.wait_for("watching")
         self.assertLessEqual(watching["directories"], LIMIT)

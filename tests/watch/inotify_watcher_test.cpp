@@ -74,6 +74,36 @@ TEST_CASE("inotify watcher: ENOSPC names the sysctl and polling still sees the c
   CHECK(recorder.paths.contains("unwatchable/b.txt"));
 }
 
+bool g_refusing = true;
+int addWatchRefusingUntilFreed(int fd, const char* path, uint32_t mask) {
+  if (g_refusing && std::string(path).ends_with("/later")) {
+    errno = ENOSPC;
+    return -1;
+  }
+  return sys::realOps().inotify_add_watch(fd, path, mask);
+}
+
+TEST_CASE("inotify watcher: a change made while a directory had no watch is seen once it has one") {
+  testing::TempDir tree;
+  tree.write("later/a.txt", "a");
+  g_refusing = true;
+  testing::SyscallFault fault(&sys::Ops::inotify_add_watch, &addWatchRefusingUntilFreed);
+  Reactor reactor;
+  Recorder recorder{{}, &reactor, "later/a.txt"};
+  InotifyWatcher watcher(
+      reactor, tree.path(), [](const std::string&) { return true; }, std::ref(recorder),
+      InotifyOptions{50ms, std::nullopt, 0.05});
+  watcher.start();
+  CHECK(watcher.stats().watched_directories == 1);  // the root only
+  tree.write("later/a.txt", "changed while unwatched");
+  g_refusing = false;  // watches were freed: the next poll gets one for later/
+  Timer guard(reactor, [&] { reactor.stop(); });
+  guard.armAfter(30s);
+  reactor.run();
+  CHECK(recorder.paths.contains("later/a.txt"));
+  CHECK(watcher.stats().watched_directories == 2);
+}
+
 TEST_CASE("inotify watcher: EINTR on read is retried, no event is lost") {
   testing::TempDir tree;
   tree.write("a.txt", "a");

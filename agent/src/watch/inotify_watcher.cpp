@@ -20,11 +20,22 @@ constexpr uint32_t kDirMask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB
 constexpr uint32_t kAncestorMask =
     IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
-std::string readMaxUserWatches() {
-  std::ifstream in("/proc/sys/fs/inotify/max_user_watches");
-  std::string value;
-  in >> value;
-  return value.empty() ? "unknown" : value;
+// The limit that applies here: fs.inotify.max_user_watches, or the user namespace's own
+// user.max_inotify_watches when that is lower (e.g. in a rootless container).
+std::string watchLimitText() {
+  const auto read = [](const char* path) {
+    std::ifstream in(path);
+    long long value = -1;
+    in >> value;
+    return value;
+  };
+  const long long global = read("/proc/sys/fs/inotify/max_user_watches");
+  const long long user_ns = read("/proc/sys/user/max_inotify_watches");
+  if (user_ns >= 0 && (global < 0 || user_ns < global)) {
+    return "user.max_inotify_watches=" + std::to_string(user_ns) + " in this user namespace";
+  }
+  return "fs.inotify.max_user_watches=" +
+         (global < 0 ? std::string("unknown") : std::to_string(global));
 }
 
 bool isDirectory(const std::filesystem::path& path) {
@@ -94,8 +105,7 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
       if (!limit_reported_) {
         limit_reported_ = true;
         log::error("watch_limit",
-                   "inotify watch limit reached at " + path.string() +
-                       " (fs.inotify.max_user_watches=" + readMaxUserWatches() +
+                   "inotify watch limit reached at " + path.string() + " (" + watchLimitText() +
                        "). Raise it: sysctl -w fs.inotify.max_user_watches=524288 (persist it in "
                        "/etc/sysctl.d/); until then hotpod polls the directories it could not "
                        "watch every " +
@@ -307,7 +317,9 @@ void InotifyWatcher::pollUnwatched() {
   std::vector<FileEvent> out;
   const std::set<std::string> dirs = unwatched_;
   for (const auto& dir : dirs) {
-    if (watchDirectory(dir)) continue;  // a watch was freed meanwhile: inotify covers it again
+    // Try for a watch again (watches may have been freed); either way read the directory once
+    // more, since whatever changed while it had no watch produced no event.
+    watchDirectory(dir);
     tree_.refreshDirectory(
         dir, should_descend_, [this](const std::string& sub) { watchDirectory(sub); }, &out);
   }
