@@ -7,36 +7,14 @@
 #include <cstring>
 
 #include "config/config_error.h"
+#include "config/list_readers.h"
 #include "config/listen_address.h"
+#include "config/rule_reader.h"
 #include "config/yaml_reader.h"
 #include "core/duration.h"
 
 namespace hotpod {
 namespace {
-
-using Items = std::vector<YamlReader::ListItem>;
-
-std::vector<std::string> texts(const Items& items) {
-  std::vector<std::string> out;
-  for (const auto& item : items) out.push_back(item.text);
-  return out;
-}
-
-// "*.go", ".go" and "go" all mean the extension "go".
-std::vector<std::string> readExtensions(const YamlReader& reader, const YamlField& field) {
-  std::vector<std::string> extensions;
-  for (const auto& item : reader.readStringList(field, "[go, tmpl]", /*split_commas=*/true)) {
-    std::string_view ext = item.text;
-    if (ext.starts_with('*')) ext.remove_prefix(1);
-    while (ext.starts_with('.')) ext.remove_prefix(1);
-    if (ext.empty() || ext.find_first_of("/*?[ \t") != std::string_view::npos) {
-      reader.failAt(item.node, field.key, "invalid extension '" + item.text + "'",
-                    "write bare extensions like [go, tmpl]; put patterns in watch.include");
-    }
-    extensions.emplace_back(ext);
-  }
-  return extensions;
-}
 
 // "5%" or 0.05: a share of one CPU core, above 0 and at most 100%.
 double readShareOfCore(const YamlReader& reader, const YamlField& field) {
@@ -99,9 +77,9 @@ void readWatch(const YamlReader& reader, const YamlField& section, WatchConfig& 
     } else if (name == "include_ext") {
       watch.include_ext = readExtensions(reader, field);
     } else if (name == "include") {
-      watch.include = texts(reader.readStringList(field, "['src/**', '*.go']", false));
+      watch.include = readTexts(reader, field, "['src/**', '*.go']");
     } else if (name == "exclude") {
-      watch.exclude = texts(reader.readStringList(field, "['**/*_test.go', tmp/]", false));
+      watch.exclude = readTexts(reader, field, "['**/*_test.go', tmp/]");
     } else if (name == "exclude_dir") {
       watch.exclude_dir = readExcludedDirs(reader, field);
     } else if (name == "gitignore") {
@@ -179,7 +157,7 @@ Command readCommand(const YamlReader& reader, const YamlField& field) {
     if (text.find_first_not_of(" \t\n") == std::string::npos) return {};
     return Command::shell(text);
   }
-  auto argv = texts(reader.readStringList(field, "[./app, --port, '8080']", false));
+  auto argv = readTexts(reader, field, "[./app, --port, '8080']");
   return argv.empty() ? Command{} : Command::direct(std::move(argv));
 }
 
@@ -261,74 +239,6 @@ std::string syntaxHint(const std::string& message, std::string_view yaml, int li
     return "quote values that contain ': ', and indent keys consistently";
   }
   return "check the indentation and quoting here";
-}
-
-Rule readRule(const YamlReader& reader, const YamlField& item) {
-  Rule rule;
-  rule.line = item.value.Mark().line + 1;
-  const YamlField* action_field = nullptr;
-  for (const auto& field : reader.sectionFields(item, "rules")) {
-    const std::string& name = field.key_node.Scalar();
-    if (name == "match") {
-      rule.match = texts(reader.readStringList(field, "['*.go', 'config/*.yaml']", false));
-    } else if (name == "ext") {
-      rule.ext = readExtensions(reader, field);
-    } else if (name == "delay") {
-      rule.delay = reader.readDuration(field);
-    } else {
-      if (action_field != nullptr) {
-        reader.fail(
-            field,
-            "a rule has one action; '" + action_field->key_node.Scalar() + "' is already given",
-            "split it into two rules");
-      }
-      action_field = &field;
-      if (name == "signal") {
-        rule.action = RuleAction::Signal;
-        rule.signal = reader.readSignal(field);
-      } else if (name == "run") {
-        rule.action = RuleAction::Run;
-        rule.run = reader.readString(field, "make generate");
-        if (rule.run.empty()) reader.fail(field, "empty command", "e.g. run: make generate");
-      } else {  // action
-        const auto action =
-            reader.readChoice(field, {"build", "restart", "notify", "signal", "run"});
-        if (action == "signal" || action == "run") {
-          reader.fail(field, "'" + action + "' needs its argument",
-                      "write it as " + action +
-                          (action == "signal" ? ": SIGHUP" : ": make generate") +
-                          " instead of action: " + action);
-        }
-        rule.action = action == "restart"  ? RuleAction::Restart
-                      : action == "notify" ? RuleAction::Notify
-                                           : RuleAction::Build;
-      }
-    }
-  }
-  if (rule.match.empty() && rule.ext.empty()) {
-    reader.fail(item, "a rule needs 'match' (patterns) or 'ext' (extensions)",
-                "e.g. - {match: 'config/*.yaml', signal: SIGHUP}");
-  }
-  if (action_field == nullptr) {
-    reader.fail(item, "a rule needs an action",
-                "add one of action: build|restart|notify, signal: NAME, run: CMD");
-  }
-  return rule;
-}
-
-std::vector<Rule> readRules(const YamlReader& reader, const YamlField& field) {
-  if (field.value.IsNull()) return {};
-  if (!field.value.IsSequence()) {
-    reader.fail(
-        field, "expected a list of rules",
-        "e.g. rules: [{match: '*.go', action: build}, {match: 'config/*', signal: SIGHUP}]");
-  }
-  std::vector<Rule> rules;
-  for (size_t i = 0; i < field.value.size(); ++i) {
-    const YAML::Node item = field.value[i];
-    rules.push_back(readRule(reader, {"rules[" + std::to_string(i) + "]", item, item}));
-  }
-  return rules;
 }
 
 // Reads every section present in `document` over what `config` already holds.
