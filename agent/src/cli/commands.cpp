@@ -11,7 +11,7 @@
 #include "filter/path_filter.h"
 #include "filter/rule_matcher.h"
 #include "watch/backend_selection.h"
-#include "watch/snapshot.h"
+#include "watch/tree_snapshot.h"
 
 namespace hotpod {
 namespace {
@@ -50,12 +50,13 @@ int checkCommand(const CommandLine& line, bool list_files) {
     return 1;
   }
   PathFilter filter(root, filterOptions(config, root));
-  Snapshot files;
-  scanTree(root, "", files, [&](const std::string& dir) { return filter.shouldDescend(dir); });
+  TreeSnapshot tree(root);
+  tree.walk(
+      "", [&](const std::string& dir) { return filter.shouldDescend(dir); }, {}, nullptr);
   std::vector<std::string> relevant;
-  for (const auto& [path, state] : files) {
+  tree.forEachFile([&](const std::string& path, const FileState&) {
     if (filter.isRelevant(path)) relevant.push_back(path);
-  }
+  });
   std::sort(relevant.begin(), relevant.end());
   if (list_files) {
     // With rules, each file also shows the rule that would fire for it.
@@ -78,7 +79,7 @@ int checkCommand(const CommandLine& line, bool list_files) {
             << "\nbuild:    " << (config.build.cmd.empty() ? "(none)" : config.build.cmd)
             << "\nrun:      " << (config.run.cmd.empty() ? "(none)" : config.run.cmd.display())
             << "\nwatching: " << relevant.size() << " file(s) would trigger a reload ("
-            << files.size() << " seen); list them with --list-files\n";
+            << tree.fileCount() << " seen); list them with --list-files\n";
   if (config.build.cmd.empty() && config.run.cmd.empty()) {
     std::cout << "note:     no build.cmd and no run.cmd: hotpod would only report changes\n";
   }

@@ -9,8 +9,6 @@
 #include <cstring>
 #include <system_error>
 
-#include "watch/tree_snapshot.h"
-
 namespace hotpod {
 
 std::string_view toString(ChangeKind kind) {
@@ -50,30 +48,6 @@ std::string joinRelative(std::string_view dir, std::string_view name) {
   if (!dir.empty()) joined += '/';
   joined.append(name);
   return joined;
-}
-
-void scanTree(const std::filesystem::path& root, const std::string& rel_start, Snapshot& out,
-              const std::function<bool(const std::string&)>& enter_dir) {
-  TreeSnapshot tree(root);
-  tree.walk(rel_start, enter_dir, {}, nullptr);
-  tree.forEachFile(
-      [&out](const std::string& path, const FileState& state) { out.emplace(path, state); });
-}
-
-std::vector<FileEvent> diffSnapshots(const Snapshot& before, const Snapshot& after) {
-  std::vector<FileEvent> events;
-  for (const auto& [path, state] : after) {
-    auto found = before.find(path);
-    if (found == before.end()) {
-      events.push_back({path, ChangeKind::Created, {}});
-    } else if (!(found->second == state)) {
-      events.push_back({path, ChangeKind::Modified, {}});
-    }
-  }
-  for (const auto& [path, state] : before) {
-    if (!after.contains(path)) events.push_back({path, ChangeKind::Removed, {}});
-  }
-  return events;
 }
 
 }  // namespace hotpod

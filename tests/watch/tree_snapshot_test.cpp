@@ -1,0 +1,77 @@
+#include "watch/tree_snapshot.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "support/temp_dir.h"
+
+using namespace hotpod;
+
+namespace {
+
+const TreeSnapshot::DirectoryPolicy kSkipSkip = [](const std::string& dir) {
+  return dir != "skip";
+};
+
+std::vector<FileEvent> rescan(TreeSnapshot& tree) {
+  std::vector<FileEvent> events;
+  tree.walk("", kSkipSkip, {}, &events);
+  std::sort(events.begin(), events.end(),
+            [](const FileEvent& a, const FileEvent& b) { return a.path < b.path; });
+  return events;
+}
+
+}  // namespace
+
+TEST_CASE("tree snapshot: scans files below the root, skipping what the policy refuses") {
+  testing::TempDir dir;
+  dir.write("a.txt", "a");
+  dir.write("sub/b.txt", "b");
+  dir.write("skip/c.txt", "c");
+  std::filesystem::create_symlink("sub", dir.path() / "link");
+  TreeSnapshot tree(dir.path());
+  tree.walk("", kSkipSkip, {}, nullptr);
+  CHECK(tree.fileCount() == 3);  // a.txt, sub/b.txt, and the symlink itself (not followed)
+  CHECK(tree.find("a.txt"));
+  CHECK(tree.find("sub/b.txt"));
+  CHECK(tree.find("link"));
+  CHECK_FALSE(tree.find("skip/c.txt"));
+  CHECK(tree.find("a.txt")->size == 1);
+}
+
+TEST_CASE("tree snapshot: a re-walk reports created, modified and removed files") {
+  testing::TempDir dir;
+  dir.write("keep.txt", "k");
+  dir.write("change.txt", "1");
+  dir.write("gone.txt", "g");
+  TreeSnapshot tree(dir.path());
+  tree.walk("", kSkipSkip, {}, nullptr);
+  dir.write("change.txt", "22");  // another size: a change even within one mtime tick
+  dir.write("new.txt", "n");
+  std::filesystem::remove(dir.path() / "gone.txt");
+  const auto events = rescan(tree);
+  REQUIRE(events.size() == 3);
+  CHECK((events[0].path == "change.txt" && events[0].kind == ChangeKind::Modified));
+  CHECK((events[1].path == "gone.txt" && events[1].kind == ChangeKind::Removed));
+  CHECK((events[2].path == "new.txt" && events[2].kind == ChangeKind::Created));
+}
+
+TEST_CASE("tree snapshot: a file replaced by another inode with the same size and mtime counts") {
+  testing::TempDir dir;
+  const auto file = dir.write("f", "abc");
+  struct stat before;
+  REQUIRE(::stat(file.c_str(), &before) == 0);
+  TreeSnapshot tree(dir.path());
+  tree.walk("", kSkipSkip, {}, nullptr);
+  const auto replacement = dir.write("f.new", "xyz");  // same size
+  const timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, replacement.c_str(), times, 0) == 0);  // same mtime
+  std::filesystem::rename(replacement, file);
+  const auto events = rescan(tree);
+  REQUIRE(events.size() == 1);
+  CHECK((events[0].path == "f" && events[0].kind == ChangeKind::Modified));
+}
