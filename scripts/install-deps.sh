@@ -15,6 +15,10 @@ packages=(
   inotify-tools
   # a real FUSE filesystem for the auto backend's mixed-tree test
   bindfs
+  # JSON for /v1/status, the event stream and webhooks (no listed library writes JSON)
+  nlohmann-json3-dev
+  # observability tests: promtool + a real Prometheus server, headless Chromium
+  prometheus chromium
 )
 
 missing=()
