@@ -58,11 +58,12 @@ TEST_CASE("parseListenAddress says what is wrong") {
   std::string problem;
   CHECK_FALSE(parseListenAddress("8080", &problem));
   CHECK(problem == "missing ':PORT'");
-  for (const char* text : {"host:0", "host:65536", "host:", "host:http", "host:-1", "h:123456"}) {
+  for (const char* text : {"host:65536", "host:", "host:http", "host:-1", "h:123456"}) {
     CAPTURE(text);
     CHECK_FALSE(parseListenAddress(text, &problem));
-    CHECK(problem == "the port must be a number from 1 to 65535");
+    CHECK(problem == "the port must be a number from 0 (any free port) to 65535");
   }
+  CHECK(parseListenAddress("127.0.0.1:0")->port == 0);  // any free port; the log names it
   CHECK_FALSE(parseListenAddress("::1:80", &problem));
   CHECK(problem == "an IPv6 host must be written in brackets");
   CHECK_FALSE(parseListenAddress("my host:80", &problem));
@@ -93,8 +94,10 @@ TEST_CASE("unknownKeyHint suggests keys of the section, then of other sections")
 
 TEST_CASE("unknownKeyHint lists the section's keys when nothing is close") {
   CHECK(unknownKeyHint("log", "colour") == "valid keys in 'log': format, level");
-  CHECK(unknownKeyHint("http", "port") == "valid keys in 'http': listen");  // not 'root'
+  CHECK(unknownKeyHint("http", "port") ==
+        "valid keys in 'http': listen, token_file, ready_while_building, "
+        "ready_after_failed_build");  // not 'root'
 
   CHECK(unknownKeyHint("", "frobnicate") ==
-        "valid top-level keys: root, watch, build, run, log, http, rules");
+        "valid top-level keys: root, watch, build, run, log, http, app, notify, rules");
 }

@@ -49,10 +49,11 @@ TEST_CASE("unknown keys with nothing close list the valid keys") {
   CHECK(errorFor("log:\n  colour: red\n") ==
         "hotpod.yaml:2:3: log.colour: unknown key; valid keys in 'log': format, level");
   CHECK(errorFor("http:\n  port: 80\n") ==
-        "hotpod.yaml:2:3: http.port: unknown key; valid keys in 'http': listen");
+        "hotpod.yaml:2:3: http.port: unknown key; valid keys in 'http': listen, token_file, "
+        "ready_while_building, ready_after_failed_build");
   CHECK(errorFor("frobnicate: 1\n") ==
         "hotpod.yaml:1:1: frobnicate: unknown key; valid top-level keys: root, watch, build, "
-        "run, log, http, rules");
+        "run, log, http, app, notify, rules");
 }
 
 TEST_CASE("keys must be unique names") {
@@ -163,11 +164,11 @@ TEST_CASE("booleans, signals and addresses say what they accept") {
         "SIGINT, SIGHUP, SIGUSR1, or a number from 1 to 64");
   CHECK(errorFor("http:\n  listen: 8080\n") ==
         "hotpod.yaml:2:11: http.listen: invalid address '8080': missing ':PORT'; write "
-        "HOST:PORT, e.g. 127.0.0.1:8080, or :8080 for every interface");
+        "HOST:PORT, e.g. 127.0.0.1:4687, :4687 for every interface, or off");
   CHECK(errorFor("http:\n  listen: 'localhost:70000'\n") ==
         "hotpod.yaml:2:11: http.listen: invalid address 'localhost:70000': the port must be a "
-        "number from 1 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080, or :8080 for every "
-        "interface");
+        "number from 0 (any free port) to 65535; write HOST:PORT, e.g. 127.0.0.1:4687, :4687 "
+        "for every interface, or off");
 }
 
 TEST_CASE("extensions and excluded directories are checked item by item") {

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 HOTPOD = os.environ.get("HOTPOD_BIN") or shutil.which("hotpod")
@@ -34,7 +35,11 @@ class Hotpod:
         self._cond = threading.Condition()
         full_env = dict(os.environ)
         full_env.update(env or {})
-        argv = [*wrapper, HOTPOD, command, "--log-format", "json", *args]
+        # Tests run side by side: each hotpod's HTTP server takes a free port (see http_port).
+        listen = []
+        if command in ("run", "agent") and "--listen" not in args and "HOTPOD_LISTEN" not in full_env:
+            listen = ["--listen", "127.0.0.1:0"]
+        argv = [*wrapper, HOTPOD, command, "--log-format", "json", *listen, *args]
         self.proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)
@@ -95,6 +100,13 @@ class Hotpod:
                                          + self.log_tail())
                 self._cond.wait(min(remaining, 1.0))
 
+    def http_port(self):
+        """The port hotpod's HTTP server bound (awaits its http_listening record)."""
+        return self.wait_for("http_listening")[1]["port"]
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.http_port()}{path}"
+
     def mark(self):
         """Index of the next record: wait_for(..., after=mark) sees only what comes next."""
         with self._cond:
@@ -143,6 +155,16 @@ def run_hotpod(args, cwd=None, timeout=HANG_TIMEOUT, env=None):
 def http_get(url, timeout=10):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read().decode()
+
+
+def http_request(url, method="GET", headers=None, data=None, timeout=10):
+    """(status, body) for any answer, 4xx and 5xx included."""
+    request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 def free_port():

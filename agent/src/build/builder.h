@@ -38,6 +38,8 @@ class Builder {
 
   bool configured() const { return !config_.cmd.empty(); }
   bool busy() const { return group_.active(); }
+  // The number of the last build started (builds count from 1).
+  uint64_t lastNumber() const { return count_; }
   // Starts a build for `changes` (empty on the first build). Reports failures to start as a
   // failed build, never by throwing.
   // `command` replaces build.cmd for this run (e.g. a rule's `run` commands before it).

@@ -33,10 +33,6 @@ int runCommand(const CommandLine& line) {
                   ". To choose yourself: hotpod init (writes hotpod.yaml), or --build CMD / -- APP",
               {{"project", config.guessed}});
   }
-  if (!config.http.listen.empty()) {
-    log::info("http", "http.listen " + config.http.listen +
-                          " noted; the HTTP server is not part of this version yet");
-  }
   DevLoop loop(std::move(config));
   return loop.run();
 }

@@ -48,6 +48,9 @@ struct BuildConfig {
   Duration timeout{0};  // 0: no timeout
   OnBusy on_busy = OnBusy::Restart;
   std::map<std::string, std::string> env;
+  // What the build produces (relative to root): kept as the last good version for app.rollback,
+  // and never a trigger themselves.
+  std::vector<std::string> artifacts;
 };
 
 struct RunConfig {
@@ -62,8 +65,34 @@ struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
 
+// The HTTP server (health, readiness, metrics, status, events, control).
 struct HttpConfig {
-  std::string listen;  // HOST:PORT; empty: no HTTP server
+  static constexpr int kDefaultPort = 4687;  // "HOTP" on a phone keypad
+  bool enabled = true;
+  std::string listen;  // HOST:PORT; empty: the role's default (127.0.0.1 for run, 0.0.0.0 agent)
+  std::string token_file;  // bearer token for POST /v1/rebuild|restart (HOTPOD_TOKEN wins)
+  // /readyz policy: the old app keeps serving during a build and after a failed one.
+  bool ready_while_building = true;
+  bool ready_after_failed_build = false;
+};
+
+// The app's own health, checked after every (re)start.
+struct AppConfig {
+  std::string health_url;       // empty: the app is ready once it runs
+  Duration ready_timeout{30000};  // how long a new version may take to answer 2xx
+  Duration probe_interval{2000};  // how often a ready app is checked again
+  bool rollback = false;          // restore build.artifacts when a new version never gets ready
+};
+
+struct Webhook {
+  std::string url;
+  std::vector<std::string> events;  // empty: all (build_succeeded, build_failed, restart, rollback)
+  Duration timeout{5000};
+  int retries = 3;
+};
+
+struct NotifyConfig {
+  std::vector<Webhook> webhooks;
 };
 
 // What a change to matching files does, weakest first: one ChangeSet does the strongest action
@@ -88,6 +117,8 @@ struct Config {
   RunConfig run;
   LogConfig log;
   HttpConfig http;
+  AppConfig app;
+  NotifyConfig notify;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
   std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
 };

@@ -10,15 +10,18 @@ namespace {
 // Add new keys here and in the loader; suggestions and the list in errors follow.
 const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"", {"root", "watch", "build", "run", "log", "http", "rules"}},
+      {"", {"root", "watch", "build", "run", "log", "http", "app", "notify", "rules"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
         "exclude", "exclude_dir", "gitignore", "delay", "max_delay"}},
-      {"build", {"cmd", "timeout", "on_busy", "env"}},
+      {"build", {"cmd", "timeout", "on_busy", "env", "artifacts"}},
       {"run", {"cmd", "stop_signal", "stop_timeout", "restart_on_crash"}},
       {"log", {"format", "level"}},
-      {"http", {"listen"}},
+      {"http", {"listen", "token_file", "ready_while_building", "ready_after_failed_build"}},
+      {"app", {"health_url", "ready_timeout", "probe_interval", "rollback"}},
+      {"notify", {"webhooks"}},
+      {"notify.webhooks", {"url", "events", "timeout", "retries"}},
   };
   return table;
 }

@@ -30,15 +30,15 @@ std::optional<ListenAddress> parseListenAddress(std::string_view text, std::stri
   if (hasSpace(host)) return failWith(problem, "the host contains spaces");
 
   if (port_text.empty() || port_text.size() > 5) {
-    return failWith(problem, "the port must be a number from 1 to 65535");
+    return failWith(problem, "the port must be a number from 0 (any free port) to 65535");
   }
   int port = 0;
   for (char c : port_text) {
-    if (c < '0' || c > '9') return failWith(problem, "the port must be a number from 1 to 65535");
+    if (c < '0' || c > '9') return failWith(problem, "the port must be a number from 0 (any free port) to 65535");
     port = port * 10 + (c - '0');
   }
-  if (port < 1 || port > 65535) {
-    return failWith(problem, "the port must be a number from 1 to 65535");
+  if (port > 65535) {
+    return failWith(problem, "the port must be a number from 0 (any free port) to 65535");
   }
   return ListenAddress{host.empty() ? "0.0.0.0" : std::string(host), port};
 }

@@ -8,7 +8,7 @@ namespace hotpod {
 
 struct ListenAddress {
   std::string host;  // "127.0.0.1", "localhost", "::1" (IPv6 without brackets), "0.0.0.0"
-  int port = 0;      // 1..65535
+  int port = 0;      // 0..65535; 0: any free port (the log says which)
 };
 
 // Accepts "HOST:PORT", "[IPv6]:PORT" and ":PORT". Like Go's net.Listen, an empty host means

@@ -8,7 +8,7 @@
 
 #include "config/config_error.h"
 #include "config/list_readers.h"
-#include "config/listen_address.h"
+#include "config/observe_reader.h"
 #include "config/rule_reader.h"
 #include "config/yaml_reader.h"
 #include "core/duration.h"
@@ -119,6 +119,20 @@ std::map<std::string, std::string> readEnv(const YamlReader& reader, const YamlF
   return env;
 }
 
+// Build outputs, relative to root and inside it.
+std::vector<std::string> readArtifacts(const YamlReader& reader, const YamlField& field) {
+  std::vector<std::string> paths;
+  for (const auto& item : reader.readStringList(field, "[bin/app]", false)) {
+    const std::filesystem::path path = std::filesystem::path(item.text).lexically_normal();
+    if (path.is_absolute() || path.empty() || *path.begin() == ".." || path == ".") {
+      reader.failAt(item.node, field.key, "'" + item.text + "' is not a path inside root",
+                    "write it relative to root, e.g. bin/app");
+    }
+    paths.push_back(path.generic_string());
+  }
+  return paths;
+}
+
 void readBuild(const YamlReader& reader, const YamlField& section, BuildConfig& build) {
   for (const auto& field : reader.sectionFields(section, "build")) {
     const std::string& name = field.key_node.Scalar();
@@ -140,6 +154,8 @@ void readBuild(const YamlReader& reader, const YamlField& section, BuildConfig& 
                                                                                 : OnBusy::Restart;
     } else if (name == "env") {
       build.env = readEnv(reader, field);
+    } else if (name == "artifacts") {
+      build.artifacts = readArtifacts(reader, field);
     }
   }
 }
@@ -185,24 +201,6 @@ void readLog(const YamlReader& reader, const YamlField& section, LogConfig& log)
     } else if (name == "level") {
       log.level = reader.readChoice(field, {"trace", "debug", "info", "warn", "error", "off"});
     }
-  }
-}
-
-void readHttp(const YamlReader& reader, const YamlField& section, HttpConfig& http) {
-  for (const auto& field : reader.sectionFields(section, "http")) {
-    // Only "listen" passes sectionFields.
-    std::string text = reader.readString(field, "127.0.0.1:8080");
-    if (text.empty()) {
-      http.listen.clear();
-      continue;
-    }
-    std::string problem;
-    auto address = parseListenAddress(text, &problem);
-    if (!address) {
-      reader.fail(field, "invalid address '" + text + "': " + problem,
-                  "write HOST:PORT, e.g. 127.0.0.1:8080, or :8080 for every interface");
-    }
-    http.listen = formatListenAddress(*address);
   }
 }
 
@@ -262,6 +260,10 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readLog(reader, field, config.log);
     } else if (name == "http") {
       readHttp(reader, field, config.http);
+    } else if (name == "app") {
+      readApp(reader, field, config.app);
+    } else if (name == "notify") {
+      readNotify(reader, field, config.notify);
     } else if (name == "rules") {
       config.rules = readRules(reader, field);
     }

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "build/builder.h"
+#include "core/app_health.h"
+#include "core/observability.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/reactor.h"
@@ -25,15 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::filesystem::path makeScratchDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hotpod-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw sys::error(errno, "mkdtemp " + pattern, "make TMPDIR (or /tmp) writable");
-  }
-  return pattern;
-}
-
 std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
   std::string text;
   size_t listed = 0;
@@ -50,35 +43,6 @@ std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
 
 }  // namespace
 
-FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
-  return {config.watch.include_ext,
-          config.watch.include,
-          config.watch.exclude,
-          config.watch.exclude_dir,
-          buildOutputsInside(config, root),
-          config.watch.gitignore};
-}
-
-std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
-  auto normal = std::filesystem::absolute(root).lexically_normal();
-  if (!normal.has_filename() && normal.has_parent_path() && normal != normal.root_path()) {
-    normal = normal.parent_path();  // "/src/" → "/src"
-  }
-  return normal;
-}
-
-std::vector<std::string> buildOutputsInside(const Config& config,
-                                            const std::filesystem::path& root) {
-  std::vector<std::string> inside;
-  if (config.run.cmd.empty() || config.run.cmd.through_shell) return inside;
-  const std::filesystem::path program = config.run.cmd.argv.front();
-  if (program.native().find('/') == std::string::npos) return inside;  // found through PATH
-  const auto absolute = std::filesystem::weakly_canonical(root / program);
-  const auto relative = absolute.lexically_relative(std::filesystem::weakly_canonical(root));
-  if (!relative.empty() && *relative.begin() != "..") inside.push_back(relative.generic_string());
-  return inside;
-}
-
 struct DevLoop::Impl {
   Config config;
   std::filesystem::path root;
@@ -91,6 +55,11 @@ struct DevLoop::Impl {
   Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
   Builder builder;
   AppSupervisor app;
+  Observability observe;
+  LoopState& state = observe.state();
+  AppHealth health;
+  Timer tick{reactor, [this] { onTick(); }};
+  bool rebuild_requested = false;  // POST /v1/rebuild while a build ran
   std::unique_ptr<Watcher> watcher;
   ChangeSet pending;  // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
@@ -105,7 +74,18 @@ struct DevLoop::Impl {
         debouncer(config.watch.delay, config.watch.max_delay),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
-        app(reactor, reaper, config.run, root) {
+        app(reactor, reaper, config.run, root),
+        observe(config, "run", reactor),
+        health(reactor, config, root, scratch, state, app) {
+    app.observe({[this](pid_t pid) {
+                   state.appStarted(pid);
+                   health.started(pid);
+                 },
+                 [this](const std::string& why) { state.appStartFailed(why); },
+                 [this](const ExitInfo& exit, AppEnd end) {
+                   health.gone();
+                   state.appGone(exit.describe(), end);
+                 }});
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
     signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
@@ -126,8 +106,10 @@ struct DevLoop::Impl {
         reactor, config.watch, root,
         [this](const std::string& dir) { return filter.shouldDescend(dir); },
         [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
+    watcher->observeScans([this](std::chrono::nanoseconds took) { state.pollScan(took); });
     watcher->start();
     const auto stats = watcher->stats();
+    state.watching(root.string(), watcher->backend(), stats);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
     log::info("watching",
               "watching " + root.string() + " with " + std::string(watcher->backend()) + " (" +
@@ -158,10 +140,14 @@ struct DevLoop::Impl {
       log::debug("change", std::string(toString(event.kind)) + " " + event.path,
                  {{"path", event.path}, {"kind", toString(event.kind)}});
       debouncer.add(event, now, rules.delayFor(event.path));
+      state.fileEvent(event.kind);
     }
     // New ignore rules may open or close directories: let the watcher re-walk the tree.
     if (rules_changed) reactor.post([this] { watcher->refreshWatches(); });
-    if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+    if (auto deadline = debouncer.deadline()) {
+      debounce_timer.armAt(*deadline);
+      state.debouncing(true);
+    }
   }
 
   void onDebounceDue() {
@@ -170,6 +156,7 @@ struct DevLoop::Impl {
       if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
       return;
     }
+    state.debouncing(false);
     if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
     std::string all_paths;  // for JSON consumers: the whole list, newline-separated
     for (const auto& path : changes->paths()) all_paths += path + "\n";
@@ -199,6 +186,7 @@ struct DevLoop::Impl {
         rules.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules.plan(changes);
     if (!plan.any) {
       log::debug("no_rule", "no rule matches the changed files; nothing to do");
+      state.changeHandled(changes, false);
       return;
     }
     std::string command;
@@ -211,14 +199,26 @@ struct DevLoop::Impl {
       return;
     }
     in_flight = plan;
+    startBuild(changes, command);
+  }
+
+  void startBuild(const ChangeSet& changes, const std::string& command = {}) {
+    state.buildStarted(builder.lastNumber() + 1, changes);
+    health.buildRunning(true);
     builder.start(changes, command);
+  }
+
+  void restartApp(std::string_view reason, const std::string& why) {
+    if (!app.configured()) return;
+    state.restartRequested(reason);
+    app.restart(why);
   }
 
   void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why) {
     switch (plan.action) {
       case RuleAction::Build:
       case RuleAction::Restart:
-        app.restart(why);
+        restartApp(app.pid() > 0 ? "change" : "start", why);
         break;
       case RuleAction::Signal:
         for (int signal : plan.signals) {
@@ -239,11 +239,15 @@ struct DevLoop::Impl {
       case RuleAction::Notify:
         log::info("notify", std::to_string(changes.size()) + " file(s) changed; notifying only",
                   {{"count", static_cast<int64_t>(changes.size())}});
-        break;
+        state.notified(changes);
+        return;
     }
+    state.changeHandled(changes, plan.action >= RuleAction::Restart && app.configured());
   }
 
   void onBuildDone(const BuildOutcome& outcome) {
+    health.buildRunning(false);
+    state.buildFinished(outcome);
     const std::string number = "#" + std::to_string(outcome.number);
     const auto fields = {log::Field{"build", static_cast<int64_t>(outcome.number)},
                          log::Field{"result", toString(outcome.result)},
@@ -285,7 +289,25 @@ struct DevLoop::Impl {
       ChangeSet next = std::move(pending);
       pending.clear();
       startWork(next);
+    } else if (std::exchange(rebuild_requested, false)) {
+      startBuild(ChangeSet{});
     }
+  }
+
+  // POST /v1/rebuild: build everything now (or again, once the running build is cancelled).
+  void requestedRebuild() {
+    if (shutting_down) return;
+    if (!builder.configured()) return restartApp("request", "restart requested over HTTP");
+    in_flight = RulePlan{true, RuleAction::Build, {}, {}};
+    if (!builder.busy()) return startBuild(ChangeSet{});
+    rebuild_requested = true;
+    builder.cancel("a rebuild was requested over HTTP");
+  }
+
+  // Once a second: the heartbeat /healthz reads, and the sampled watch counters.
+  void onTick() {
+    if (watcher) state.sample(watcher->backend(), watcher->stats());
+    tick.armAfter(std::chrono::seconds(1));
   }
 
   void shutdown(int signal) {
@@ -299,6 +321,7 @@ struct DevLoop::Impl {
     }
     shutting_down = true;
     log::info("shutdown", why + " received: stopping");
+    observe.stop();  // no new control requests
     debounce_timer.disarm();
     builder.cancel("hotpod is stopping");
     app.stop([this] { maybeFinishShutdown(); });
@@ -311,10 +334,13 @@ struct DevLoop::Impl {
 
   int run() {
     startWatching();
+    observe.startHttp([this] { requestedRebuild(); },
+                      [this] { restartApp("request", "restart requested over HTTP"); });
+    tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
-      builder.start(ChangeSet{});
+      startBuild(ChangeSet{});
     } else if (app.configured()) {
-      app.restart("start");
+      restartApp("start", "start");
     } else {
       log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
     }

@@ -27,9 +27,12 @@ FilterOptions filterOptions(const Config& config, const std::filesystem::path& r
 // The absolute, normalised root ("/src/" → "/src").
 std::filesystem::path normalizedRoot(const std::filesystem::path& root);
 
-// Relative paths (to the root) of files that the app command runs from inside the root, so that
-// the build output never triggers the next build.
+// Relative paths (to the root) of build outputs inside the root (build.artifacts and the program
+// the app command runs), so that the build output never triggers the next build.
 std::vector<std::string> buildOutputsInside(const Config& config,
                                             const std::filesystem::path& root);
+
+// A private directory under $TMPDIR (changed-file lists, kept artefacts).
+std::filesystem::path makeScratchDir();
 
 }  // namespace hotpod

@@ -1,6 +1,7 @@
 #pragma once
 // The one epoll loop that owns every pipeline file descriptor. Only the thread that runs it
 // touches pipeline state; other threads hand work to it with post().
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,8 +34,8 @@ class Reactor {
   // Thread-safe: runs task on the loop thread at its next turn.
   void post(std::function<void()> task);
 
-  // Monotonic time of the loop's last wake-up; used as a heartbeat.
-  int64_t lastTurnNanos() const { return last_turn_ns_; }
+  // Monotonic time of the loop's last wake-up; used as a heartbeat (read from any thread).
+  int64_t lastTurnNanos() const { return last_turn_ns_.load(std::memory_order_relaxed); }
 
  private:
   struct Registration {
@@ -48,7 +49,7 @@ class Reactor {
   std::unordered_map<int, Registration> handlers_;
   uint32_t next_generation_ = 1;
   bool running_ = false;
-  int64_t last_turn_ns_ = 0;
+  std::atomic<int64_t> last_turn_ns_{0};
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
 };

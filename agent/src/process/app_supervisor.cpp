@@ -82,15 +82,22 @@ void AppSupervisor::launch() {
   } catch (const std::system_error& error) {
     log::error("app_start_failed", std::string("cannot start the app: ") + error.what() +
                                        "; waiting for the next change");
+    if (observer_.start_failed) observer_.start_failed(error.what());
     return;
   }
   ++restarts_;
   log::info("app_started",
             "app started (pid " + std::to_string(group_.pid()) + "): " + config_.cmd.display(),
             {{"pid", int64_t{group_.pid()}}});
+  if (observer_.started) observer_.started(group_.pid());
 }
 
 void AppSupervisor::onGone(const ExitInfo& exit) {
+  const bool asked = stopping_for_good_ || start_when_gone_;
+  const bool clean = exit.exited() && exit.code() == 0;
+  if (observer_.gone) {
+    observer_.gone(exit, asked ? AppEnd::Stopped : clean ? AppEnd::ExitedCleanly : AppEnd::Crashed);
+  }
   const auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
   if (stopping_for_good_) {

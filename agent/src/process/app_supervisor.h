@@ -14,6 +14,15 @@
 
 namespace hotpod {
 
+enum class AppEnd { Stopped, ExitedCleanly, Crashed };
+
+// Who else wants to know (status, metrics, the app probe).
+struct AppObserver {
+  std::function<void(pid_t)> started;
+  std::function<void(const std::string& why)> start_failed;
+  std::function<void(const ExitInfo&, AppEnd)> gone;
+};
+
 class AppSupervisor {
  public:
   static constexpr std::chrono::milliseconds kFirstBackoff{500};
@@ -27,6 +36,7 @@ class AppSupervisor {
   bool running() const { return group_.active() && !group_.stopping(); }
   pid_t pid() const { return group_.pid(); }
   uint64_t restarts() const { return restarts_; }
+  void observe(AppObserver observer) { observer_ = std::move(observer); }
 
   // Starts the app, or restarts it when it runs (also cancels a pending crash back-off).
   void restart(std::string_view reason);
@@ -49,6 +59,7 @@ class AppSupervisor {
   bool stopping_for_good_ = false;
   std::function<void()> on_stopped_;
   uint64_t restarts_ = 0;
+  AppObserver observer_;
 };
 
 }  // namespace hotpod

@@ -18,6 +18,7 @@ WatchStats CompositeWatcher::stats() const {
     total.known_files += stats.known_files;
     total.overflows += stats.overflows;
     total.rescans += stats.rescans;
+    total.poll_interval = std::max(total.poll_interval, stats.poll_interval);
   }
   return total;
 }

@@ -24,6 +24,9 @@ class CompositeWatcher : public Watcher {
   }
   std::string_view backend() const override { return name_; }
   WatchStats stats() const override;
+  void observeScans(ScanObserver observer) override {
+    for (auto& part : parts_) part->observeScans(observer);
+  }
 
  private:
   std::vector<std::unique_ptr<Watcher>> parts_;

@@ -77,6 +77,11 @@ WatchStats InotifyWatcher::stats() const {
   WatchStats current = stats_;
   current.watched_directories = dir_of_wd_.size();
   current.known_files = tree_.fileCount();
+  if (options_.verify_interval) {
+    current.poll_interval = verify_pacer_.effective();
+  } else if (fallback_poll_.armed()) {
+    current.poll_interval = options_.fallback_poll_interval;  // directories it could not watch
+  }
   return current;
 }
 

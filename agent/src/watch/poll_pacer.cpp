@@ -39,6 +39,7 @@ void PollPacer::endScan() {
 void PollPacer::record(long long cpu_ns, long long wall_ns) {
   last_cpu_ = Ms(cpu_ns / 1'000'000);
   last_wall_ = Ms(wall_ns / 1'000'000);
+  if (observer_) observer_(std::chrono::nanoseconds(wall_ns));
   const auto needed = Ms(static_cast<long long>(static_cast<double>(cpu_ns) / 1e6 / budget_));
   const Ms next = std::max(configured_, needed);
   // Report the first pace and any change of more than a fifth, not every jitter.

@@ -3,6 +3,7 @@
 // scan_cpu / budget, never less than the configured interval. The effective interval is the
 // worst-case detection delay, so it is reported whenever it changes noticeably.
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace hotpod {
@@ -24,6 +25,9 @@ class PollPacer {
   Ms configured() const { return configured_; }
   Ms lastScanCpu() const { return last_cpu_; }
   Ms lastScanWall() const { return last_wall_; }
+  void observe(std::function<void(std::chrono::nanoseconds)> observer) {
+    observer_ = std::move(observer);
+  }
 
  private:
   std::string what_;
@@ -35,6 +39,7 @@ class PollPacer {
   long long cpu_start_ns_ = 0;
   long long wall_start_ns_ = 0;
   bool reported_ = false;
+  std::function<void(std::chrono::nanoseconds)> observer_;
 };
 
 }  // namespace hotpod

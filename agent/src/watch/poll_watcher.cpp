@@ -33,6 +33,7 @@ WatchStats PollWatcher::stats() const {
   WatchStats current = stats_;
   current.watched_directories = tree_.directoryCount();
   current.known_files = tree_.fileCount();
+  current.poll_interval = pacer_.effective();
   return current;
 }
 

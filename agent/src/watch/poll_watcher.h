@@ -27,6 +27,7 @@ class PollWatcher : public Watcher {
   void refreshWatches() override { scan(/*report=*/false); }
   std::string_view backend() const override { return "poll"; }
   WatchStats stats() const override;
+  void observeScans(ScanObserver observer) override { pacer_.observe(std::move(observer)); }
   const PollPacer& pacer() const { return pacer_; }
 
  private:

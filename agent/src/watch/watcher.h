@@ -2,6 +2,7 @@
 // One abstract interface for every watch backend (inotify now; poll and hybrid build on the same
 // snapshot machinery). A backend registers its fds on the reactor and reports batches of
 // FileEvents for files below the root, paths relative to the root.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,7 +29,12 @@ struct WatchStats {
   size_t known_files = 0;
   size_t overflows = 0;
   size_t rescans = 0;
+  // How often something is polled (the effective, budget-stretched interval); 0: nothing is.
+  std::chrono::milliseconds poll_interval{0};
 };
+
+// Told the wall time of every polling scan (for the scan-duration metric).
+using ScanObserver = std::function<void(std::chrono::nanoseconds took)>;
 
 class Watcher {
  public:
@@ -42,6 +48,7 @@ class Watcher {
   virtual void refreshWatches() = 0;
   virtual std::string_view backend() const = 0;
   virtual WatchStats stats() const = 0;
+  virtual void observeScans(ScanObserver observer) = 0;
 };
 
 }  // namespace hotpod

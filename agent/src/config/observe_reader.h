@@ -1,0 +1,18 @@
+#pragma once
+// The sections about being observed and observing: http, app (health probe, rollback) and
+// notify (webhooks).
+#include "config/yaml_reader.h"
+
+namespace hotpod {
+
+void readHttp(const YamlReader& reader, const YamlField& section, HttpConfig& http);
+void readApp(const YamlReader& reader, const YamlField& section, AppConfig& app);
+void readNotify(const YamlReader& reader, const YamlField& section, NotifyConfig& notify);
+
+// An http:// or https:// URL with a host; anything else fails with a hint.
+std::string readUrl(const YamlReader& reader, const YamlField& field, std::string_view example);
+
+// The events a webhook can subscribe to.
+const std::vector<std::string>& webhookEventNames();
+
+}  // namespace hotpod

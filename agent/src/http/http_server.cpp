@@ -1,0 +1,221 @@
+#include "http/http_server.h"
+
+#include <httplib.h>
+#include <time.h>
+
+#include <thread>
+
+#include "core/log.h"
+#include "core/reactor.h"
+#include "http/status_page.h"
+#include "state/status_json.h"
+
+namespace hotpod {
+namespace {
+
+double unixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t monotonicNanos() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+std::string sseFrame(const LoopEvent& event) {
+  return "id: " + std::to_string(event.id) + "\nevent: " + event.type + "\ndata: " + event.data +
+         "\n\n";
+}
+
+}  // namespace
+
+bool isLocalOrigin(std::string_view origin) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (!origin.starts_with(scheme)) continue;
+    std::string_view host = origin.substr(scheme.size());
+    for (std::string_view local : {"localhost", "127.0.0.1", "[::1]"}) {
+      if (host == local || (host.starts_with(local) && host[local.size()] == ':')) return true;
+    }
+  }
+  return false;
+}
+
+struct HttpServer::Impl {
+  HttpContext context;
+  httplib::Server server;
+  std::thread thread;
+
+  explicit Impl(HttpContext c) : context(std::move(c)) {
+    server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+    // Bounded: a slow or idle client cannot hold a thread for long, nor send much.
+    server.set_keep_alive_max_count(100);
+    server.set_keep_alive_timeout(2);
+    server.set_read_timeout(5, 0);
+    server.set_write_timeout(5, 0);
+    server.set_payload_max_length(64 * 1024);
+    routes();
+  }
+
+  void routes() {
+    server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+      const auto age = std::chrono::nanoseconds(monotonicNanos() - context.reactor.lastTurnNanos());
+      if (age < kHeartbeatBound) {
+        res.set_content("ok\n", "text/plain");
+      } else {
+        res.status = 503;
+        res.set_content("the loop has not turned for " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(age).count()) +
+                            "s\n",
+                        "text/plain");
+      }
+    });
+    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+      const auto status = context.board.current();
+      res.status = status->readiness.ready ? 200 : 503;
+      res.set_content(std::string(status->readiness.ready ? "ready: " : "not ready: ") +
+                          status->readiness.reason + "\n",
+                      "text/plain");
+    });
+    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(context.metrics.serialize(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    server.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(statusJson(*context.board.current(), unixNow()), "application/json");
+    });
+    server.Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+      events(req, res);
+    });
+    server.Post("/v1/rebuild", [this](const httplib::Request& req, httplib::Response& res) {
+      control(req, res, "rebuild", context.rebuild);
+    });
+    server.Post("/v1/restart", [this](const httplib::Request& req, httplib::Response& res) {
+      control(req, res, "restart", context.restart);
+    });
+    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(std::string(statusPageHtml()), "text/html; charset=utf-8");
+    });
+    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      res.set_content(res.status == 404 ? "no such endpoint: " + req.path +
+                                              " (try /, /healthz, /readyz, /metrics, "
+                                              "/v1/status, /v1/events)\n"
+                    : res.status == 400 && req.method == "POST"
+                        ? "bad request: a POST needs a Content-Length (with curl: -d '')\n"
+                        : "error " + std::to_string(res.status) + "\n",
+                      "text/plain");
+    });
+  }
+
+  void events(const httplib::Request& req, httplib::Response& res) {
+    if (!context.events.tryAddSubscriber()) {
+      res.status = 503;
+      res.set_header("Retry-After", "5");
+      res.set_content("too many event streams are open; close one and retry\n", "text/plain");
+      return;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (isLocalOrigin(origin)) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    // A reconnecting EventSource says where it stopped; a new one starts with the current state.
+    uint64_t last = context.events.lastId();
+    bool greet = true;
+    if (req.has_header("Last-Event-ID")) {
+      try {
+        last = std::min<uint64_t>(std::stoull(req.get_header_value("Last-Event-ID")), last);
+        greet = false;
+      } catch (const std::exception&) {
+      }
+    }
+    auto position = std::make_shared<uint64_t>(last);
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, position, greet](size_t, httplib::DataSink& sink) mutable {
+          if (greet) {
+            greet = false;
+            const auto status = context.board.current();
+            std::string hello = "retry: 1000\nevent: hello\ndata: " +
+                                statusJson(*status, unixNow()) + "\n\n";
+            return sink.write(hello.data(), hello.size());
+          }
+          auto batch = context.events.waitAfter(*position, std::chrono::seconds(15));
+          if (context.events.closed()) {
+            sink.done();
+            return true;
+          }
+          std::string out;
+          for (const auto& event : batch) {
+            out += sseFrame(event);
+            *position = event.id;
+          }
+          if (out.empty()) out = ": keep-alive\n\n";  // also finds clients that left
+          return sink.write(out.data(), out.size());
+        },
+        [this](bool) { context.events.removeSubscriber(); });
+  }
+
+  void control(const httplib::Request& req, httplib::Response& res, const std::string& what,
+               const std::function<void()>& action) {
+    if (context.token.value.empty()) {
+      res.status = 403;
+      res.set_content("control endpoints are disabled: set HOTPOD_TOKEN or http.token_file\n",
+                      "text/plain");
+      return;
+    }
+    const auto given = bearerToken(req.get_header_value("Authorization"));
+    if (!given || !tokensEqual(context.token.value, *given)) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer realm=\"hotpod\"");
+      res.set_content(given ? "wrong token\n" : "send Authorization: Bearer <token>\n",
+                      "text/plain");
+      log::warn("http_unauthorized",
+                "refused POST /v1/" + what + " from " + req.remote_addr + " (" +
+                    (given ? "wrong token" : "no token") + ")",
+                {{"remote", req.remote_addr}});
+      return;
+    }
+    log::info("http_control", what + " requested over HTTP by " + req.remote_addr,
+              {{"action", what}, {"remote", req.remote_addr}});
+    context.reactor.post(action);
+    res.status = 202;
+    res.set_content("{\"accepted\":\"" + what + "\"}\n", "application/json");
+  }
+};
+
+HttpServer::HttpServer(HttpContext context) : impl_(std::make_unique<Impl>(std::move(context))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::start(const ListenAddress& address) {
+  const std::string text = formatListenAddress(address);
+  if (address.port == 0) {
+    port_ = impl_->server.bind_to_any_port(address.host);
+  } else {
+    port_ = impl_->server.bind_to_port(address.host, address.port) ? address.port : -1;
+  }
+  if (port_ <= 0) {
+    throw std::runtime_error("cannot listen on " + text +
+                             ": the port is taken or the host is not an address of this "
+                             "machine; choose another with --listen or http.listen "
+                             "(off disables the server)");
+  }
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+}
+
+void HttpServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->context.events.close();  // ends the event streams, which hold threads
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+}  // namespace hotpod

@@ -1,0 +1,54 @@
+#pragma once
+// hotpod's HTTP surface: /healthz, /readyz, /metrics, /v1/status, /v1/events, the control
+// endpoints and the status page. Its threads only read published snapshots and post control
+// requests to the loop; they never touch pipeline state.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/listen_address.h"
+#include "http/control_token.h"
+#include "state/event_hub.h"
+#include "state/metrics.h"
+#include "state/status.h"
+
+namespace hotpod {
+
+class Reactor;
+
+struct HttpContext {
+  const StatusBoard& board;
+  EventHub& events;
+  const Metrics& metrics;
+  Reactor& reactor;  // its heartbeat answers /healthz; control requests are posted to it
+  ControlToken token;
+  std::function<void()> rebuild;  // run on the loop thread
+  std::function<void()> restart;
+};
+
+class HttpServer {
+ public:
+  static constexpr int kThreads = 16;
+  // /healthz fails once the loop has not turned for this long (it ticks every second).
+  static constexpr std::chrono::seconds kHeartbeatBound{10};
+
+  explicit HttpServer(HttpContext context);
+  ~HttpServer();  // stop()s
+
+  // Binds (port 0: any free port) and serves on a thread. Throws std::runtime_error saying
+  // what to do when the address cannot be bound.
+  void start(const ListenAddress& address);
+  int port() const { return port_; }
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+// An Origin that may read /v1/events from a browser: a page served from this machine.
+bool isLocalOrigin(std::string_view origin);
+
+}  // namespace hotpod

@@ -1,0 +1,99 @@
+#pragma once
+// What the world may know about the loop: an immutable snapshot the reactor publishes after
+// every change and the HTTP threads read without touching pipeline state.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hotpod {
+
+enum class LoopPhase { Idle, Debouncing, Building, Restarting, Running, Failed };
+std::string_view toString(LoopPhase phase);
+
+struct BuildRecord {
+  uint64_t number = 0;
+  double started_at = 0;  // unix seconds
+  double duration_seconds = 0;
+  std::string result;  // running, success, failure, timeout, cancelled (as in the log)
+  std::string exit;    // "exit code 2", "" while running
+  std::vector<std::string> changed_files;  // the first kMaxListedFiles
+  size_t changed_count = 0;
+  std::vector<std::string> output_tail;  // kept for failed builds
+  std::string note;                      // e.g. "rolled back: never became ready"
+};
+
+enum class ProbeState { Off, Pending, Passed, Failed };
+std::string_view toString(ProbeState state);
+
+struct AppStatus {
+  bool configured = false;
+  std::string command;
+  pid_t pid = 0;  // 0: not running
+  bool running = false;
+  double started_at = 0;
+  uint64_t restarts = 0;
+  std::string health_url;
+  ProbeState probe = ProbeState::Off;
+  std::string probe_detail;  // the last probe's answer or error
+  std::optional<uint64_t> serving_build;  // the build whose output runs, when known
+};
+
+struct WatchStatus {
+  std::string root;
+  std::string backend;
+  size_t directories = 0;
+  size_t files = 0;
+  size_t overflows = 0;
+  size_t rescans = 0;
+  double poll_interval_seconds = 0;  // 0: nothing is polled
+};
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;
+};
+
+struct StatusSnapshot {
+  static constexpr size_t kMaxBuilds = 20;
+  static constexpr size_t kMaxListedFiles = 50;
+
+  std::string version;
+  std::string mode;  // run, agent
+  double started_at = 0;
+  LoopPhase phase = LoopPhase::Idle;
+  Readiness readiness;
+  WatchStatus watch;
+  AppStatus app;
+  std::vector<BuildRecord> builds;  // newest first
+  uint64_t builds_total = 0;
+  uint64_t builds_failed = 0;
+  uint64_t rollbacks = 0;
+  std::string last_error;
+  bool first_build_succeeded = false;
+  bool build_configured = false;
+};
+
+// The latest published snapshot; publish() from the loop, current() from anywhere.
+class StatusBoard {
+ public:
+  StatusBoard() : current_(std::make_shared<const StatusSnapshot>()) {}
+  void publish(std::shared_ptr<const StatusSnapshot> snapshot) {
+    std::lock_guard lock(mutex_);
+    current_ = std::move(snapshot);
+  }
+  std::shared_ptr<const StatusSnapshot> current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const StatusSnapshot> current_;
+};
+
+}  // namespace hotpod
