@@ -32,7 +32,7 @@ struct Project {
 };
 
 void checkEveryKeyIsShown(const std::string& text) {
-  for (const char* section : {"watch", "build", "run", "log", "http"}) {
+  for (const char* section : {"watch", "build", "run", "log", "http", "app", "notify"}) {
     CHECK(text.find("\n" + std::string(section) + ":\n") != std::string::npos);
     for (const auto& key : validConfigKeys(section)) {
       CAPTURE(key);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/config_error.h"
+#include "config/observe_reader.h"
 #include "core/duration.h"
 #include "core/signals.h"
 #include "filter/rel_path.h"
@@ -201,6 +202,10 @@ ImportResult render(const Draft& draft) {
              "once more after it.",
              "restart");
   writer.key("build", "env", "Extra environment variables for the build only (default {}).", "{}");
+  writer.key("build", "artifacts",
+             "What the build produces, relative to root: never a trigger, and kept as the last "
+             "good version for app.rollback (default []).",
+             "[]");
 
   out << "\nrun:\n";
   writer.key("run", "cmd",
@@ -222,10 +227,7 @@ ImportResult render(const Draft& draft) {
   writer.key("log", "level", "trace, debug, info (default), warn, error or off.",
              draft.log_level.value_or(defaults.log.level));
 
-  out << "\nhttp:\n";
-  writer.key("http", "listen",
-             "HOST:PORT for the status page, /healthz, /readyz and /metrics; empty: no server.",
-             "\"\"");
+  out << observeSectionsYaml();
   return {out.str(), draft.dropped};
 }
 

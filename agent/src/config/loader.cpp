@@ -123,7 +123,8 @@ std::map<std::string, std::string> readEnv(const YamlReader& reader, const YamlF
 std::vector<std::string> readArtifacts(const YamlReader& reader, const YamlField& field) {
   std::vector<std::string> paths;
   for (const auto& item : reader.readStringList(field, "[bin/app]", false)) {
-    const std::filesystem::path path = std::filesystem::path(item.text).lexically_normal();
+    std::filesystem::path path = std::filesystem::path(item.text).lexically_normal();
+    if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "static/"
     if (path.is_absolute() || path.empty() || *path.begin() == ".." || path == ".") {
       reader.failAt(item.node, field.key, "'" + item.text + "' is not a path inside root",
                     "write it relative to root, e.g. bin/app");

@@ -57,7 +57,8 @@ void readHttp(const YamlReader& reader, const YamlField& section, HttpConfig& ht
 
 void readApp(const YamlReader& reader, const YamlField& section, AppConfig& app) {
   const YamlField* rollback_field = nullptr;
-  for (const auto& field : reader.sectionFields(section, "app")) {
+  const auto fields = reader.sectionFields(section, "app");  // outlives rollback_field
+  for (const auto& field : fields) {
     const std::string& name = field.key_node.Scalar();
     if (name == "health_url") {
       app.health_url = field.value.IsNull() || (field.value.IsScalar() && field.value.Scalar() == "")
@@ -134,6 +135,50 @@ void readNotify(const YamlReader& reader, const YamlField& section, NotifyConfig
       notify.webhooks.push_back(readWebhook(reader, YamlField{field.key, node, node}));
     }
   }
+}
+
+}  // namespace hotpod
+
+namespace hotpod {
+
+std::string observeSectionsYaml() {
+  const HttpConfig http;
+  const AppConfig app;
+  return "\nhttp:\n"
+         "  # The status page, /healthz, /readyz, /metrics, /v1/status and /v1/events. Default: \"\"\n"
+         "  # = 127.0.0.1:" +
+         std::to_string(HttpConfig::kDefaultPort) +
+         " for hotpod run, 0.0.0.0:" + std::to_string(HttpConfig::kDefaultPort) +
+         " for hotpod agent; off: no server.\n"
+         "  listen: \"\"\n"
+         "  # A file holding the bearer token for POST /v1/rebuild and /v1/restart (HOTPOD_TOKEN\n"
+         "  # wins). Without a token those endpoints are off. Default: \"\".\n"
+         "  token_file: \"\"\n"
+         "  # /readyz while a build runs, and after one failed, with the old app still serving\n"
+         "  # (defaults true and false).\n"
+         "  ready_while_building: " +
+         (http.ready_while_building ? "true" : "false") +
+         "\n"
+         "  ready_after_failed_build: " +
+         (http.ready_after_failed_build ? "true" : "false") +
+         "\n"
+         "\napp:\n"
+         "  # The app's own health URL, probed after every start until it answers 2xx; empty\n"
+         "  # (default): the app is ready once it runs.\n"
+         "  health_url: \"\"\n"
+         "  # How long a new version may take to answer (default 30s), and how often a ready app\n"
+         "  # is checked again (default 2s).\n"
+         "  ready_timeout: 30s\n"
+         "  probe_interval: 2s\n"
+         "  # Put build.artifacts of the last good version back when a new one never answers\n"
+         "  # (needs health_url; default " +
+         (app.rollback ? "true" : "false") +
+         ").\n"
+         "  rollback: false\n"
+         "\nnotify:\n"
+         "  # URLs that get a JSON POST on build_succeeded, build_failed, restart and rollback,\n"
+         "  # e.g. [http://127.0.0.1:9000/hook] or [{url: ..., events: [build_failed]}]. Default: [].\n"
+         "  webhooks: []\n";
 }
 
 }  // namespace hotpod

@@ -16,3 +16,11 @@ std::string readUrl(const YamlReader& reader, const YamlField& field, std::strin
 const std::vector<std::string>& webhookEventNames();
 
 }  // namespace hotpod
+
+namespace hotpod {
+
+// The http, app and notify sections with every key, its default and a comment, as `hotpod init`
+// and the importers write them.
+std::string observeSectionsYaml();
+
+}  // namespace hotpod

@@ -1,5 +1,7 @@
 #include "config/starter.h"
 
+#include "config/observe_reader.h"
+
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -194,6 +196,9 @@ std::string starterConfig(const fs::path& project_dir) {
          "  on_busy: restart\n"
          "  # Extra environment variables for the build, e.g. {CGO_ENABLED: \"0\"}. Default: {}.\n"
          "  env: {}\n"
+         "  # What the build produces, relative to root: never a trigger, and kept as the last\n"
+         "  # good version for app.rollback. Default: [].\n"
+         "  artifacts: []\n"
          "\n"
          "run:\n"
          "  # The app, started from root in its own process group and restarted after each good\n"
@@ -216,12 +221,7 @@ std::string starterConfig(const fs::path& project_dir) {
          "  # trace, debug, info (default), warn, error or off.\n"
          "  level: "
       << defaults.log.level << "\n"
-      << "\n"
-         "http:\n"
-         "  # Where the HTTP server (status page, /healthz, /readyz, /metrics) will listen, e.g.\n"
-         "  # 127.0.0.1:8090, or :8090 for every interface (needed to reach it from outside a\n"
-         "  # container). Accepted now; the server itself comes in a later version.\n"
-         "  listen: \"\"\n";
+      << observeSectionsYaml();
   return out.str();
 }
 

@@ -6,12 +6,15 @@
 namespace hotpod {
 
 FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
-  return {config.watch.include_ext,
-          config.watch.include,
-          config.watch.exclude,
-          config.watch.exclude_dir,
-          buildOutputsInside(config, root),
-          config.watch.gitignore};
+  FilterOptions options{config.watch.include_ext,
+                        config.watch.include,
+                        config.watch.exclude,
+                        config.watch.exclude_dir,
+                        buildOutputsInside(config, root),
+                        config.watch.gitignore};
+  // An artefact may be a directory: nothing below it triggers either.
+  for (const auto& artifact : config.build.artifacts) options.exclude_dir.push_back("./" + artifact);
+  return options;
 }
 
 std::filesystem::path normalizedRoot(const std::filesystem::path& root) {

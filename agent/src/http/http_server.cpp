@@ -169,7 +169,8 @@ struct HttpServer::Impl {
                       "text/plain");
       return;
     }
-    const auto given = bearerToken(req.get_header_value("Authorization"));
+    const std::string authorization = req.get_header_value("Authorization");  // owns the view
+    const auto given = bearerToken(authorization);
     if (!given || !tokensEqual(context.token.value, *given)) {
       res.status = 401;
       res.set_header("WWW-Authenticate", "Bearer realm=\"hotpod\"");

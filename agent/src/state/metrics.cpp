@@ -181,6 +181,9 @@ Metrics::Metrics(const std::string& version)
   for (const char* result : {"success", "failure", "timeout", "cancelled"}) {
     builds_.Add({{"result", result}});
   }
+  for (const char* reason : {"start", "change", "crash", "request", "rollback"}) {
+    restarts_.Add({{"reason", reason}});
+  }
 }
 
 std::string Metrics::serialize() const {
