@@ -69,7 +69,7 @@ class EventReader:
                         self.events.append((kind, json.loads("\n".join(data))))
                         self._cond.notify_all()
                     kind, data = None, []
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # AttributeError: closed by close()
             pass
         with self._cond:
             self._cond.notify_all()
@@ -113,3 +113,18 @@ def make_project(directory, version="v1"):
         f.write(version + "\n")
     with open(os.path.join(directory, "build.sh"), "w") as f:
         f.write(BUILD)
+
+
+def wait_answer(url, timeout=120):
+    """The body of the first answer from an app that may still be starting (its port not yet
+    bound): connection refusals are retried, anything else is returned or raised."""
+    import time
+    from hotpod_harness import http_request
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return http_request(url, timeout=5)[1]
+        except OSError as error:
+            if "refused" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

@@ -14,7 +14,7 @@ Observability::Observability(const Config& config, std::string mode, Reactor& re
                 [this](const Webhook& hook, const std::string& event, bool delivered, int attempts,
                        const std::string& detail) {
                   metrics_.webhookDelivery(delivered);
-                  const auto fields = {log::Field{"url", hook.url}, log::Field{"event", event},
+                  const auto fields = {log::Field{"url", hook.url}, log::Field{"hook_event", event},
                                        log::Field{"attempts", int64_t{attempts}},
                                        log::Field{"detail", detail}};
                   if (delivered) {
