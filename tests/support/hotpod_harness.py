@@ -175,6 +175,32 @@ def children_of(pid):
     return out
 
 
+def can_unshare_pid():
+    """True when this process may make a PID namespace (root and util-linux's unshare)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def namespace_processes(host_pid):
+    """(pid, state) of host_pid's descendants, read from the host's /proc."""
+    found, frontier = [], [host_pid]
+    while frontier:
+        parent = frontier.pop()
+        for pid, state in children_of(parent):
+            found.append((pid, state))
+            frontier.append(pid)
+    return found
+
+
+def namespace_pid(host_pid):
+    """The PID that host_pid has inside its own (innermost) PID namespace."""
+    with open(f"/proc/{host_pid}/status") as f:
+        return int([line for line in f if line.startswith("NSpid:")][0].split()[-1])
+
+
 def open_fds(pid):
     return sorted(os.listdir(f"/proc/{pid}/fd"))
 
