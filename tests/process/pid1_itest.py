@@ -2,36 +2,11 @@
 every orphan, so 50 restarts of an app that orphans grandchildren leave no zombie, and SIGTERM
 still stops the app and exits 0."""
 import os
-import shutil
 import signal
-import subprocess
 import unittest
 
-from hotpod_harness import TempTree, children_of, skip, write
-
-
-def can_unshare_pid():
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        return False
-    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
-                           capture_output=True)
-    return probe.returncode == 0
-
-
-def namespace_processes(host_pid):
-    """(pid, state) of host_pid's descendants, read from the host's /proc."""
-    found, frontier = [], [host_pid]
-    while frontier:
-        parent = frontier.pop()
-        for pid, state in children_of(parent):
-            found.append((pid, state))
-            frontier.append(pid)
-    return found
-
-
-def namespace_pid(host_pid):
-    with open(f"/proc/{host_pid}/status") as f:
-        return int([line for line in f if line.startswith("NSpid:")][0].split()[-1])
+from hotpod_harness import (TempTree, can_unshare_pid, children_of, namespace_pid,
+                            namespace_processes, skip, write)
 
 
 class Pid1Test(TempTree):

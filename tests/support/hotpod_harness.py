@@ -197,8 +197,43 @@ def children_of(pid):
     return out
 
 
+def can_unshare_pid():
+    """True when this process may make a PID namespace (root and util-linux's unshare)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def namespace_processes(host_pid):
+    """(pid, state) of host_pid's descendants, read from the host's /proc."""
+    found, frontier = [], [host_pid]
+    while frontier:
+        parent = frontier.pop()
+        for pid, state in children_of(parent):
+            found.append((pid, state))
+            frontier.append(pid)
+    return found
+
+
+def namespace_pid(host_pid):
+    """The PID that host_pid has inside its own (innermost) PID namespace."""
+    with open(f"/proc/{host_pid}/status") as f:
+        return int([line for line in f if line.startswith("NSpid:")][0].split()[-1])
+
+
 def open_fds(pid):
-    return sorted(os.listdir(f"/proc/{pid}/fd"))
+    """What a process has open, by kind ("pipe", "anon_inode:[pidfd]", a path …): a leak
+    adds to it, while a reused descriptor number does not change it."""
+    kinds = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        kinds.append(target.split(":[")[0] if target.startswith(("pipe:", "socket:")) else target)
+    return sorted(kinds)
 
 
 def alive(pid):

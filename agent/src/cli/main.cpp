@@ -67,6 +67,29 @@ int main(int argc, char** argv) {
   from_air->excludes(from_daemon)->excludes(from_nodemon);
   from_daemon->excludes(from_nodemon);
 
+  hotpod::ExecOptions exec_options;
+  auto* exec = app.add_subcommand(
+      "exec", "Container entrypoint: run CMD, restart it on a signal, keep the container up");
+  exec->add_option("--restart-signal", exec_options.restart_signal,
+                   "Signal that restarts CMD (default SIGUSR2; never a forwarded one)");
+  exec->add_option("--stop-signal", exec_options.stop_signal,
+                   "Signal that stops CMD's group (default SIGTERM)");
+  exec->add_option("--stop-timeout", exec_options.stop_timeout,
+                   "Wait this long before SIGKILL (default 5s)");
+  exec->add_flag("--exit-with-child", exec_options.exit_with_child,
+                 "When CMD ends on its own, exit with its status instead of restarting it");
+  exec->add_option("--state-file", exec_options.state_file,
+                   "Keep a JSON file with the PIDs, restarts and last exit (atomic writes)");
+  exec->add_option("--log-format", exec_options.log_format, "text|json")
+      ->envname("HOTPOD_LOG_FORMAT");
+  exec->add_option("--log-level", exec_options.log_level, "trace|debug|info|warn|error|off")
+      ->envname("HOTPOD_LOG_LEVEL");
+  exec->add_option("command", exec_options.command,
+                   "The command, after --: hotpod exec -- /src/bin/app --port 8080");
+  exec->footer(
+      "Forwards SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGQUIT to CMD's process group; SIGTERM and "
+      "SIGINT stop CMD and exit with its status. docs/exec.md has the details.");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   // CLI11 would only say "a subcommand is required"; name the word it did not know.
@@ -78,7 +101,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     std::cerr << "hotpod: error: unknown command '" << argv[1]
-              << "'; use run, check, init or version (hotpod --help)\n";
+              << "'; use run, check, init, exec or version (hotpod --help)\n";
     return 2;
   }
   try {
@@ -100,6 +123,7 @@ int main(int argc, char** argv) {
       init_options.nodemon_given = init->count("--from-nodemon") > 0;
       return hotpod::initCommand(init_options);
     }
+    if (*exec) return hotpod::execCommand(exec_options);
     if (*version) return hotpod::versionCommand();
   } catch (const hotpod::ConfigError& e) {
     std::cerr << "hotpod: error: " << e.what() << '\n';

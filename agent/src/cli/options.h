@@ -46,4 +46,18 @@ struct InitOptions {
 int initCommand(const InitOptions& options);
 int versionCommand();
 
+// `hotpod exec [options] -- CMD [ARGS…]`; unset values keep ExecConfig's defaults.
+struct ExecOptions {
+  std::optional<std::string> restart_signal;
+  std::optional<std::string> stop_signal;
+  std::optional<std::string> stop_timeout;
+  std::optional<std::string> state_file;
+  std::optional<std::string> log_format;
+  std::optional<std::string> log_level;
+  bool exit_with_child = false;
+  std::vector<std::string> command;  // after `--`
+};
+// Returns the child's status (see ExecSupervisor::run); throws ConfigError for usage errors.
+int execCommand(const ExecOptions& options);
+
 }  // namespace hotpod

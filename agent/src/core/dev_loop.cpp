@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cstring>
 
 #include "build/builder.h"
 #include "core/app_health.h"
@@ -74,18 +75,9 @@ struct DevLoop::Impl {
         debouncer(config.watch.delay, config.watch.max_delay),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
-        app(reactor, reaper, config.run, root),
+        app(reactor, reaper, config.run, root, {.observer = appObserver()}),
         observe(config, "run", reactor),
         health(reactor, config, root, scratch, state, app) {
-    app.observe({[this](pid_t pid) {
-                   state.appStarted(pid);
-                   health.started(pid);
-                 },
-                 [this](const std::string& why) { state.appStartFailed(why); },
-                 [this](const ExitInfo& exit, AppEnd end) {
-                   health.gone();
-                   state.appGone(exit.describe(), end);
-                 }});
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
     signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
@@ -98,6 +90,24 @@ struct DevLoop::Impl {
   ~Impl() {
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
+  }
+
+  // The app's life, as the status, the metrics and the health probe need it.
+  AppObserver appObserver() {
+    return {[this](pid_t pid) {
+              state.appStarted(pid);
+              health.started(pid);
+            },
+            [this](const AppEnd& end) {
+              health.gone();
+              const bool clean = end.exit.exited() && end.exit.code() == 0;
+              state.appGone(end.exit.describe(), !end.on_its_own ? AppExit::Stopped
+                                                 : clean         ? AppExit::ExitedCleanly
+                                                                 : AppExit::Crashed);
+            },
+            [this](int error, std::optional<std::chrono::milliseconds>) {
+              state.appStartFailed(std::strerror(error));
+            }};
   }
 
   void startWatching() {

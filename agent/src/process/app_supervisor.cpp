@@ -33,9 +33,10 @@ std::vector<std::string> launchArgv(const Command& command) {
 }  // namespace
 
 AppSupervisor::AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config,
-                             std::filesystem::path root)
+                             std::filesystem::path root, AppSupervisorOptions options)
     : config_(std::move(config)),
       root_(std::move(root)),
+      options_(std::move(options)),
       group_(
           reactor, reaper, [](std::string_view line) { log::output(log::Source::App, line); },
           [this](const ExitInfo& exit) { onGone(exit); }),
@@ -78,64 +79,104 @@ void AppSupervisor::launch() {
   if (stopping_for_good_) return;
   started_ = std::chrono::steady_clock::now();
   try {
-    group_.start({launchArgv(config_.cmd), root_, Environment::fromCurrent().entries(), true});
+    group_.start({launchArgv(config_.cmd), root_, Environment::fromCurrent().entries(), true,
+                  options_.inherit_stdio});
   } catch (const std::system_error& error) {
-    log::error("app_start_failed", std::string("cannot start the app: ") + error.what() +
-                                       "; waiting for the next change");
-    if (observer_.start_failed) observer_.start_failed(error.what());
+    const std::string text = std::string("cannot start the app: ") + error.what();
+    std::optional<std::chrono::milliseconds> retry_in;
+    switch (options_.own_exit) {
+      case OwnExitPolicy::RestartCrashes:
+        log::error("app_start_failed", text + "; waiting for the next change");
+        break;
+      case OwnExitPolicy::RestartAlways:
+        log::error("app_start_failed", text + "; retrying in " + formatDuration(next_backoff_),
+                   {{"backoff_ms", static_cast<int64_t>(next_backoff_.count())}});
+        retry_in = armBackoff();
+        break;
+      case OwnExitPolicy::Report:
+        log::error("app_start_failed", text);
+        break;
+    }
+    if (options_.observer.start_failed) {
+      options_.observer.start_failed(error.code().value(), retry_in);
+    }
     return;
   }
   ++restarts_;
+  current_pid_ = group_.pid();
   log::info("app_started",
             "app started (pid " + std::to_string(group_.pid()) + "): " + config_.cmd.display(),
             {{"pid", int64_t{group_.pid()}}});
-  if (observer_.started) observer_.started(group_.pid());
+  if (options_.observer.started) options_.observer.started(current_pid_);
 }
 
 void AppSupervisor::onGone(const ExitInfo& exit) {
-  const bool asked = stopping_for_good_ || start_when_gone_;
-  const bool clean = exit.exited() && exit.code() == 0;
-  if (observer_.gone) {
-    observer_.gone(exit, asked ? AppEnd::Stopped : clean ? AppEnd::ExitedCleanly : AppEnd::Crashed);
-  }
   const auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
-  if (stopping_for_good_) {
+  const pid_t pid = std::exchange(current_pid_, -1);
+  if (stopping_for_good_ || start_when_gone_) {
     log::info("app_stopped", "app stopped (" + exit.describe() + ")",
-              {{"exit_code", int64_t{exit.code()}}});
-    if (auto done = std::move(on_stopped_)) done();
-    return;
-  }
-  if (start_when_gone_) {
+              {{"pid", int64_t{pid}}, {"exit_code", int64_t{exit.code()}}});
+    notifyEnded(pid, exit, false, std::nullopt);
+    if (stopping_for_good_) {
+      if (auto done = std::move(on_stopped_)) done();
+      return;
+    }
     start_when_gone_ = false;
-    log::info("app_stopped", "app stopped (" + exit.describe() + ")",
-              {{"exit_code", int64_t{exit.code()}}});
     launch();
     return;
   }
-  // It ended on its own.
-  if (exit.exited() && exit.code() == 0) {
-    log::info("app_exited",
-              "app exited with code 0 after " + formatDuration(ran) +
-                  "; it starts again on the next change",
-              {{"exit_code", int64_t{0}}});
-    return;
-  }
-  if (!config_.restart_on_crash) {
-    log::error("app_crashed",
-               "app crashed (" + exit.describe() + ") after " + formatDuration(ran) +
-                   "; restart_on_crash is off",
-               {{"exit_code", int64_t{exit.code()}}});
-    return;
+  onOwnExit(pid, exit, ran);
+}
+
+void AppSupervisor::onOwnExit(pid_t pid, const ExitInfo& exit, std::chrono::milliseconds ran) {
+  const bool clean = exit.exited() && exit.code() == 0;
+  const std::string what =
+      (clean ? std::string("app exited with code 0") : "app crashed (" + exit.describe() + ")") +
+      " after " + formatDuration(ran);
+  const char* event = clean ? "app_exited" : "app_crashed";
+  const auto level = clean ? spdlog::level::info : spdlog::level::err;
+  const log::Field pid_field{"pid", int64_t{pid}};
+  const log::Field code_field{"exit_code", int64_t{exit.code()}};
+  switch (options_.own_exit) {
+    case OwnExitPolicy::Report:
+      log::event(level, event, what, {pid_field, code_field});
+      notifyEnded(pid, exit, true, std::nullopt);
+      return;
+    case OwnExitPolicy::RestartCrashes:
+      if (clean) {
+        log::event(level, event, what + "; it starts again on the next change",
+                   {pid_field, code_field});
+        notifyEnded(pid, exit, true, std::nullopt);
+        return;
+      }
+      if (!config_.restart_on_crash) {
+        log::event(level, event, what + "; restart_on_crash is off", {pid_field, code_field});
+        notifyEnded(pid, exit, true, std::nullopt);
+        return;
+      }
+      break;
+    case OwnExitPolicy::RestartAlways:
+      break;
   }
   if (ran >= kStableRun) next_backoff_ = kFirstBackoff;
-  log::error("app_crashed",
-             "app crashed (" + exit.describe() + ") after " + formatDuration(ran) +
-                 "; restarting in " + formatDuration(next_backoff_),
-             {{"exit_code", int64_t{exit.code()}},
-              {"backoff_ms", static_cast<int64_t>(next_backoff_.count())}});
-  backoff_timer_.armAfter(next_backoff_);
+  log::event(level, event, what + "; restarting in " + formatDuration(next_backoff_),
+             {pid_field, code_field, {"backoff_ms", static_cast<int64_t>(next_backoff_.count())}});
+  const auto delay = armBackoff();
+  notifyEnded(pid, exit, true, delay);
+}
+
+// Arms the crash back-off timer and doubles the next delay, up to the cap.
+std::chrono::milliseconds AppSupervisor::armBackoff() {
+  const auto delay = next_backoff_;
+  backoff_timer_.armAfter(delay);
   next_backoff_ = std::min(next_backoff_ * 2, kMaxBackoff);
+  return delay;
+}
+
+void AppSupervisor::notifyEnded(pid_t pid, const ExitInfo& exit, bool on_its_own,
+                                std::optional<std::chrono::milliseconds> restart_in) {
+  if (options_.observer.ended) options_.observer.ended({pid, exit, on_its_own, restart_in});
 }
 
 }  // namespace hotpod

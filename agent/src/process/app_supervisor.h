@@ -2,9 +2,11 @@
 // Runs the app as hotpod's child in its own session. A restart stops the whole old group
 // (stop_signal, stop_timeout, then SIGKILL) and starts the new app only once every member is
 // gone. A crash restarts it with capped exponential back-off.
+// `hotpod run` drives it with file changes; `hotpod exec` with signals, through the options below.
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "config/config.h"
@@ -14,13 +16,39 @@
 
 namespace hotpod {
 
-enum class AppEnd { Stopped, ExitedCleanly, Crashed };
+// What the supervisor does when the app ends without being asked to.
+enum class OwnExitPolicy {
+  // hotpod run: a crash restarts with back-off (run.restart_on_crash); after an exit with code 0
+  // the app starts again on the next change.
+  RestartCrashes,
+  // hotpod exec: every end, and every failed start, is retried with back-off, so the container
+  // keeps running (a rebuilt binary may simply not be there yet).
+  RestartAlways,
+  // hotpod exec --exit-with-child: nothing is restarted; the observer decides what follows.
+  Report,
+};
 
-// Who else wants to know (status, metrics, the app probe).
+// One app process that is gone, for observers.
+struct AppEnd {
+  pid_t pid = -1;
+  ExitInfo exit;
+  bool on_its_own = false;  // false: the supervisor stopped it (restart or stop)
+  std::optional<std::chrono::milliseconds> restart_in;  // a back-off restart is pending
+};
+
+// Optional callbacks for a caller that reports the app's life elsewhere (hotpod exec's state
+// file). They run on the reactor, after the supervisor has logged the event.
 struct AppObserver {
-  std::function<void(pid_t)> started;
-  std::function<void(const std::string& why)> start_failed;
-  std::function<void(const ExitInfo&, AppEnd)> gone;
+  std::function<void(pid_t pid)> started;
+  std::function<void(const AppEnd& end)> ended;
+  // The program could not be spawned; `error` is the errno (ENOENT, EACCES, ENOEXEC, …).
+  std::function<void(int error, std::optional<std::chrono::milliseconds> restart_in)> start_failed;
+};
+
+struct AppSupervisorOptions {
+  OwnExitPolicy own_exit = OwnExitPolicy::RestartCrashes;
+  bool inherit_stdio = false;  // see SpawnSpec::inherit_stdio
+  AppObserver observer;
 };
 
 class AppSupervisor {
@@ -30,13 +58,14 @@ class AppSupervisor {
   // An app that ran this long before crashing is not crash-looping: back-off starts over.
   static constexpr std::chrono::milliseconds kStableRun{10000};
 
-  AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config, std::filesystem::path root);
+  // An empty root starts the app in hotpod's own working directory.
+  AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config, std::filesystem::path root,
+                AppSupervisorOptions options = {});
 
   bool configured() const { return !config_.cmd.empty(); }
   bool running() const { return group_.active() && !group_.stopping(); }
   pid_t pid() const { return group_.pid(); }
   uint64_t restarts() const { return restarts_; }
-  void observe(AppObserver observer) { observer_ = std::move(observer); }
 
   // Starts the app, or restarts it when it runs (also cancels a pending crash back-off).
   void restart(std::string_view reason);
@@ -44,13 +73,21 @@ class AppSupervisor {
   void stop(std::function<void()> on_stopped);
   // Sends a signal to the app's main process without restarting it.
   bool signal(int signal) { return group_.signalLeader(signal); }
+  // Sends a signal to every process of the app's group (hotpod exec forwards signals this way).
+  bool signalGroup(int signal) { return group_.signalGroup(signal); }
 
  private:
   void launch();
   void onGone(const ExitInfo& exit);
+  void onOwnExit(pid_t pid, const ExitInfo& exit, std::chrono::milliseconds ran);
+  std::chrono::milliseconds armBackoff();
+  void notifyEnded(pid_t pid, const ExitInfo& exit, bool on_its_own,
+                   std::optional<std::chrono::milliseconds> restart_in);
 
   RunConfig config_;
   std::filesystem::path root_;
+  AppSupervisorOptions options_;
+  pid_t current_pid_ = -1;  // the group forgets its pid before it reports the end
   ProcessGroup group_;
   Timer backoff_timer_;
   std::chrono::milliseconds next_backoff_ = kFirstBackoff;
@@ -59,7 +96,6 @@ class AppSupervisor {
   bool stopping_for_good_ = false;
   std::function<void()> on_stopped_;
   uint64_t restarts_ = 0;
-  AppObserver observer_;
 };
 
 }  // namespace hotpod

@@ -47,7 +47,7 @@ std::string spawnAdvice(int err, const std::string& program) {
   switch (err) {
     case ENOENT:
       return "no such program '" + program + "': check the command, the working directory " +
-             "and PATH (did the build write it where run.cmd expects?)";
+             "and PATH (did the build write it where the command expects?)";
     case EACCES:
       return "'" + program + "' is not executable: chmod +x it, or fix the command";
     case ENOEXEC:
@@ -104,12 +104,16 @@ ProcessGroup::~ProcessGroup() {
 
 void ProcessGroup::start(const SpawnSpec& spec) {
   if (active()) throw std::logic_error("ProcessGroup::start while a process is active");
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    throw sys::error(errno, "pipe2", "raise the open-files limit (ulimit -n)");
+  UniqueFd read_end, write_end;
+  if (!spec.inherit_stdio) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw sys::error(errno, "pipe2", "raise the open-files limit (ulimit -n)");
+    }
+    read_end.reset(pipe_fds[0]);
+    write_end.reset(pipe_fds[1]);
+    ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);  // only our end; the child writes blocking
   }
-  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
-  ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);  // only our end; the child writes blocking
 
   SpawnSetup setup;
   sigset_t none, all;
@@ -121,9 +125,11 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   posix_spawnattr_setpgroup(&setup.attr, 0);
   posix_spawnattr_setsigmask(&setup.attr, &none);  // hotpod blocks signals for its signalfd
   posix_spawnattr_setsigdefault(&setup.attr, &all);
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
-  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
+  if (!spec.inherit_stdio) {
+    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
+    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
 
   auto argv = cStrings(spec.argv);
@@ -138,8 +144,10 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   leader_status_.reset();
   stopping_ = false;
   reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
-  output_ = std::move(read_end);
-  reactor_.add(output_.get(), EPOLLIN, [this](uint32_t) { drainOutput(kChunksPerTurn); });
+  if (read_end) {
+    output_ = std::move(read_end);
+    reactor_.add(output_.get(), EPOLLIN, [this](uint32_t) { drainOutput(kChunksPerTurn); });
+  }
   pidfd_.reset(sys::ops().pidfd_open(pid, 0));
   if (pidfd_) {
     reactor_.add(pidfd_.get(), EPOLLIN, [this](uint32_t) { reaper_.reapAll(); });
@@ -158,6 +166,11 @@ bool ProcessGroup::signalLeader(int signal) {
   if (!active() || leader_status_) return false;
   if (pidfd_) return sys::ops().pidfd_send_signal(pidfd_.get(), signal, nullptr, 0) == 0;
   return sys::ops().kill(pid_, signal) == 0;
+}
+
+bool ProcessGroup::signalGroup(int signal) {
+  if (!active()) return false;
+  return ::killpg(pid_, signal) == 0;
 }
 
 void ProcessGroup::onLeaderExit(int wait_status) {

@@ -1,6 +1,7 @@
 #pragma once
 // One child in its own process group (or session): spawned with posix_spawn, its stdout and
-// stderr merged into a pipe read line by line on the reactor, watched through a pidfd, stopped
+// stderr merged into a pipe read line by line on the reactor (or, for hotpod exec, hotpod's own
+// stdin/stdout/stderr handed down unchanged), watched through a pidfd, stopped
 // by signalling the whole group and escalating to SIGKILL. It counts as gone only when the
 // leader has been reaped AND no member of its group is left, so a restarted server never finds
 // its port still taken.
@@ -26,6 +27,9 @@ struct SpawnSpec {
   std::filesystem::path cwd;
   std::vector<std::string> env;  // complete environment, "KEY=VALUE"
   bool new_session = false;      // setsid (apps) instead of a new process group (builds)
+  // hotpod exec: the child writes straight to hotpod's stdout/stderr (and reads its stdin), so
+  // in a container the app's log is the app's own; nothing is read, prefixed or re-encoded.
+  bool inherit_stdio = false;
 };
 
 struct ExitInfo {
@@ -52,6 +56,9 @@ class ProcessGroup {
   void terminate(int signal, std::chrono::milliseconds grace);
   // Signals the leader only (through its pidfd: no PID-reuse race).
   bool signalLeader(int signal);
+  // Signals every member of the group, as a terminal's Ctrl-C would (the group's id stays
+  // reserved while any member lives, so it cannot name another group).
+  bool signalGroup(int signal);
 
   bool active() const { return pid_ > 0; }  // started and not yet gone
   pid_t pid() const { return pid_; }

@@ -160,15 +160,15 @@ void LoopState::appStartFailed(const std::string& why) {
   publish();
 }
 
-void LoopState::appGone(const std::string& exit, AppEnd end) {
+void LoopState::appGone(const std::string& exit, AppExit end) {
   auto& app = status_.app;
   emit("app_exited", dump({{"pid", app.pid}, {"exit", exit},
-                           {"crashed", end == AppEnd::Crashed}}));
+                           {"crashed", end == AppExit::Crashed}}));
   app.running = false;
   app.pid = 0;
   app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
   metrics_.appUp(false);
-  if (end == AppEnd::Crashed) {
+  if (end == AppExit::Crashed) {
     crashed_ = true;
     status_.last_error = "the app crashed (" + exit + ")";
   }

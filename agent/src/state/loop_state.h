@@ -18,6 +18,8 @@
 
 namespace hotpod {
 
+enum class AppExit { Stopped, ExitedCleanly, Crashed };
+
 class LoopState {
  public:
   LoopState(const Config& config, std::string mode, StatusBoard& board, EventHub& events,
@@ -35,7 +37,7 @@ class LoopState {
   void restartRequested(std::string_view reason);
   void appStarted(pid_t pid);
   void appStartFailed(const std::string& why);
-  void appGone(const std::string& exit, AppEnd end);
+  void appGone(const std::string& exit, AppExit end);
   void probeVerdict(ProbeVerdict verdict, const std::string& detail);
   void rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build, const std::string& why);
   void notified(const ChangeSet& changes);

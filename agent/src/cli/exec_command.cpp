@@ -1,0 +1,51 @@
+// `hotpod exec`: flags → ExecConfig, then the supervisor.
+#include "cli/options.h"
+#include "config/config_error.h"
+#include "config/loader.h"
+#include "core/log.h"
+#include "process/exec_supervisor.h"
+
+namespace hotpod {
+
+int execCommand(const ExecOptions& options) {
+  if (options.command.empty()) {
+    throw ConfigError("", 0, 0, "hotpod exec", "no command to run",
+                      "put it after --: hotpod exec -- /src/bin/app --port 8080");
+  }
+  ExecConfig exec;
+  exec.command = options.command;
+  exec.exit_with_child = options.exit_with_child;
+  if (options.restart_signal) exec.restart_signal = parseRestartSignal(*options.restart_signal);
+  if (options.state_file) {
+    if (options.state_file->empty()) {
+      throw ConfigError("", 0, 0, "--state-file", "empty path",
+                        "give a file in a volume the agent can read, e.g. /shared/exec.json");
+    }
+    exec.state_file = *options.state_file;
+  }
+
+  // The stop settings and the log settings are read by the same readers as run.* and log.* in
+  // hotpod.yaml, so they accept (and reject) exactly the same values.
+  Config config;
+  const struct {
+    const std::optional<std::string>& value;
+    const char* key;
+    const char* origin;
+  } settings[] = {
+      {options.stop_signal, "run.stop_signal", "--stop-signal"},
+      {options.stop_timeout, "run.stop_timeout", "--stop-timeout"},
+      {options.log_format, "log.format", "--log-format (or HOTPOD_LOG_FORMAT)"},
+      {options.log_level, "log.level", "--log-level (or HOTPOD_LOG_LEVEL)"},
+  };
+  for (const auto& setting : settings) {
+    if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);
+  }
+  exec.stop_signal = config.run.stop_signal;
+  exec.stop_timeout = config.run.stop_timeout;
+  log::setup(config.log.format, log::parseLevel(config.log.level).value_or(spdlog::level::info));
+
+  ExecSupervisor supervisor(std::move(exec));
+  return supervisor.run();
+}
+
+}  // namespace hotpod
