@@ -89,8 +89,7 @@ TEST_CASE("the app's probe decides once configured") {
   status.app.probe_detail = "HTTP 503";
   CHECK(evaluateReadiness(status, {}).reason == "http://127.0.0.1:8080/healthz fails: HTTP 503");
   status.app.probe = ProbeState::Passed;
-  CHECK(evaluateReadiness(status, {}).reason ==
-        "the app runs (pid 42) and answers its health URL");
+  CHECK(evaluateReadiness(status, {}).reason == "the app runs (pid 42) and answers its health URL");
 }
 
 TEST_CASE("an app that is not running is not ready; without an app a good build is enough") {

@@ -38,8 +38,8 @@ bool ArtifactStore::keep(uint64_t build) {
     fs::rename(staging, keep_dir_);
   } catch (const fs::filesystem_error& error) {
     log::warn("artifacts_not_kept",
-              "cannot keep build #" + std::to_string(build) + "'s artefacts for rollback: " +
-                  error.what() + "; check build.artifacts",
+              "cannot keep build #" + std::to_string(build) +
+                  "'s artefacts for rollback: " + error.what() + "; check build.artifacts",
               {{"build", static_cast<int64_t>(build)}});
     return false;
   }

@@ -78,7 +78,7 @@ struct HttpConfig {
 
 // The app's own health, checked after every (re)start.
 struct AppConfig {
-  std::string health_url;       // empty: the app is ready once it runs
+  std::string health_url;         // empty: the app is ready once it runs
   Duration ready_timeout{30000};  // how long a new version may take to answer 2xx
   Duration probe_interval{2000};  // how often a ready app is checked again
   bool rollback = false;          // restore build.artifacts when a new version never gets ready

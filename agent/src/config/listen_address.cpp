@@ -34,7 +34,8 @@ std::optional<ListenAddress> parseListenAddress(std::string_view text, std::stri
   }
   int port = 0;
   for (char c : port_text) {
-    if (c < '0' || c > '9') return failWith(problem, "the port must be a number from 0 (any free port) to 65535");
+    if (c < '0' || c > '9')
+      return failWith(problem, "the port must be a number from 0 (any free port) to 65535");
     port = port * 10 + (c - '0');
   }
   if (port > 65535) {

@@ -61,9 +61,10 @@ void readApp(const YamlReader& reader, const YamlField& section, AppConfig& app)
   for (const auto& field : fields) {
     const std::string& name = field.key_node.Scalar();
     if (name == "health_url") {
-      app.health_url = field.value.IsNull() || (field.value.IsScalar() && field.value.Scalar() == "")
-                           ? std::string()
-                           : readUrl(reader, field, "http://127.0.0.1:8080/healthz");
+      app.health_url =
+          field.value.IsNull() || (field.value.IsScalar() && field.value.Scalar() == "")
+              ? std::string()
+              : readUrl(reader, field, "http://127.0.0.1:8080/healthz");
     } else if (name == "ready_timeout" || name == "probe_interval") {
       const Duration value = reader.readDuration(field);
       if (value <= Duration{0}) reader.fail(field, "must be longer than 0", "e.g. 30s");
@@ -74,7 +75,8 @@ void readApp(const YamlReader& reader, const YamlField& section, AppConfig& app)
     }
   }
   if (rollback_field && app.rollback && app.health_url.empty()) {
-    reader.fail(*rollback_field, "rollback needs app.health_url to tell a good version from a bad one",
+    reader.fail(*rollback_field,
+                "rollback needs app.health_url to tell a good version from a bad one",
                 "add app.health_url, e.g. http://127.0.0.1:8080/healthz");
   }
 }
@@ -105,8 +107,10 @@ Webhook readWebhook(const YamlReader& reader, const YamlField& item) {
       if (hook.timeout <= Duration{0}) reader.fail(field, "must be longer than 0", "e.g. 5s");
     } else if (name == "retries") {
       const std::string text = reader.readString(field, "3");
-      if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos) {
-        reader.fail(field, "expected a number of retries from 0 to 99, got '" + text + "'", "e.g. retries: 3");
+      if (text.empty() || text.size() > 2 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        reader.fail(field, "expected a number of retries from 0 to 99, got '" + text + "'",
+                    "e.g. retries: 3");
       }
       hook.retries = std::stoi(text);
     }
@@ -145,7 +149,8 @@ std::string observeSectionsYaml() {
   const HttpConfig http;
   const AppConfig app;
   return "\nhttp:\n"
-         "  # The status page, /healthz, /readyz, /metrics, /v1/status and /v1/events. Default: \"\"\n"
+         "  # The status page, /healthz, /readyz, /metrics, /v1/status and /v1/events. Default: "
+         "\"\"\n"
          "  # = 127.0.0.1:" +
          std::to_string(HttpConfig::kDefaultPort) +
          " for hotpod run, 0.0.0.0:" + std::to_string(HttpConfig::kDefaultPort) +
@@ -177,7 +182,8 @@ std::string observeSectionsYaml() {
          "  rollback: false\n"
          "\nnotify:\n"
          "  # URLs that get a JSON POST on build_succeeded, build_failed, restart and rollback,\n"
-         "  # e.g. [http://127.0.0.1:9000/hook] or [{url: ..., events: [build_failed]}]. Default: [].\n"
+         "  # e.g. [http://127.0.0.1:9000/hook] or [{url: ..., events: [build_failed]}]. Default: "
+         "[].\n"
          "  webhooks: []\n";
 }
 

@@ -19,8 +19,8 @@ AppHealth::AppHealth(Reactor& reactor, const Config& config, const std::filesyst
 void AppHealth::started(pid_t pid) {
   if (!probe_.configured()) return;
   start_ = probe_.watchStart();
-  log::debug("probe_started", "probing " + probe_.url() + " for the app (pid " +
-                                  std::to_string(pid) + ")");
+  log::debug("probe_started",
+             "probing " + probe_.url() + " for the app (pid " + std::to_string(pid) + ")");
 }
 
 void AppHealth::gone() {
@@ -35,22 +35,25 @@ void AppHealth::onVerdict(uint64_t start, ProbeVerdict verdict, const std::strin
   switch (verdict) {
     case ProbeVerdict::Ready:
     case ProbeVerdict::Recovered:
-      log::info("app_ready", "the app (pid " + pid + ") answers " + probe_.url() + " (" + detail + ")",
+      log::info("app_ready",
+                "the app (pid " + pid + ") answers " + probe_.url() + " (" + detail + ")",
                 {{"pid", int64_t{app_.pid()}}, {"url", probe_.url()}});
       keepIfGood();
       break;
     case ProbeVerdict::Failing:
-      log::warn("app_unhealthy", "the app (pid " + pid + ") stopped answering " + probe_.url() +
-                                     " with 2xx: " + detail,
-                {{"pid", int64_t{app_.pid()}}, {"detail", detail}});
+      log::warn(
+          "app_unhealthy",
+          "the app (pid " + pid + ") stopped answering " + probe_.url() + " with 2xx: " + detail,
+          {{"pid", int64_t{app_.pid()}}, {"detail", detail}});
       break;
     case ProbeVerdict::NeverReady:
       log::error("app_not_ready",
                  "the app (pid " + pid + ") did not answer " + probe_.url() + " with 2xx within " +
-                     std::to_string(config_.ready_timeout.count()) + "ms (app.ready_timeout): " +
-                     detail,
+                     std::to_string(config_.ready_timeout.count()) +
+                     "ms (app.ready_timeout): " + detail,
                  {{"pid", int64_t{app_.pid()}}, {"detail", detail}});
-      if (config_.rollback) rollBack("it never answered " + probe_.url() + " with 2xx (" + detail + ")");
+      if (config_.rollback)
+        rollBack("it never answered " + probe_.url() + " with 2xx (" + detail + ")");
       break;
   }
 }
@@ -73,11 +76,11 @@ void AppHealth::rollBack(const std::string& why) {
     return;
   }
   if (!artifacts_.restore()) return;
-  log::error("rollback",
-             "ROLLED BACK: build #" + std::to_string(*serving) + " " + why +
-                 "; build #" + std::to_string(*good) + " is back",
-             {{"bad_build", static_cast<int64_t>(*serving)},
-              {"good_build", static_cast<int64_t>(*good)}});
+  log::error(
+      "rollback",
+      "ROLLED BACK: build #" + std::to_string(*serving) + " " + why + "; build #" +
+          std::to_string(*good) + " is back",
+      {{"bad_build", static_cast<int64_t>(*serving)}, {"good_build", static_cast<int64_t>(*good)}});
   state_.rolledBack(*serving, good, why);
   state_.restartRequested("rollback");
   app_.restart("rolling back to build #" + std::to_string(*good));

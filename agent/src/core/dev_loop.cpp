@@ -8,9 +8,9 @@
 
 #include "build/builder.h"
 #include "core/app_health.h"
-#include "core/observability.h"
 #include "core/duration.h"
 #include "core/log.h"
+#include "core/observability.h"
 #include "core/reactor.h"
 #include "core/signal_source.h"
 #include "core/signals.h"

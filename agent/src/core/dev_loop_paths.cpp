@@ -13,7 +13,8 @@ FilterOptions filterOptions(const Config& config, const std::filesystem::path& r
                         buildOutputsInside(config, root),
                         config.watch.gitignore};
   // An artefact may be a directory: nothing below it triggers either.
-  for (const auto& artifact : config.build.artifacts) options.exclude_dir.push_back("./" + artifact);
+  for (const auto& artifact : config.build.artifacts)
+    options.exclude_dir.push_back("./" + artifact);
   return options;
 }
 

@@ -60,7 +60,8 @@ void Observability::startHttp(std::function<void()> rebuild, std::function<void(
   log::info("http_listening",
             "HTTP on http://" + where + "/ (status page, /healthz, /readyz, /metrics, " +
                 "/v1/status, /v1/events); control endpoints " +
-                (token.value.empty() ? "disabled (no token)" : "enabled (token from " + token.source + ")"),
+                (token.value.empty() ? "disabled (no token)"
+                                     : "enabled (token from " + token.source + ")"),
             {{"address", where}, {"port", int64_t{bound.port}}, {"control", !token.value.empty()}});
 }
 

@@ -35,14 +35,16 @@ ControlToken loadControlToken(const HttpConfig& config) {
   if (token.empty()) {
     throw std::runtime_error("http.token_file " + path +
                              " is empty: put a long random token in it, e.g. "
-                             "openssl rand -hex 32 > " + path);
+                             "openssl rand -hex 32 > " +
+                             path);
   }
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IROTH)) {
     log::warn("token_file_readable",
               "http.token_file " + path +
                   " is readable by every user: anyone on this machine can rebuild and restart; "
-                  "chmod o-r " + path,
+                  "chmod o-r " +
+                  path,
               {{"path", path}});
   }
   return {token, path};

@@ -14,8 +14,7 @@ namespace hotpod {
 namespace {
 
 double unixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 int64_t monotonicNanos() {
@@ -65,10 +64,11 @@ struct HttpServer::Impl {
         res.set_content("ok\n", "text/plain");
       } else {
         res.status = 503;
-        res.set_content("the loop has not turned for " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(age).count()) +
-                            "s\n",
-                        "text/plain");
+        res.set_content(
+            "the loop has not turned for " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(age).count()) +
+                "s\n",
+            "text/plain");
       }
     });
     server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
@@ -85,9 +85,8 @@ struct HttpServer::Impl {
       res.set_header("Cache-Control", "no-store");
       res.set_content(statusJson(*context.board.current(), unixNow()), "application/json");
     });
-    server.Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
-      events(req, res);
-    });
+    server.Get("/v1/events",
+               [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
     server.Post("/v1/rebuild", [this](const httplib::Request& req, httplib::Response& res) {
       control(req, res, "rebuild", context.rebuild);
     });
@@ -103,9 +102,9 @@ struct HttpServer::Impl {
       res.set_content(res.status == 404 ? "no such endpoint: " + req.path +
                                               " (try /, /healthz, /readyz, /metrics, "
                                               "/v1/status, /v1/events)\n"
-                    : res.status == 400 && req.method == "POST"
-                        ? "bad request: a POST needs a Content-Length (with curl: -d '')\n"
-                        : "error " + std::to_string(res.status) + "\n",
+                      : res.status == 400 && req.method == "POST"
+                          ? "bad request: a POST needs a Content-Length (with curl: -d '')\n"
+                          : "error " + std::to_string(res.status) + "\n",
                       "text/plain");
     });
   }
@@ -141,8 +140,8 @@ struct HttpServer::Impl {
           if (greet) {
             greet = false;
             const auto status = context.board.current();
-            std::string hello = "retry: 1000\nevent: hello\ndata: " +
-                                statusJson(*status, unixNow()) + "\n\n";
+            std::string hello =
+                "retry: 1000\nevent: hello\ndata: " + statusJson(*status, unixNow()) + "\n\n";
             return sink.write(hello.data(), hello.size());
           }
           auto batch = context.events.waitAfter(*position, std::chrono::seconds(15));

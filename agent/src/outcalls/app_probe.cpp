@@ -44,8 +44,8 @@ void AppProbe::run() {
   uint64_t session = 0;  // the start being probed
   Clock::time_point began;
   Clock::time_point next_probe;
-  bool ready = false;          // this start answered 2xx at least once
-  bool gave_up = false;        // NeverReady was reported
+  bool ready = false;    // this start answered 2xx at least once
+  bool gave_up = false;  // NeverReady was reported
   bool last_ok = false;
   std::unique_lock lock(mutex_);
   while (!quit_) {
@@ -68,8 +68,10 @@ void AppProbe::run() {
     if (start_ != session) continue;  // a newer start: this answer is about the old process
     std::optional<ProbeVerdict> verdict;
     if (answer.ok()) {
-      if (!ready) verdict = gave_up ? ProbeVerdict::Recovered : ProbeVerdict::Ready;
-      else if (!last_ok) verdict = ProbeVerdict::Recovered;
+      if (!ready)
+        verdict = gave_up ? ProbeVerdict::Recovered : ProbeVerdict::Ready;
+      else if (!last_ok)
+        verdict = ProbeVerdict::Recovered;
       ready = true;
     } else if (!ready && !gave_up && now - began >= config_.ready_timeout) {
       gave_up = true;

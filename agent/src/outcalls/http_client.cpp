@@ -35,8 +35,7 @@ HttpAnswer perform(const std::string& url, const std::string* json,
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   // A health check through a developer's HTTP proxy would test the proxy, not the app.
   curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
-                                                                      curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
   if (json) {
     headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());

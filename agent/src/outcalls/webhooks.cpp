@@ -39,8 +39,9 @@ void WebhookSender::send(const std::string& event, std::string json) {
     }
   }
   if (dropped > 0) {
-    log::warn("webhook_dropped", "webhook queue full (" + std::to_string(kMaxQueued) +
-                                     " undelivered): dropped the oldest event; is the receiver up?");
+    log::warn("webhook_dropped",
+              "webhook queue full (" + std::to_string(kMaxQueued) +
+                  " undelivered): dropped the oldest event; is the receiver up?");
   }
   wake_.notify_all();
 }

@@ -19,8 +19,9 @@ class WebhookSender {
   static constexpr size_t kMaxQueued = 100;
   static constexpr std::chrono::milliseconds kFirstRetryDelay{500};
   // Called on the sender's thread after the last attempt of each delivery.
-  using ResultHandler = std::function<void(const Webhook& hook, const std::string& event,
-                                           bool delivered, int attempts, const std::string& detail)>;
+  using ResultHandler =
+      std::function<void(const Webhook& hook, const std::string& event, bool delivered,
+                         int attempts, const std::string& detail)>;
 
   WebhookSender(std::vector<Webhook> hooks, ResultHandler on_result);
   ~WebhookSender();  // waits for the delivery in progress (bounded by its timeout), drops the rest

@@ -12,8 +12,7 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 double unixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string dump(const json& value) {
@@ -96,12 +95,14 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
   record->result = result;
   record->duration_seconds = seconds;
   record->exit = outcome.exit.describe();
-  const bool failed = outcome.result == BuildResult::Failed || outcome.result == BuildResult::TimedOut;
+  const bool failed =
+      outcome.result == BuildResult::Failed || outcome.result == BuildResult::TimedOut;
   if (failed) {
     record->output_tail.assign(outcome.tail.begin(), outcome.tail.end());
     ++status_.builds_failed;
-    status_.last_error = "build #" + std::to_string(outcome.number) + " " +
-                         (outcome.result == BuildResult::TimedOut ? "timed out" : "failed (" + record->exit + ")");
+    status_.last_error =
+        "build #" + std::to_string(outcome.number) + " " +
+        (outcome.result == BuildResult::TimedOut ? "timed out" : "failed (" + record->exit + ")");
     change_detected_.reset();  // this change will not reach the app
   }
   if (outcome.result == BuildResult::Succeeded) {
@@ -162,8 +163,8 @@ void LoopState::appStartFailed(const std::string& why) {
 
 void LoopState::appGone(const std::string& exit, AppExit end) {
   auto& app = status_.app;
-  emit("app_exited", dump({{"pid", app.pid}, {"exit", exit},
-                           {"crashed", end == AppExit::Crashed}}));
+  emit("app_exited",
+       dump({{"pid", app.pid}, {"exit", exit}, {"crashed", end == AppExit::Crashed}}));
   app.running = false;
   app.pid = 0;
   app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
@@ -222,7 +223,8 @@ void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_buil
                      {"good_build", good_build ? json(*good_build) : json(nullptr)},
                      {"reason", why}};
   emit("rollback", dump(body));
-  webhooks_.send("rollback", dump({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
+  webhooks_.send("rollback",
+                 dump({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
   publish();
 }
 
@@ -241,9 +243,8 @@ LoopPhase LoopState::phase() const {
   if (building_) return LoopPhase::Building;
   if (restarting_) return LoopPhase::Restarting;
   if (debouncing_) return LoopPhase::Debouncing;
-  const bool last_failed = !status_.builds.empty() &&
-                           (status_.builds.front().result == "failure" ||
-                            status_.builds.front().result == "timeout");
+  const bool last_failed = !status_.builds.empty() && (status_.builds.front().result == "failure" ||
+                                                       status_.builds.front().result == "timeout");
   if (last_failed || crashed_ || status_.app.probe == ProbeState::Failed) return LoopPhase::Failed;
   if (status_.app.running) return LoopPhase::Running;
   return LoopPhase::Idle;

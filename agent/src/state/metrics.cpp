@@ -4,9 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
+#include <fstream>
 #include <sstream>
 
 namespace hotpod {
@@ -19,7 +19,7 @@ using prometheus::Histogram;
 
 // Seconds, from a few milliseconds (an incremental C++ build, a small scan) to minutes.
 const Histogram::BucketBoundaries kDurationBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                      1,     2.5,  5,     10,   30,  60,  120};
+                                                      1,     2.5,  5,     10,   30,  60,   120};
 
 prometheus::MetricFamily gaugeFamily(std::string name, std::string help, double value,
                                      prometheus::MetricType type = prometheus::MetricType::Gauge) {
@@ -44,8 +44,8 @@ std::vector<prometheus::MetricFamily> processMetrics() {
   std::ifstream statm("/proc/self/statm");
   double virtual_pages = 0, resident_pages = 0;
   if (statm >> virtual_pages >> resident_pages) {
-    families.push_back(gaugeFamily("process_resident_memory_bytes", "Resident memory size in bytes.",
-                                   resident_pages * page));
+    families.push_back(gaugeFamily("process_resident_memory_bytes",
+                                   "Resident memory size in bytes.", resident_pages * page));
     families.push_back(gaugeFamily("process_virtual_memory_bytes", "Virtual memory size in bytes.",
                                    virtual_pages * page));
   }

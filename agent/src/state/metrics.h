@@ -20,9 +20,13 @@ class Metrics {
   // The text exposition format (what GET /metrics answers).
   std::string serialize() const;
 
-  void fileEvent(std::string_view kind) { file_events_.Add({{"kind", std::string(kind)}}).Increment(); }
+  void fileEvent(std::string_view kind) {
+    file_events_.Add({{"kind", std::string(kind)}}).Increment();
+  }
   void buildFinished(std::string_view result, double seconds, double finished_unix);
-  void restart(std::string_view reason) { restarts_.Add({{"reason", std::string(reason)}}).Increment(); }
+  void restart(std::string_view reason) {
+    restarts_.Add({{"reason", std::string(reason)}}).Increment();
+  }
   void reloadCompleted(double seconds) { reload_duration_.Observe(seconds); }
   void rollback() { rollbacks_.Increment(); }
   void appUp(bool up) { app_up_.Set(up ? 1 : 0); }

@@ -15,10 +15,11 @@ Readiness evaluateReadiness(const StatusSnapshot& status, const HttpConfig& poli
     for (const auto& build : status.builds) {
       if (build.result == "running" || build.result == "cancelled") continue;
       if (build.result == "failure" || build.result == "timeout") {
-        return {false, "build #" + std::to_string(build.number) + " " +
-                           (build.result == "failure" ? "failed (" + build.exit + ")" : "timed out") +
-                           "; the previous version may still serve "
-                           "(http.ready_after_failed_build: true counts that as ready)"};
+        return {false,
+                "build #" + std::to_string(build.number) + " " +
+                    (build.result == "failure" ? "failed (" + build.exit + ")" : "timed out") +
+                    "; the previous version may still serve "
+                    "(http.ready_after_failed_build: true counts that as ready)"};
       }
       break;
     }
@@ -26,7 +27,7 @@ Readiness evaluateReadiness(const StatusSnapshot& status, const HttpConfig& poli
   if (status.app.configured) {
     if (!status.app.running) {
       return {false, status.phase == LoopPhase::Restarting ? "the app is restarting"
-                                                            : "the app is not running"};
+                                                           : "the app is not running"};
     }
     switch (status.app.probe) {
       case ProbeState::Pending:
@@ -38,11 +39,11 @@ Readiness evaluateReadiness(const StatusSnapshot& status, const HttpConfig& poli
         break;
     }
   }
-  return {true, status.app.configured
-                    ? "the app runs (pid " + std::to_string(status.app.pid) + ")" +
-                          (status.app.probe == ProbeState::Passed ? " and answers its health URL"
-                                                                  : "")
-                    : "the last build succeeded"};
+  return {true,
+          status.app.configured
+              ? "the app runs (pid " + std::to_string(status.app.pid) + ")" +
+                    (status.app.probe == ProbeState::Passed ? " and answers its health URL" : "")
+              : "the last build succeeded"};
 }
 
 }  // namespace hotpod

@@ -39,7 +39,7 @@ struct AppStatus {
   uint64_t restarts = 0;
   std::string health_url;
   ProbeState probe = ProbeState::Off;
-  std::string probe_detail;  // the last probe's answer or error
+  std::string probe_detail;               // the last probe's answer or error
   std::optional<uint64_t> serving_build;  // the build whose output runs, when known
 };
 

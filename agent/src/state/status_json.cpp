@@ -6,22 +6,32 @@ namespace hotpod {
 
 std::string_view toString(LoopPhase phase) {
   switch (phase) {
-    case LoopPhase::Idle: return "idle";
-    case LoopPhase::Debouncing: return "debouncing";
-    case LoopPhase::Building: return "building";
-    case LoopPhase::Restarting: return "restarting";
-    case LoopPhase::Running: return "running";
-    case LoopPhase::Failed: return "failed";
+    case LoopPhase::Idle:
+      return "idle";
+    case LoopPhase::Debouncing:
+      return "debouncing";
+    case LoopPhase::Building:
+      return "building";
+    case LoopPhase::Restarting:
+      return "restarting";
+    case LoopPhase::Running:
+      return "running";
+    case LoopPhase::Failed:
+      return "failed";
   }
   return "idle";
 }
 
 std::string_view toString(ProbeState state) {
   switch (state) {
-    case ProbeState::Off: return "off";
-    case ProbeState::Pending: return "pending";
-    case ProbeState::Passed: return "passed";
-    case ProbeState::Failed: return "failed";
+    case ProbeState::Off:
+      return "off";
+    case ProbeState::Pending:
+      return "pending";
+    case ProbeState::Passed:
+      return "passed";
+    case ProbeState::Failed:
+      return "failed";
   }
   return "off";
 }

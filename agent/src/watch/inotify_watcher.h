@@ -47,9 +47,7 @@ class InotifyWatcher : public Watcher {
     return options_.verify_interval ? "hybrid" : "inotify";
   }
   WatchStats stats() const override;
-  void observeScans(ScanObserver observer) override {
-    verify_pacer_.observe(std::move(observer));
-  }
+  void observeScans(ScanObserver observer) override { verify_pacer_.observe(std::move(observer)); }
 
  private:
   void onReadable();
