@@ -1,24 +1,12 @@
 // Every mistake in hotpod.yaml is reported with its exact place, dotted key and a hint.
 #include <doctest/doctest.h>
 
-#include "config/config_error.h"
+#include "config/config_error_for.h"
 #include "config/loader.h"
 
 using namespace hotpod;
 
-namespace {
-
-// The full one-line message parseConfigText gives for `yaml`, or "no error".
-std::string errorFor(std::string_view yaml) {
-  try {
-    parseConfigText(yaml, "hotpod.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "no error";
-}
-
-}  // namespace
+using hotpod::testing::errorFor;
 
 TEST_CASE("unknown keys suggest the closest valid key") {
   CHECK(errorFor("watch:\n  delai: 1s\n") ==

@@ -1,23 +1,12 @@
 // The http, app and notify sections: values, defaults, and mistakes reported with their place.
 #include <doctest/doctest.h>
 
-#include "config/config_error.h"
+#include "config/config_error_for.h"
 #include "config/loader.h"
 
 using namespace hotpod;
 
-namespace {
-
-std::string errorFor(std::string_view yaml) {
-  try {
-    parseConfigText(yaml, "hotpod.yaml");
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "no error";
-}
-
-}  // namespace
+using hotpod::testing::errorFor;
 
 TEST_CASE("http, app, notify and build.artifacts are read") {
   const Config config = parseConfigText(R"(

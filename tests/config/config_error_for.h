@@ -1,0 +1,20 @@
+#pragma once
+// The full one-line message parseConfigText gives for a YAML text, for error-message tests.
+#include <string>
+#include <string_view>
+
+#include "config/config_error.h"
+#include "config/loader.h"
+
+namespace hotpod::testing {
+
+inline std::string errorFor(std::string_view yaml) {
+  try {
+    parseConfigText(yaml, "hotpod.yaml");
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+}  // namespace hotpod::testing
