@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON
 
-.PHONY: all deps build test demo format format-check bench clean
+.PHONY: all deps build test test-asan fuzz demo format format-check bench clean
 
 all: build
 
@@ -28,6 +28,25 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files 'agent/*.cpp' 'agent/*.h' 'tests/*.cpp' 'tests/*.h' 'examples/*.cpp' 'bench/*.cpp')
+
+# Coverage-guided fuzzing with clang's libFuzzer (+ ASan/UBSan): FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+FUZZ_DIR ?= build-fuzz
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHOTPOD_BUILD_TESTS=OFF -DHOTPOD_LIBFUZZER=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link $(SANITIZE)"
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+ASAN_DIR ?= build-asan
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON \
+	  -DCMAKE_CXX_FLAGS="$(SANITIZE)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE)"
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	./bench/run.sh $(BUILD_DIR)/hotpod

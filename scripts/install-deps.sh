@@ -19,6 +19,8 @@ packages=(
   nlohmann-json3-dev
   # observability tests: promtool + a real Prometheus server, headless Chromium
   prometheus chromium
+  # make fuzz: clang's libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -69,6 +69,14 @@ TEST_CASE("parseListenAddress says what is wrong") {
   CHECK_FALSE(parseListenAddress("my host:80", &problem));
   CHECK(problem == "the host contains spaces");
   CHECK_FALSE(parseListenAddress("[::1:80"));
+  // Found by fuzzing: hosts that could not be written back the way they were read.
+  CHECK_FALSE(parseListenAddress("[[;IGHUP21]:80", &problem));
+  CHECK(problem == "'[;IGHUP21' is not an IPv6 address");
+  CHECK_FALSE(parseListenAddress("[localhost]:80", &problem));
+  CHECK_FALSE(parseListenAddress("a/b:80", &problem));
+  CHECK(problem == "a host name has only letters, digits, '.', '-' and '_'");
+  CHECK(parseListenAddress("[fe80::1%eth0]:80")->host == "fe80::1%eth0");
+  CHECK(parseListenAddress("[::ffff:127.0.0.1]:80")->host == "::ffff:127.0.0.1");
 }
 
 TEST_CASE("editDistance counts typos, swaps count once, case is ignored") {

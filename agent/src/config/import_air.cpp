@@ -375,8 +375,10 @@ void convert(const AirSettings& air, const fs::path& air_dir, Draft& draft) {
 }  // namespace
 
 ImportResult importAir(const fs::path& air_toml) {
-  const std::string file = air_toml.string();
-  const std::string content = import_detail::readTextFile(air_toml);
+  return importAirText(import_detail::readTextFile(air_toml), air_toml.string());
+}
+
+ImportResult importAirText(const std::string& content, const std::string& file) {
   toml::table doc;
   try {
     doc = toml::parse(content, file);
@@ -390,6 +392,7 @@ ImportResult importAir(const fs::path& air_toml) {
   AirSettings air;
   Draft draft;
   draft.tool = "air";
+  const fs::path air_toml = file;
   draft.title = "converted from " + air_toml.filename().string() + " by `hotpod init --from-air`";
   readTable(reader, doc, "", air, draft);
   convert(air, air_toml.parent_path(), draft);

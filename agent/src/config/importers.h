@@ -15,6 +15,8 @@ struct ImportResult {
 // Throws ConfigError (config/config_error.h) naming the file, line/column when known, and the key
 // for unreadable input.
 ImportResult importAir(const std::filesystem::path& air_toml);
+// The same for the file's text (`file_name` is only for messages).
+ImportResult importAirText(const std::string& content, const std::string& file_name);
 ImportResult importCompileDaemon(
     const std::string& args);  // e.g. "-build='go build -o app' -command=./app -exclude-dir=.git
                                // -pattern=(.+\\.go|.+\\.c)$"

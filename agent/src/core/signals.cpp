@@ -73,7 +73,10 @@ std::optional<int> parseRealtime(std::string_view name) {
 
 std::optional<int> parseSignal(std::string_view text) {
   if (auto number = parseSmallNumber(text)) {
-    if (*number >= 1 && *number <= kHighestSignal) return number;
+    // 32 and 33 are the C library's own (NPTL): no program means them, and they have no name.
+    if (*number >= 1 && *number <= kHighestSignal && !signalName(*number).starts_with("signal ")) {
+      return number;
+    }
     return std::nullopt;
   }
   std::string name = toUpper(text);
