@@ -7,7 +7,9 @@ import signal
 import subprocess
 import unittest
 
-from hotpod_harness import TempTree, alive, children_of, http_request, open_fds, skip, write
+from hotpod_harness import (TempTree, alive, children_of, free_port, http_request, open_fds,
+                            skip, write)
+from observe_support import wait_answer
 
 
 def rss_kib(pid, field="VmRSS"):
@@ -102,6 +104,37 @@ class FaultsTest(TempTree):
         write(os.path.join(src, "size.txt"), "200")
         hp.wait_for("build_finished", after=mark, build=3, result="success")
         hp.wait_for("app_started", after=mark)
+
+    def test_hotpod_sigkilled_mid_build_leaves_nothing_behind(self):
+        port = free_port()
+        src = os.path.join(self.dir, "src")
+        write(os.path.join(src, "slow.txt"), "0")
+        build = "if [ $(cat slow.txt) = 1 ]; then sleep 600; fi"
+        args = ["--root", src, "--build", build, "--", "python3", "-m", "http.server",
+                "--bind", "127.0.0.1", str(port)]
+        first = self.start(args)
+        _, app = first.wait_for("app_started")
+        wait_answer(f"http://127.0.0.1:{port}/")
+        mark = first.mark()
+        write(os.path.join(src, "slow.txt"), "1")
+        first.wait_for("build_started", after=mark, build=2)
+        build_pids = [pid for pid, _ in children_of(first.pid) if pid != app["pid"]]
+        first.proc.kill()  # SIGKILL: hotpod cannot stop anything itself
+        first.proc.wait(30)
+        self.assertTrue(alive(app["pid"]), "the app outlives a SIGKILLed hotpod")
+
+        write(os.path.join(src, "slow.txt"), "0")
+        second = self.start(args)
+        _, stale = second.wait_for("stale_group_killed")
+        _, new_app = second.wait_for("app_started")
+        self.assertFalse(alive(app["pid"]), "the old app was stopped")
+        for pid in build_pids:
+            self.assertFalse(alive(pid), "the old build was stopped")
+        self.assertEqual(second.count("stale_group_killed"), 2, second.log_tail())
+        self.assertEqual(second.count("build_started"), 1, "one build")
+        self.assertEqual(second.count("app_crashed"), 0, "the port was free again")
+        self.assertIn("Directory listing", wait_answer(f"http://127.0.0.1:{port}/"))
+        self.assertNotEqual(new_app["pid"], app["pid"])
 
     def test_1000_reloads_keep_memory_fds_and_children_flat(self):
         src = os.path.join(self.dir, "src")

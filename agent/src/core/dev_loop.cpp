@@ -20,6 +20,7 @@
 #include "filter/path_filter.h"
 #include "filter/rule_matcher.h"
 #include "process/app_supervisor.h"
+#include "process/group_journal.h"
 #include "process/reaper.h"
 #include "watch/backend_selection.h"
 
@@ -48,6 +49,7 @@ struct DevLoop::Impl {
   Config config;
   std::filesystem::path root;
   std::filesystem::path scratch;
+  GroupJournal journal{GroupJournal::fileFor(root)};
   Reactor reactor;
   SignalSource signals{reactor, {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}};
   Reaper reaper;
@@ -85,6 +87,9 @@ struct DevLoop::Impl {
     signals.on(SIGHUP, [this] { shutdown(SIGHUP); });
     signals.on(SIGQUIT, [this] { shutdown(SIGQUIT); });
     Reaper::becomeSubreaper();
+    // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
+    GroupJournal::setCurrent(&journal);
+    journal.stopStaleGroups();
   }
 
   ~Impl() {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/signals.h"
 #include "core/syscalls.h"
+#include "process/group_journal.h"
 
 namespace hotpod {
 namespace {
@@ -143,6 +144,7 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   pid_ = pid;
   leader_status_.reset();
   stopping_ = false;
+  if (auto* journal = GroupJournal::current()) journal->added(pid);
   reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
   if (read_end) {
     output_ = std::move(read_end);
@@ -201,6 +203,7 @@ void ProcessGroup::checkGone() {
   kill_timer_.disarm();
   recheck_timer_.disarm();
   const ExitInfo info{*leader_status_};
+  if (auto* journal = GroupJournal::current()) journal->removed(pid_);
   pid_ = -1;
   stopping_ = false;
   on_gone_(info);  // may start the next process
