@@ -110,7 +110,7 @@ std::vector<YamlField> YamlReader::mapFields(const YamlField& map, std::string_v
   }
   std::vector<YamlField> fields;
   for (auto it = map.value.begin(); it != map.value.end(); ++it) {
-    const YAML::Node& key_node = it->first;
+    const YAML::Node key_node = it->first;  // a copy: it-> returns a temporary proxy
     if (!key_node.IsScalar() || key_node.Scalar().empty()) {
       failAt(key_node, map.key, "keys must be plain names, got " + describeNodeType(key_node));
     }
