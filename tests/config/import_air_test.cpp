@@ -184,3 +184,18 @@ TEST_CASE("air: unreadable input is a ConfigError with file, position and key") 
                          ConfigError);
   }
 }
+
+TEST_CASE("TOML the parser cannot read safely is refused with its place (found by fuzzing)") {
+  // toml++ 3.3 has undefined behaviour on non-ASCII where it expects whitespace.
+  CHECK_THROWS_WITH_AS(importAirText("root = \".\"\n\xC3\xA9t\xC3\xA9 = 1\n", ".air.toml"),
+                       ".air.toml:2:1: a non-ASCII character outside a string or comment is not "
+                       "valid TOML; quote it, e.g. key = \"café\"",
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(importAirText("s = \"\"\"\\\n\xC2\xA7\"\"\"\n", ".air.toml"),
+                       doctest::Contains(".air.toml:2:1: a non-ASCII character right after a "
+                                         "line-ending backslash"),
+                       ConfigError);
+  // Non-ASCII in strings and comments is fine, and so is a byte-order mark.
+  CHECK_NOTHROW(importAirText("\xEF\xBB\xBF# caf\xC3\xA9\n[build]\ncmd = \"echo caf\xC3\xA9\"\n",
+                              ".air.toml"));
+}

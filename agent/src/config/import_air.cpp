@@ -11,6 +11,7 @@
 #include "config/config_error.h"
 #include "config/import_common.h"
 #include "config/importers.h"
+#include "config/toml_guard.h"
 #include "core/duration.h"
 
 namespace hotpod {
@@ -379,6 +380,7 @@ ImportResult importAir(const fs::path& air_toml) {
 }
 
 ImportResult importAirText(const std::string& content, const std::string& file) {
+  requireTomlParserSafe(content, file);
   toml::table doc;
   try {
     doc = toml::parse(content, file);

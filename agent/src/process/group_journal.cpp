@@ -95,8 +95,9 @@ size_t GroupJournal::stopStaleGroups() {
   if (!(file >> owner >> owner_start)) return 0;
   if (owner != ::getpid() && processStartTime(owner) == owner_start) {
     log::warn("another_hotpod",
-              "another hotpod (pid " + std::to_string(owner) + ") runs for this root; its "
-              "builds and app are left alone, but both will rebuild on every change");
+              "another hotpod (pid " + std::to_string(owner) +
+                  ") runs for this root; its "
+                  "builds and app are left alone, but both will rebuild on every change");
     return 0;
   }
   std::vector<pid_t> stale;
@@ -109,8 +110,7 @@ size_t GroupJournal::stopStaleGroups() {
     stale.push_back(group);
     log::warn("stale_group_killed",
               "stopped process group " + std::to_string(group) + " (" +
-                  std::to_string(members.size()) +
-                  " process(es)) left by a hotpod that was killed",
+                  std::to_string(members.size()) + " process(es)) left by a hotpod that was killed",
               {{"group", int64_t{group}}, {"processes", static_cast<int64_t>(members.size())}});
   }
   // SIGKILL is asynchronous: wait (briefly) until they are really gone, ports released.
@@ -143,8 +143,8 @@ void GroupJournal::save() const {
   }
   fs::rename(temporary, file_, error);
   if (error) {
-    log::debug("journal_failed", "cannot record process groups in " + file_.string() + ": " +
-                                     error.message());
+    log::debug("journal_failed",
+               "cannot record process groups in " + file_.string() + ": " + error.message());
   }
 }
 
