@@ -199,3 +199,10 @@ TEST_CASE("TOML the parser cannot read safely is refused with its place (found b
   CHECK_NOTHROW(importAirText("\xEF\xBB\xBF# caf\xC3\xA9\n[build]\ncmd = \"echo caf\xC3\xA9\"\n",
                               ".air.toml"));
 }
+
+TEST_CASE("a backslash before a non-ASCII character in a TOML string is refused (fuzzing)") {
+  CHECK_THROWS_WITH_AS(importAirText("cmd = \"a\\\xC3\xA9\"\n", ".air.toml"),
+                       doctest::Contains(".air.toml:1:9: a backslash followed by a non-ASCII "
+                                         "character is not a valid escape"),
+                       ConfigError);
+}

@@ -10,6 +10,9 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
   int line = 1;
   int column = 0;
   bool after_line_backslash = false;  // in a multi-line basic string, whitespace is trimmed
+  // A quote opens a string only where a key or value may start; elsewhere ("x =0\"…") the
+  // parser reads on as code, and so does this check.
+  char last_code = '\n';
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte-order mark
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -28,23 +31,42 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
       ++line;
       column = 0;
       if (in == In::Comment || in == In::Basic || in == In::Literal) in = In::Code;
+      if (in == In::Code) last_code = '\n';
       continue;
     }
     if (after_line_backslash && c != ' ' && c != '\t' && c != '\r') after_line_backslash = false;
+    // After a backslash the parser asks whether the next character is whitespace.
+    if ((in == In::Basic || in == In::MultiBasic) && c == '\\' && i + 1 < text.size() &&
+        static_cast<unsigned char>(text[i + 1]) >= 0x80) {
+      throw ConfigError(file_name, line, column, "",
+                        "a backslash followed by a non-ASCII character is not a valid escape",
+                        "write \\\\ for a backslash, or \\uXXXX for the character");
+    }
     switch (in) {
-      case In::Code:
-        if (c == '#') in = In::Comment;
-        else if (rest.starts_with("\"\"\"")) in = In::MultiBasic, i += 2, column += 2;
-        else if (rest.starts_with("'''")) in = In::MultiLiteral, i += 2, column += 2;
-        else if (c == '"') in = In::Basic;
-        else if (c == '\'') in = In::Literal;
+      case In::Code: {
+        const bool may_open = std::string_view("\n=[,{.").find(last_code) != std::string_view::npos;
+        if (c == '#')
+          in = In::Comment;
+        else if (!may_open) {
+        } else if (rest.starts_with("\"\"\""))
+          in = In::MultiBasic, i += 2, column += 2;
+        else if (rest.starts_with("'''"))
+          in = In::MultiLiteral, i += 2, column += 2;
+        else if (c == '"')
+          in = In::Basic;
+        else if (c == '\'')
+          in = In::Literal;
+        if (c != ' ' && c != '\t' && c != '\r') last_code = static_cast<char>(c);
         break;
+      }
       case In::Basic:
-        if (c == '\\') ++i, ++column;  // the escaped character cannot end the string
-        else if (c == '"') in = In::Code;
+        if (c == '\\')
+          ++i, ++column;  // the escaped character cannot end the string
+        else if (c == '"')
+          in = In::Code, last_code = '"';
         break;
       case In::Literal:
-        if (c == '\'') in = In::Code;
+        if (c == '\'') in = In::Code, last_code = '"';
         break;
       case In::MultiBasic:
         if (c == '\\') {
@@ -55,11 +77,11 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
             ++i, ++column;
           }
         } else if (rest.starts_with("\"\"\"")) {
-          in = In::Code, i += 2, column += 2;
+          in = In::Code, i += 2, column += 2, last_code = '"';
         }
         break;
       case In::MultiLiteral:
-        if (rest.starts_with("'''")) in = In::Code, i += 2, column += 2;
+        if (rest.starts_with("'''")) in = In::Code, i += 2, column += 2, last_code = '"';
         break;
       case In::Comment:
         break;
