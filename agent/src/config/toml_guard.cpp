@@ -13,6 +13,8 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
   // A quote opens a string only where a key or value may start; elsewhere ("x =0\"…") the
   // parser reads on as code, and so does this check.
   char last_code = '\n';
+  bool last_bracket_opens = false;
+  bool seen_equals = false;                                     // on this line
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte-order mark
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -31,7 +33,7 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
       ++line;
       column = 0;
       if (in == In::Comment || in == In::Basic || in == In::Literal) in = In::Code;
-      if (in == In::Code) last_code = '\n';
+      if (in == In::Code) last_code = '\n', seen_equals = false;
       continue;
     }
     if (after_line_backslash && c != ' ' && c != '\t' && c != '\r') after_line_backslash = false;
@@ -44,7 +46,15 @@ void requireTomlParserSafe(std::string_view text, const std::string& file_name) 
     }
     switch (in) {
       case In::Code: {
-        const bool may_open = std::string_view("\n=[,{.").find(last_code) != std::string_view::npos;
+        // '[', '{' and ',' open only where they follow an opener themselves ("x = [", not
+        // "x = 0["); '.' only in a key, before the '='.
+        const bool after_opener =
+            std::string_view("\n=,").find(last_code) != std::string_view::npos ||
+            ((last_code == '[' || last_code == '{') && last_bracket_opens) ||
+            (last_code == '.' && !seen_equals);
+        const bool may_open = after_opener;
+        if (c == '[' || c == '{') last_bracket_opens = after_opener;
+        if (c == '=') seen_equals = true;
         if (c == '#')
           in = In::Comment;
         else if (!may_open) {
