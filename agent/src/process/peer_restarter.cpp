@@ -183,9 +183,9 @@ void PeerRestarter::appFound(const ProcessInfo& process) {
   // of a reload signal was not.
   reactor_.add(app_->pidfd.get(), EPOLLIN,
                [this](uint32_t) { appGone(!(signalled_ && execMode())); });
+  if (events_.app.started) events_.app.started(app_->info.pid);
   log::debug("app_found", "the app runs: " + app_->info.describe(),
              {{"pid", int64_t{app_->info.pid}}});
-  if (events_.app.started) events_.app.started(app_->info.pid);
 }
 
 void PeerRestarter::appGone(bool on_its_own) {
@@ -193,6 +193,7 @@ void PeerRestarter::appGone(bool on_its_own) {
   const pid_t pid = app_->info.pid;
   reactor_.remove(app_->pidfd.get());
   app_.reset();
+  if (events_.app.ended) events_.app.ended({pid, ExitInfo{}, on_its_own, std::nullopt, false});
   if (on_its_own) {
     log::warn("app_exited",
               "the app (" + pidText(pid) + ") ended on its own" +
@@ -202,7 +203,6 @@ void PeerRestarter::appGone(bool on_its_own) {
     log::debug("app_exited", "the old app (" + pidText(pid) + ") has stopped",
                {{"pid", int64_t{pid}}});
   }
-  if (events_.app.ended) events_.app.ended({pid, ExitInfo{}, on_its_own, std::nullopt, false});
 }
 
 // Once a second (and once at start-up): is the target there, and which app runs?
@@ -356,8 +356,9 @@ void PeerRestarter::failed(std::string_view reason, const std::string& why) {
   const char* event = reason == kFailureUnconfirmed ? "restart_unconfirmed"
                       : reason == kFailureNotFound  ? "target_not_found"
                                                     : "restart_failed";
-  log::error(event, why, {{"reason", reason}});
+  // The status first, so that it agrees with the log by the time the log is read.
   if (events_.restart_failed) events_.restart_failed(reason, why);
+  log::error(event, why, {{"reason", reason}});
   finishRestart();
 }
 
