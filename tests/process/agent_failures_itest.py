@@ -39,6 +39,29 @@ class AgentFailuresTest(PodTest):
         self.assertIn("CAP_KILL", status["last_error"])
         self.assertEqual(exec_hp.count("restart_requested"), 0)
 
+    def test_a_restart_that_starts_no_app_is_unconfirmed_within_confirm_timeout(self):
+        pause = self.start_pause_pod()
+        self.write_source("v1")
+        subprocess.run(BUILD, shell=True, cwd=self.volume, check=True, timeout=HANG_TIMEOUT)
+        exec_hp, _ = self.start_in(self.container(pause), ["--", f"{VOLUME_MOUNT}/bin/app"],
+                                   "exec")
+        _, first = exec_hp.wait_for("app_started")
+        # A build that "succeeds" without leaving a program where hotpod exec runs it from.
+        write(os.path.join(self.volume, "agent.yaml"),
+              "build:\n  cmd: rm -f bin/app\ntarget:\n  confirm_timeout: 1s\n")
+        agent, _ = self.start_in(self.container(pause), ["-c", "agent.yaml"], "agent")
+        _, signalled = agent.wait_for("peer_signalled", app_pid=first["pid"])
+        _, failed = agent.wait_for("restart_unconfirmed", reason="unconfirmed")
+        self.assertIn("hotpod exec (pid ", failed["msg"])
+        self.assertIn("started no new app within 1s (target.confirm_timeout) after SIGUSR2; no "
+                      "app runs", failed["msg"])
+        exec_hp.wait_for("app_start_failed")  # what hotpod exec's own log says
+        _, metrics = http_get(agent.url("/metrics"))
+        self.assertIn('\nhotpod_restart_failures_total{reason="unconfirmed"} 1\n', metrics)
+        self.assertIn("\nhotpod_app_up 0\n", metrics)
+        _, status = http_get(agent.url("/v1/status"))
+        self.assertIn("started no new app", json.loads(status)["last_error"])
+
     def test_no_target_names_what_was_searched_and_the_candidates(self):
         pause = self.start_pause_pod()
         # An app container without hotpod exec: the app runs bare.

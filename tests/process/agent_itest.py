@@ -6,13 +6,14 @@ where SIGHUP makes an app reload itself. The pod is tests/support/pod_support.py
 Tests wait for log records and HTTP answers; timeouts only catch hangs."""
 import json
 import os
+import signal
 import threading
 import time
 import unittest
 
 from hotpod_harness import HANG_TIMEOUT, http_get, namespace_pid, write
 from pod_support import (BUILD, RELOAD_APP_PY, VOLUME_MOUNT, PodTest, answer, metric,
-                         parse_ts, pid_namespace, skip_unless_pods_work)
+                         only_child, parse_ts, pid_namespace, skip_unless_pods_work)
 
 
 class AgentTest(PodTest):
@@ -97,6 +98,15 @@ class AgentTest(PodTest):
         self.assertEqual(found["pid"], namespace_pid(exec_pid))
         self.edit_cycle(exec_hp, exec_pid, agent, pid_namespace(pause))
         self.assertEqual(agent.count("target_not_found"), 0)
+        self.assertTrue(os.path.exists(f"/proc/{pause}"))
+
+        # The sidecar stops (a pod update, or the developer is done): it exits 0, and the app
+        # in the other container keeps running and answering.
+        agent_pid, stops = only_child(agent.pid), exec_hp.count("app_stopping")
+        os.kill(agent_pid, signal.SIGTERM)
+        self.assertEqual(agent.proc.wait(HANG_TIMEOUT), 0, agent.log_tail())
+        self.assertEqual(answer(self.port), "v2")
+        self.assertEqual(exec_hp.count("app_stopping"), stops, exec_hp.log_tail())
 
     def test_compose_shape_hotpod_exec_is_pid_1(self):
         self.write_source("v1")
