@@ -82,6 +82,7 @@ class AgentTest(PodTest):
         self.assertEqual(exec_hp.count("exec_started"), 1)
         self.assertEqual(exec_hp.proc.poll(), None)
         self.assert_no_zombies(namespace)
+        return second
 
     # --- the tests ----------------------------------------------------------------------
 
@@ -111,11 +112,16 @@ class AgentTest(PodTest):
     def test_compose_shape_hotpod_exec_is_pid_1(self):
         self.write_source("v1")
         exec_hp, exec_pid = self.start_exec_as_pid1()
-        agent, _ = self.start_in(self.container(exec_pid),
-                                 ["--build", BUILD, "--include-ext", "cpp", "--delay", "50ms"],
-                                 "agent")
+        # Here the app's health URL decides when a new version is ready, as under hotpod run.
+        write(os.path.join(self.volume, "agent.yaml"),
+              f"build:\n  cmd: {BUILD}\nwatch:\n  include_ext: [cpp]\n  delay: 50ms\n"
+              f"app:\n  health_url: http://127.0.0.1:{self.port}/healthz\n")
+        agent, _ = self.start_in(self.container(exec_pid), ["-c", "agent.yaml"], "agent")
         agent.wait_for("target_found", pid=1)
-        self.edit_cycle(exec_hp, exec_pid, agent, pid_namespace(exec_pid))
+        second = self.edit_cycle(exec_hp, exec_pid, agent, pid_namespace(exec_pid))
+        agent.wait_for("app_ready", pid=second["pid"])
+        _, status = http_get(agent.url("/v1/status"))
+        self.assertEqual(json.loads(status)["app"]["probe"], "passed")
 
     def test_signal_mode_sighup_reaches_an_app_that_reloads_itself(self):
         pause = self.start_pause_pod()
