@@ -110,12 +110,16 @@ std::vector<pid_t> PeerFinder::ancestorsOfSelf() const {
 }
 
 std::string PeerFinder::refusal(const ProcessInfo& process) const {
+  return refusal(process, ancestorsOfSelf());
+}
+
+std::string PeerFinder::refusal(const ProcessInfo& process,
+                                const std::vector<pid_t>& ancestors) const {
   if (process.pid == self_) return "it is hotpod agent itself";
   if (process.comm == "pause" || process.comm == "catatonit") {
     return "it is the pod's " + process.comm +
            " process, and signalling it takes the whole pod down";
   }
-  const auto ancestors = ancestorsOfSelf();
   if (std::find(ancestors.begin(), ancestors.end(), process.pid) != ancestors.end()) {
     return "it is an ancestor of hotpod agent, so signalling it could stop the agent's own "
            "container";
@@ -186,11 +190,12 @@ FindResult PeerFinder::findByPidfile() const {
 FindResult PeerFinder::find() const {
   if (config_.match == TargetMatch::Pidfile) return findByPidfile();
   const auto all = proc_.list();
+  const auto ancestors = ancestorsOfSelf();  // once per search, not per process
   std::vector<ProcessInfo> allowed;
   std::vector<std::pair<ProcessInfo, std::string>> refused;
   for (const auto& process : all) {
     if (!matches(process)) continue;
-    if (auto why = refusal(process); !why.empty()) {
+    if (auto why = refusal(process, ancestors); !why.empty()) {
       refused.emplace_back(process, why);
     } else {
       allowed.push_back(process);

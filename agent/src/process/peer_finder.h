@@ -51,6 +51,7 @@ class PeerFinder {
 
  private:
   bool matches(const ProcessInfo& process) const;
+  std::string refusal(const ProcessInfo& process, const std::vector<pid_t>& ancestors) const;
   std::vector<pid_t> ancestorsOfSelf() const;
   FindResult findByPidfile() const;
   std::string notFound(const std::vector<ProcessInfo>& seen) const;
