@@ -6,6 +6,7 @@
 #include "cli/options.h"
 #include "config/importers.h"
 #include "config/starter.h"
+#include "config/target_reader.h"
 #include "core/dev_loop.h"
 #include "core/log.h"
 #include "filter/path_filter.h"
@@ -34,6 +35,24 @@ int runCommand(const CommandLine& line) {
               {{"project", config.guessed}});
   }
   DevLoop loop(std::move(config));
+  return loop.run();
+}
+
+int agentCommand(const CommandLine& line) {
+  Config config = resolveConfig(line, false);
+  checkAgentTarget(config);
+  setupLogging(config);
+  if (!config.run.cmd.empty()) {
+    log::warn("run_cmd_ignored",
+              "run.cmd (" + config.run.cmd.display() +
+                  ") is not started by hotpod agent: the app runs under `hotpod exec` in its own "
+                  "container. Its program is still kept from triggering builds",
+              {{"run_cmd", config.run.cmd.display()}});
+  }
+  if (config.build.cmd.empty()) {
+    log::info("no_build", "no build.cmd: every change restarts the app in the other container");
+  }
+  DevLoop loop(std::move(config), LoopRole::Agent);
   return loop.run();
 }
 

@@ -7,7 +7,7 @@
 
 namespace {
 
-void addWatchOptions(CLI::App& command, hotpod::CommandLine& line) {
+void addWatchOptions(CLI::App& command, hotpod::CommandLine& line, bool with_app = true) {
   command.add_option("-c,--config", line.config_file, "Config file (default: ./hotpod.yaml)")
       ->envname("HOTPOD_CONFIG");
   command.add_option("--root", line.root, "Directory to watch (default: .)")
@@ -29,7 +29,37 @@ void addWatchOptions(CLI::App& command, hotpod::CommandLine& line) {
   command.add_option("--log-format", line.log_format, "text|json")->envname("HOTPOD_LOG_FORMAT");
   command.add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
       ->envname("HOTPOD_LOG_LEVEL");
-  command.add_option("app", line.app, "The app to run, after --: hotpod run -- ./app --port 8080");
+  if (with_app) {
+    command.add_option("app", line.app,
+                       "The app to run, after --: hotpod run -- ./app --port 8080");
+  }
+}
+
+void addTargetOptions(CLI::App& command, hotpod::CommandLine& line) {
+  command
+      .add_option("--target-mode", line.target_mode,
+                  "exec: restart the app through hotpod exec (default); signal: send "
+                  "--target-signal to an app that reloads itself")
+      ->envname("HOTPOD_TARGET_MODE");
+  auto* exe = command
+                  .add_option("--target-exe", line.target_exe,
+                              "Find the target by its program name (/proc/PID/exe or comm)")
+                  ->envname("HOTPOD_TARGET_EXE");
+  auto* cmdline = command
+                      .add_option("--target-cmdline", line.target_cmdline,
+                                  "Find the target by a regex on its command line")
+                      ->envname("HOTPOD_TARGET_CMDLINE");
+  auto* pidfile = command
+                      .add_option("--target-pidfile", line.target_pidfile,
+                                  "Find the target by the PID in this file")
+                      ->envname("HOTPOD_TARGET_PIDFILE");
+  exe->excludes(cmdline)->excludes(pidfile);
+  cmdline->excludes(pidfile);
+  command
+      .add_option("--target-signal", line.target_signal,
+                  "Signal to send (signal mode default SIGHUP; exec mode: what hotpod exec "
+                  "restarts on)")
+      ->envname("HOTPOD_TARGET_SIGNAL");
 }
 
 }  // namespace
@@ -39,11 +69,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // One CommandLine per subcommand: CLI11 fills environment values into the options of every
   // subcommand, also the ones not chosen, and they must not overwrite the chosen one's flags.
-  hotpod::CommandLine run_line, check_line;
+  hotpod::CommandLine run_line, check_line, agent_line;
 
   auto* run = app.add_subcommand("run", "Watch, build and run the app as a child (like air)");
   addWatchOptions(*run, run_line);
   run->footer("Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
+
+  auto* agent = app.add_subcommand(
+      "agent", "Sidecar: watch, build, then restart the app in the other container");
+  addWatchOptions(*agent, agent_line, false);
+  addTargetOptions(*agent, agent_line);
+  agent->footer(
+      "Finds `hotpod exec` (or target.match) in the shared PID namespace and signals it through "
+      "a pidfd. HTTP on 0.0.0.0:4687 unless --listen says otherwise. docs/agent.md has the "
+      "details.");
 
   bool list_files = false;
   auto* check = app.add_subcommand("check", "Validate the config and show what is watched");
@@ -101,7 +140,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     std::cerr << "hotpod: error: unknown command '" << argv[1]
-              << "'; use run, check, init, exec or version (hotpod --help)\n";
+              << "'; use run, agent, check, init, exec or version (hotpod --help)\n";
     return 2;
   }
   try {
@@ -117,6 +156,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return hotpod::runCommand(run_line);
+    if (*agent) return hotpod::agentCommand(agent_line);
     if (*check) return hotpod::checkCommand(check_line, list_files);
     if (*init) {
       init_options.air_given = init->count("--from-air") > 0;

@@ -22,17 +22,27 @@ struct CommandLine {
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
   std::vector<std::string> app;  // after `--`
+  // hotpod agent only: how to find and signal the app in the other container.
+  std::optional<std::string> target_mode;
+  std::optional<std::string> target_exe;
+  std::optional<std::string> target_cmdline;
+  std::optional<std::string> target_pidfile;
+  std::optional<std::string> target_signal;
 };
 
 // Defaults, then the config file (-c, or ./hotpod.yaml when present), then the command line.
+// Without a file, a build or an app, it guesses the project unless `guess_project` is false
+// (hotpod agent: the guess would build into a directory the app container cannot see).
 // Throws ConfigError.
-Config resolveConfig(const CommandLine& line);
+Config resolveConfig(const CommandLine& line, bool guess_project = true);
 
 // No hotpod.yaml, no --build and no app given: guess the project like `hotpod init` does, with
 // the build output outside the source tree.
 void applyZeroConfig(Config& config);
 
 int runCommand(const CommandLine& line);
+// `hotpod agent`: the sidecar; the same loop as run, restarting the app in the other container.
+int agentCommand(const CommandLine& line);
 int checkCommand(const CommandLine& line, bool list_files);
 struct InitOptions {
   std::string dir = ".";

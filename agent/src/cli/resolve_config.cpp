@@ -14,7 +14,7 @@ struct Setting {
 
 }  // namespace
 
-Config resolveConfig(const CommandLine& line) {
+Config resolveConfig(const CommandLine& line, bool guess_project) {
   Config config;
   bool from_file = true;
   if (line.config_file) {
@@ -25,7 +25,7 @@ Config resolveConfig(const CommandLine& line) {
     from_file = false;
   }
   // Zero-config guesses first, so that every flag still wins over the guess.
-  if (!from_file && !line.build && line.app.empty()) {
+  if (guess_project && !from_file && !line.build && line.app.empty()) {
     if (line.root) applySetting(config, "root", {*line.root}, false, "--root (or HOTPOD_ROOT)");
     applyZeroConfig(config);
   }
@@ -41,6 +41,11 @@ Config resolveConfig(const CommandLine& line) {
       {line.listen, "http.listen", "--listen (or HOTPOD_LISTEN)"},
       {line.log_format, "log.format", "--log-format (or HOTPOD_LOG_FORMAT)"},
       {line.log_level, "log.level", "--log-level (or HOTPOD_LOG_LEVEL)"},
+      {line.target_mode, "target.mode", "--target-mode (or HOTPOD_TARGET_MODE)"},
+      {line.target_exe, "target.match.exe", "--target-exe (or HOTPOD_TARGET_EXE)"},
+      {line.target_cmdline, "target.match.cmdline", "--target-cmdline (or HOTPOD_TARGET_CMDLINE)"},
+      {line.target_pidfile, "target.match.pidfile", "--target-pidfile (or HOTPOD_TARGET_PIDFILE)"},
+      {line.target_signal, "target.signal", "--target-signal (or HOTPOD_TARGET_SIGNAL)"},
   };
   for (const auto& setting : settings) {
     if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);

@@ -109,6 +109,23 @@ struct Rule {
   int line = 0;                   // where it is written (1-based), for messages
 };
 
+// hotpod agent: which process in the shared PID namespace to signal after a build, and how.
+enum class TargetMode {
+  Exec,    // signal the hotpod exec supervisor, which restarts its child (the app)
+  Signal,  // send target.signal straight to an app that reloads itself
+};
+enum class TargetMatch { Exec, Exe, Cmdline, Pidfile };
+
+struct TargetConfig {
+  TargetMode mode = TargetMode::Exec;
+  TargetMatch match = TargetMatch::Exec;
+  std::string match_value;  // the program name, the cmdline regex or the pidfile path
+  // Exec mode: unset sends what hotpod exec says its restart signal is (SIGUSR2 by default);
+  // signal mode: unset sends SIGHUP.
+  std::optional<int> signal;
+  Duration confirm_timeout{10000};  // how long the new app (or the reloaded one) may take
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from; empty when defaults only
   std::filesystem::path root = ".";
@@ -119,6 +136,7 @@ struct Config {
   HttpConfig http;
   AppConfig app;
   NotifyConfig notify;
+  TargetConfig target;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
   std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
 };

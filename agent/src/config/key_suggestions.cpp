@@ -10,7 +10,7 @@ namespace {
 // Add new keys here and in the loader; suggestions and the list in errors follow.
 const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"", {"root", "watch", "build", "run", "log", "http", "app", "notify", "rules"}},
+      {"", {"root", "watch", "build", "run", "log", "http", "app", "notify", "target", "rules"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
@@ -22,6 +22,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
       {"app", {"health_url", "ready_timeout", "probe_interval", "rollback"}},
       {"notify", {"webhooks"}},
       {"notify.webhooks", {"url", "events", "timeout", "retries"}},
+      {"target", {"mode", "match", "signal", "confirm_timeout"}},
+      {"target.match", {"exec", "exe", "cmdline", "pidfile"}},
   };
   return table;
 }

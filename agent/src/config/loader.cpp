@@ -10,6 +10,7 @@
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
 #include "config/rule_reader.h"
+#include "config/target_reader.h"
 #include "config/yaml_reader.h"
 #include "core/duration.h"
 
@@ -240,6 +241,19 @@ std::string syntaxHint(const std::string& message, std::string_view yaml, int li
   return "check the indentation and quoting here";
 }
 
+// "target.match.exe" and V → {target: {match: {exe: V}}}.
+YAML::Node nestedDocument(std::string_view dotted_key, const YAML::Node& value) {
+  YAML::Node level;
+  const auto dot = dotted_key.find('.');
+  if (dot == std::string_view::npos) {
+    level[std::string(dotted_key)] = value;
+  } else {
+    level[std::string(dotted_key.substr(0, dot))] =
+        nestedDocument(dotted_key.substr(dot + 1), value);
+  }
+  return level;
+}
+
 // Reads every section present in `document` over what `config` already holds.
 void readDocument(const YamlReader& reader, const YAML::Node& document, Config& config) {
   YamlField top{"", document, document};
@@ -265,6 +279,8 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readApp(reader, field, config.app);
     } else if (name == "notify") {
       readNotify(reader, field, config.notify);
+    } else if (name == "target") {
+      readTarget(reader, field, config.target);
     } else if (name == "rules") {
       config.rules = readRules(reader, field);
     }
@@ -334,14 +350,7 @@ void applySetting(Config& config, std::string_view key, const std::vector<std::s
   } else {
     value = values.empty() ? std::string() : values.front();
   }
-  YAML::Node document;
-  const auto dot = key.find('.');
-  if (dot == std::string_view::npos) {
-    document[std::string(key)] = value;
-  } else {
-    document[std::string(key.substr(0, dot))][std::string(key.substr(dot + 1))] = value;
-  }
-  readDocument(YamlReader(origin), document, config);
+  readDocument(YamlReader(origin), nestedDocument(key, value), config);
 }
 
 }  // namespace hotpod

@@ -5,7 +5,7 @@
 namespace hotpod {
 
 AppHealth::AppHealth(Reactor& reactor, const Config& config, const std::filesystem::path& root,
-                     const std::filesystem::path& scratch, LoopState& state, AppSupervisor& app)
+                     const std::filesystem::path& scratch, LoopState& state, AppRestarter& app)
     : config_(config.app),
       state_(state),
       app_(app),

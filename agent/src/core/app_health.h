@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "core/reactor.h"
 #include "outcalls/app_probe.h"
-#include "process/app_supervisor.h"
+#include "process/app_restarter.h"
 #include "state/loop_state.h"
 
 namespace hotpod {
@@ -16,7 +16,7 @@ namespace hotpod {
 class AppHealth {
  public:
   AppHealth(Reactor& reactor, const Config& config, const std::filesystem::path& root,
-            const std::filesystem::path& scratch, LoopState& state, AppSupervisor& app);
+            const std::filesystem::path& scratch, LoopState& state, AppRestarter& app);
 
   void started(pid_t pid);
   void gone();
@@ -30,7 +30,7 @@ class AppHealth {
 
   const AppConfig config_;
   LoopState& state_;
-  AppSupervisor& app_;
+  AppRestarter& app_;
   AppProbe probe_;
   ArtifactStore artifacts_;
   uint64_t start_ = 0;  // the probe session of the running app

@@ -21,6 +21,7 @@
 #include "filter/rule_matcher.h"
 #include "process/app_supervisor.h"
 #include "process/group_journal.h"
+#include "process/peer_restarter.h"
 #include "process/reaper.h"
 #include "watch/backend_selection.h"
 
@@ -47,6 +48,7 @@ std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
 
 struct DevLoop::Impl {
   Config config;
+  LoopRole role;
   std::filesystem::path root;
   std::filesystem::path scratch;
   GroupJournal journal{GroupJournal::fileFor(root)};
@@ -57,7 +59,8 @@ struct DevLoop::Impl {
   Debouncer debouncer;
   Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
   Builder builder;
-  AppSupervisor app;
+  std::unique_ptr<AppRestarter> restarter;
+  AppRestarter& app;
   Observability observe;
   LoopState& state = observe.state();
   AppHealth health;
@@ -69,16 +72,18 @@ struct DevLoop::Impl {
   RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
   bool shutting_down = false;
 
-  explicit Impl(Config c)
+  Impl(Config c, LoopRole r)
       : config(std::move(c)),
+        role(r),
         root(normalizedRoot(config.root)),
         scratch(makeScratchDir()),
         filter(root, filterOptions(config, root)),
         debouncer(config.watch.delay, config.watch.max_delay),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
-        app(reactor, reaper, config.run, root, {.observer = appObserver()}),
-        observe(config, "run", reactor),
+        restarter(makeRestarter()),
+        app(*restarter),
+        observe(config, role == LoopRole::Agent ? "agent" : "run", reactor),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
@@ -97,6 +102,18 @@ struct DevLoop::Impl {
     std::filesystem::remove_all(scratch, ignored);
   }
 
+  std::unique_ptr<AppRestarter> makeRestarter() {
+    if (role == LoopRole::Run) {
+      return std::make_unique<AppSupervisor>(reactor, reaper, config.run, root,
+                                             AppSupervisorOptions{.observer = appObserver()});
+    }
+    return std::make_unique<PeerRestarter>(
+        reactor, config.target,
+        PeerEvents{appObserver(), [this](std::string_view reason, const std::string& why) {
+                     state.restartFailed(reason, why);
+                   }});
+  }
+
   // The app's life, as the status, the metrics and the health probe need it.
   AppObserver appObserver() {
     return {[this](pid_t pid) {
@@ -105,10 +122,12 @@ struct DevLoop::Impl {
             },
             [this](const AppEnd& end) {
               health.gone();
-              const bool clean = end.exit.exited() && end.exit.code() == 0;
-              state.appGone(end.exit.describe(), !end.on_its_own ? AppExit::Stopped
-                                                 : clean         ? AppExit::ExitedCleanly
-                                                                 : AppExit::Crashed);
+              // An app in another container ended unseen by the agent: counted as a crash.
+              const bool clean = end.exit_known && end.exit.exited() && end.exit.code() == 0;
+              state.appGone(end.exit_known ? end.exit.describe() : "ended",
+                            !end.on_its_own ? AppExit::Stopped
+                            : clean         ? AppExit::ExitedCleanly
+                                            : AppExit::Crashed);
             },
             [this](int error, std::optional<std::chrono::milliseconds>) {
               state.appStartFailed(std::strerror(error));
@@ -354,6 +373,8 @@ struct DevLoop::Impl {
     tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
       startBuild(ChangeSet{});
+    } else if (role == LoopRole::Agent) {
+      // The peer app already runs in its container: a change restarts it.
     } else if (app.configured()) {
       restartApp("start", "start");
     } else {
@@ -364,7 +385,8 @@ struct DevLoop::Impl {
   }
 };
 
-DevLoop::DevLoop(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+DevLoop::DevLoop(Config config, LoopRole role)
+    : impl_(std::make_unique<Impl>(std::move(config), role)) {}
 DevLoop::~DevLoop() = default;
 int DevLoop::run() {
   return impl_->run();

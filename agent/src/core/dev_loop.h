@@ -1,6 +1,7 @@
 #pragma once
-// `hotpod run`: the whole local loop on one reactor —
-// watcher → filter → debouncer → builder → app supervisor.
+// `hotpod run` and `hotpod agent`: the whole loop on one reactor —
+// watcher → filter → debouncer → builder → restarter. `run` runs the app as its child
+// (AppSupervisor); `agent` signals it in the other container (PeerRestarter).
 #include <filesystem>
 #include <memory>
 
@@ -9,9 +10,11 @@
 
 namespace hotpod {
 
+enum class LoopRole { Run, Agent };
+
 class DevLoop {
  public:
-  explicit DevLoop(Config config);
+  explicit DevLoop(Config config, LoopRole role = LoopRole::Run);
   ~DevLoop();
   // Runs until SIGINT/SIGTERM; returns the process exit code (0 on a clean stop).
   int run();

@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <time.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "core/log.h"
@@ -45,6 +47,7 @@ struct HttpServer::Impl {
   HttpContext context;
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};
 
   explicit Impl(HttpContext c) : context(std::move(c)) {
     server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
@@ -208,13 +211,25 @@ void HttpServer::start(const ListenAddress& address) {
                              "machine; choose another with --listen or http.listen "
                              "(off disables the server)");
   }
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->thread = std::thread([this] {
+    impl_->server.listen_after_bind();
+    impl_->listen_returned = true;
+  });
 }
 
 void HttpServer::stop() {
   if (!impl_->thread.joinable()) return;
   impl_->context.events.close();  // ends the event streams, which hold threads
-  impl_->server.stop();
+  // httplib 0.11's stop() does nothing until listen_after_bind() has marked the server running,
+  // so a stop right after start() (a SIGTERM at once) left it listening and the join hanging:
+  // wait for it to run (or to have given up) first.
+  while (!impl_->listen_returned) {
+    if (impl_->server.is_running()) {
+      impl_->server.stop();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->thread.join();
 }
 

@@ -289,7 +289,7 @@ function live(state) {
   $('live').textContent = state;
 }
 const EVENTS = ['state', 'build_started', 'build_finished', 'app_started', 'app_exited', 'reload',
-                'rollback', 'probe', 'notify'];
+                'restart_failed', 'rollback', 'probe', 'notify'];
 function connect() {
   const es = new EventSource('/v1/events');
   es.onopen = () => { live('live'); refresh(); };

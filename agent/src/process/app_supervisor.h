@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "core/reactor.h"
 #include "core/timer.h"
+#include "process/app_restarter.h"
 #include "process/process_group.h"
 
 namespace hotpod {
@@ -28,30 +29,13 @@ enum class OwnExitPolicy {
   Report,
 };
 
-// One app process that is gone, for observers.
-struct AppEnd {
-  pid_t pid = -1;
-  ExitInfo exit;
-  bool on_its_own = false;  // false: the supervisor stopped it (restart or stop)
-  std::optional<std::chrono::milliseconds> restart_in;  // a back-off restart is pending
-};
-
-// Optional callbacks for a caller that reports the app's life elsewhere (hotpod exec's state
-// file). They run on the reactor, after the supervisor has logged the event.
-struct AppObserver {
-  std::function<void(pid_t pid)> started;
-  std::function<void(const AppEnd& end)> ended;
-  // The program could not be spawned; `error` is the errno (ENOENT, EACCES, ENOEXEC, …).
-  std::function<void(int error, std::optional<std::chrono::milliseconds> restart_in)> start_failed;
-};
-
 struct AppSupervisorOptions {
   OwnExitPolicy own_exit = OwnExitPolicy::RestartCrashes;
   bool inherit_stdio = false;  // see SpawnSpec::inherit_stdio
   AppObserver observer;
 };
 
-class AppSupervisor {
+class AppSupervisor : public AppRestarter {
  public:
   static constexpr std::chrono::milliseconds kFirstBackoff{500};
   static constexpr std::chrono::milliseconds kMaxBackoff{10000};
@@ -62,17 +46,17 @@ class AppSupervisor {
   AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config, std::filesystem::path root,
                 AppSupervisorOptions options = {});
 
-  bool configured() const { return !config_.cmd.empty(); }
-  bool running() const { return group_.active() && !group_.stopping(); }
-  pid_t pid() const { return group_.pid(); }
+  bool configured() const override { return !config_.cmd.empty(); }
+  bool running() const override { return group_.active() && !group_.stopping(); }
+  pid_t pid() const override { return group_.pid(); }
   uint64_t restarts() const { return restarts_; }
 
   // Starts the app, or restarts it when it runs (also cancels a pending crash back-off).
-  void restart(std::string_view reason);
+  void restart(std::string_view reason) override;
   // Stops the app for good; on_stopped runs once it (and its group) is gone.
-  void stop(std::function<void()> on_stopped);
+  void stop(std::function<void()> on_stopped) override;
   // Sends a signal to the app's main process without restarting it.
-  bool signal(int signal) { return group_.signalLeader(signal); }
+  bool signal(int signal) override { return group_.signalLeader(signal); }
   // Sends a signal to every process of the app's group (hotpod exec forwards signals this way).
   bool signalGroup(int signal) { return group_.signalGroup(signal); }
 

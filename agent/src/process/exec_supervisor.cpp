@@ -24,7 +24,13 @@ constexpr const char* kRestartFlag = "--restart-signal";
 constexpr const char* kRestartHint =
     "use SIGUSR2 (the default) or a real-time signal such as SIGRTMIN+1";
 
-// Why `signal` cannot be the restart signal; empty when it can.
+// A shell's convention for a command that could not be run.
+int startFailureStatus(int error) {
+  return error == ENOENT ? 127 : 126;
+}
+
+}  // namespace
+
 std::string restartSignalProblem(int signal) {
   const std::string name = signalName(signal);
   if (std::find(kForwardedSignals.begin(), kForwardedSignals.end(), signal) !=
@@ -41,13 +47,6 @@ std::string restartSignalProblem(int signal) {
   }
   return {};
 }
-
-// A shell's convention for a command that could not be run.
-int startFailureStatus(int error) {
-  return error == ENOENT ? 127 : 126;
-}
-
-}  // namespace
 
 int parseRestartSignal(std::string_view text) {
   const auto signal = parseSignal(text);

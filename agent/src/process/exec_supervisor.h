@@ -33,6 +33,10 @@ inline constexpr std::array<int, 5> kForwardedSignals{SIGTERM, SIGINT, SIGHUP, S
 // kExecProcessName, and /proc/PID/cmdline is "…/hotpod" "exec" … (argv[0]'s basename, argv[1]).
 inline constexpr char kExecProcessName[] = "hotpod-exec";
 
+// Why `signal` cannot be the restart signal (hotpod exec forwards it, needs it, or nothing can
+// catch it); empty when it can. hotpod agent checks target.signal with it too.
+std::string restartSignalProblem(int signal);
+
 // Reads a --restart-signal value (name or number). It must be a signal hotpod exec can catch
 // and does not forward or need for itself; throws ConfigError saying what to pick instead.
 int parseRestartSignal(std::string_view text);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/target_reader.h"
 #include "state/readiness.h"
 #include "state/status_json.h"
 
@@ -28,8 +29,14 @@ LoopState::LoopState(const Config& config, std::string mode, StatusBoard& board,
   status_.mode = std::move(mode);
   status_.started_at = unixNow();
   status_.build_configured = !config.build.cmd.empty();
-  status_.app.configured = !config.run.cmd.empty();
-  status_.app.command = config.run.cmd.empty() ? "" : config.run.cmd.display();
+  if (status_.mode == "agent") {
+    // The app runs in the other container; what the agent knows of it is how to find it.
+    status_.app.configured = true;
+    status_.app.command = "target: " + describeTargetMatch(config.target);
+  } else {
+    status_.app.configured = !config.run.cmd.empty();
+    status_.app.command = config.run.cmd.empty() ? "" : config.run.cmd.display();
+  }
   status_.app.health_url = config.app.health_url;
   metrics_.appUp(false);
   publish();
@@ -158,6 +165,15 @@ void LoopState::appStartFailed(const std::string& why) {
   restarting_ = false;
   status_.last_error = "the app did not start: " + why;
   change_detected_.reset();
+  publish();
+}
+
+void LoopState::restartFailed(std::string_view reason, const std::string& why) {
+  restarting_ = false;
+  metrics_.restartFailure(reason);
+  status_.last_error = "the restart failed: " + why;
+  change_detected_.reset();  // this change did not reach the app
+  emit("restart_failed", dump({{"reason", reason}, {"detail", why}}));
   publish();
 }
 

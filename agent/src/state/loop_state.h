@@ -37,6 +37,9 @@ class LoopState {
   void restartRequested(std::string_view reason);
   void appStarted(pid_t pid);
   void appStartFailed(const std::string& why);
+  // hotpod agent: the restart signal could not be sent, or no new app came up in time.
+  // reason is a bounded metric label (not_found, permission, unconfirmed, error).
+  void restartFailed(std::string_view reason, const std::string& why);
   void appGone(const std::string& exit, AppExit end);
   void probeVerdict(ProbeVerdict verdict, const std::string& detail);
   void rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build, const std::string& why);

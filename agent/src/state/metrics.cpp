@@ -114,6 +114,11 @@ Metrics::Metrics(const std::string& version)
                     .Name("hotpod_restarts_total")
                     .Help("App (re)starts, by reason.")
                     .Register(*registry_)),
+      restart_failures_(BuildCounter()
+                            .Name("hotpod_restart_failures_total")
+                            .Help("App restarts that failed, by reason (hotpod agent: the target "
+                                  "was not found, EPERM, no new app in time).")
+                            .Register(*registry_)),
       reload_duration_(BuildHistogram()
                            .Name("hotpod_reload_duration_seconds")
                            .Help("From a change being detected to the new app being ready.")
@@ -183,6 +188,9 @@ Metrics::Metrics(const std::string& version)
   }
   for (const char* reason : {"start", "change", "crash", "request", "rollback"}) {
     restarts_.Add({{"reason", reason}});
+  }
+  for (const char* reason : {"not_found", "permission", "unconfirmed", "error"}) {
+    restart_failures_.Add({{"reason", reason}});
   }
 }
 

@@ -27,6 +27,11 @@ class Metrics {
   void restart(std::string_view reason) {
     restarts_.Add({{"reason", std::string(reason)}}).Increment();
   }
+  // hotpod agent: a restart that did not happen or was not confirmed (not_found, permission,
+  // unconfirmed, error).
+  void restartFailure(std::string_view reason) {
+    restart_failures_.Add({{"reason", std::string(reason)}}).Increment();
+  }
   void reloadCompleted(double seconds) { reload_duration_.Observe(seconds); }
   void rollback() { rollbacks_.Increment(); }
   void appUp(bool up) { app_up_.Set(up ? 1 : 0); }
@@ -43,6 +48,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& builds_;
   prometheus::Histogram& build_duration_;
   prometheus::Family<prometheus::Counter>& restarts_;
+  prometheus::Family<prometheus::Counter>& restart_failures_;
   prometheus::Histogram& reload_duration_;
   prometheus::Counter& rollbacks_;
   prometheus::Gauge& app_up_;
