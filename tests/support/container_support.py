@@ -17,6 +17,7 @@ daemon's data root at the same time.
 import fcntl
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -100,7 +101,7 @@ def remove_iptables_chains(chains):
         rules = subprocess.run(["iptables", "-t", table, "-S"], capture_output=True,
                                text=True).stdout.splitlines()
         for rule in rules:
-            parts = rule.split()
+            parts = shlex.split(rule)
             if parts[0] == "-A" and "-j" in parts and parts[parts.index("-j") + 1] in names \
                     and parts[1] not in names:
                 subprocess.run(["iptables", "-t", table, "-D", *parts[1:]], capture_output=True)
@@ -265,7 +266,12 @@ class Podman:
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
         self.links_before = links()
         self.chains_before = iptables_chains()
+        self.networks_before = self.networks()
         test.addCleanup(self.cleanup)
+
+    def networks(self):
+        proc = self.podman("network", "ls", "--format", "{{.Name}}", check=False, quiet=True)
+        return set(proc.stdout.split())
 
     def podman(self, *args, **kw):
         return run(["podman", "--root", self.root, "--runroot", self.runroot, *args],
@@ -303,6 +309,9 @@ class Podman:
         self.podman("pod", "rm", "-a", "-f", "-t", "5", check=False, quiet=True)
         self.podman("rm", "-a", "-f", "-t", "5", check=False, quiet=True)
         self.podman("volume", "prune", "-f", check=False, quiet=True)
+        # kube play makes the network podman-default-kube-network (a CNI config and a bridge).
+        for net in self.networks() - self.networks_before:
+            self.podman("network", "rm", "-f", net, check=False, quiet=True)
         subprocess.run(["umount", "-R", "-l", self.runroot], capture_output=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
         new_links = {l for l in links() - self.links_before
