@@ -219,9 +219,11 @@ class Dockerd:
         log(f"base image {BASE_IMAGE} imported in {took:.1f} s")
         return took
 
-    def build(self, tag, context, dockerfile=None, build_args=(), timeout=3600):
+    def build(self, tag, context, dockerfile=None, build_args=(), target=None, timeout=3600):
         """docker build with the host network (no NAT here); returns the seconds it took."""
         argv = ["build", "--network", "host", "-t", tag]
+        if target:
+            argv += ["--target", target]
         if dockerfile:
             argv += ["-f", dockerfile]
         for arg in build_args:
@@ -236,11 +238,16 @@ class Dockerd:
     def ensure_project_images(self):
         """The base image, hotpod:dev (the Dockerfile) and hotpod-gin-dev:dev; {name: seconds}."""
         times = {"base": self.ensure_base_image()}
+        # The builder stage gets a tag of its own: it holds the compile in the layer cache, and
+        # a tagged image is never "dangling", so the prune below only removes the builders
+        # (and runtimes) of older sources.
+        times[HOTPOD_IMAGE + "-builder"] = self.build(HOTPOD_IMAGE + "-builder", SOURCE_DIR,
+                                                      target="builder")
         times[HOTPOD_IMAGE] = self.build(HOTPOD_IMAGE, SOURCE_DIR)
         gin = os.path.join(SOURCE_DIR, "examples", "gin-app")
         times[GIN_IMAGE] = self.build(GIN_IMAGE, gin, os.path.join(gin, "Dockerfile.dev"),
                                       [f"HOTPOD_IMAGE={HOTPOD_IMAGE}"])
-        self.docker("image", "prune", "-f", quiet=True)  # dangling layers of older builds
+        self.docker("image", "prune", "-f", quiet=True)  # dangling images of older sources
         return times
 
 
