@@ -77,8 +77,9 @@ class ImageTest(unittest.TestCase):
             health = (state.get("Health") or {}).get("Status")
             if health == "healthy":
                 break
-            self.assertTrue(state["Running"], f"the container stopped: {state}\n"
-                            + d.docker("logs", name, check=False).stderr[-3000:])
+            if not state["Running"]:
+                self.fail(f"the container stopped: {state}\n"
+                          + d.docker("logs", name, check=False).stderr[-3000:])
             self.assertLess(time.monotonic(), deadline, f"not healthy within 120 s: {state}")
             time.sleep(0.5)  # polling docker's health state, bounded by the deadline
 

@@ -111,6 +111,19 @@ def remove_iptables_chains(chains):
             subprocess.run(["iptables", "-t", table, "-X", name], capture_output=True)
 
 
+def unmount_below(path):
+    """Unmounts everything mounted at or below path (deepest first), then removes path."""
+    path = os.path.realpath(path)
+    with open("/proc/self/mounts") as f:
+        points = [line.split()[1].replace("\\040", " ") for line in f]
+    for point in sorted({p for p in points if p == path or p.startswith(path + "/")},
+                        key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.exists(path):
+        log(f"could not remove {path}")
+
+
 def remove_links(names):
     for name in sorted(names):
         subprocess.run(["ip", "link", "delete", name], capture_output=True)
@@ -189,8 +202,7 @@ class Dockerd:
         self.log_file.close()
         # containerd-shim processes of containers still running would keep mounts: there are
         # none (every test removes its containers), but make sure nothing below exec-root stays.
-        subprocess.run(["umount", "-R", "-l", self.exec_root], capture_output=True)
-        shutil.rmtree(self.exec_root, ignore_errors=True)
+        unmount_below(self.exec_root)  # e.g. the nsfs mount netns/default
         new_links = {l for l in links() - self.links_before
                      if l.startswith(("br-", "docker", "veth"))}
         if new_links:
@@ -262,14 +274,19 @@ class Podman:
         test.addCleanup(self.lock.release)
         self.root = os.path.join(CACHE, "podman", "storage")
         os.makedirs(self.root, exist_ok=True)
-        self.tmp = tempfile.mkdtemp(prefix="hpp-", dir="/run")
+        # Fixed paths: podman's database in the storage remembers its run root and temp dir
+        # and refuses others. The lock above makes them ours for the duration.
+        self.tmp = "/run/hotpod-test-podman"
+        unmount_below(self.tmp)  # what a killed earlier run may have left
+        os.makedirs(self.tmp)
         self.runroot = os.path.join(self.tmp, "runroot")
         conf = os.path.join(self.tmp, "containers.conf")
         with open(conf, "w") as f:
             f.write('[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n'
                     '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n'
                     'events_logger = "file"\n'
-                    f'events_logfile_path = "{self.tmp}/events.log"\n')
+                    f'events_logfile_path = "{self.tmp}/events.log"\n'
+                    f'tmp_dir = "{self.tmp}/libpod"\n')
         self.env = dict(os.environ, CONTAINERS_CONF=conf)
         self.links_before = links()
         self.chains_before = iptables_chains()
@@ -319,8 +336,7 @@ class Podman:
         # kube play makes the network podman-default-kube-network (a CNI config and a bridge).
         for net in self.networks() - self.networks_before:
             self.podman("network", "rm", "-f", net, check=False, quiet=True)
-        subprocess.run(["umount", "-R", "-l", self.runroot], capture_output=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        unmount_below(self.tmp)
         new_links = {l for l in links() - self.links_before
                      if l.startswith(("cni-podman", "podman", "veth"))}
         if new_links:
