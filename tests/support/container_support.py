@@ -38,6 +38,22 @@ DOCKER = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else shutil.whic
 WAIT = 120  # seconds; only to turn a hang into a failure
 
 
+def agent_in_source():
+    """Whether this checkout's CLI has `hotpod agent` (the sidecar, issue 4): the built binary
+    (HOTPOD_BIN) says so, or the CLI source declares the subcommand."""
+    binary = os.environ.get("HOTPOD_BIN")
+    if binary and os.access(binary, os.X_OK):
+        if subprocess.run([binary, "agent", "--help"], capture_output=True,
+                          timeout=30).returncode == 0:
+            return True
+    cli = os.path.join(SOURCE_DIR, "agent", "src", "cli")
+    for name in os.listdir(cli):
+        with open(os.path.join(cli, name), errors="replace") as f:
+            if 'add_subcommand("agent"' in f.read():
+                return True
+    return False
+
+
 def log(msg):
     print(f"[containers] {msg}", flush=True)
 
