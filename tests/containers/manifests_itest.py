@@ -389,6 +389,40 @@ class ManifestsTest(unittest.TestCase):
         ports = {p["port"] for p in config["portForward"]}
         self.assertEqual(ports, {8080, 4687})
 
+    def test_compose_file(self):
+        """docker-compose.yml as compose 1.29 reads it (`config` needs no daemon)."""
+        if not shutil.which("docker-compose"):
+            self.skipTest("SKIPPED: no docker-compose (Debian's docker-compose)")
+        proc = run(["docker-compose", "-f", os.path.join(SOURCE_DIR, "docker-compose.yml"),
+                    "config"], env=dict(os.environ, APP_PORT="18080", HOTPOD_PORT="14687"))
+        services = yaml.safe_load(proc.stdout)["services"]
+        app, agent = services["app"], services["hotpod"]
+        self.assertEqual(app["command"][:2], ["hotpod", "exec"])
+        self.assertEqual(agent["command"][:2], ["hotpod", "agent"])
+        self.assertEqual(agent["pid"], "service:app")
+        self.assertNotIn("init", app, "hotpod exec does PID 1's work")
+        self.assertEqual(app["image"], agent["image"], "same image, same UID: no CAP_KILL")
+        for service, port in ((app, 18080), (agent, 14687)):
+            # compose 1.29 prints short syntax: HOST_IP:PUBLISHED:TARGET/PROTO, SRC:DST:MODE
+            self.assertEqual([p.split(":")[:2] for p in service["ports"]],
+                             [["127.0.0.1", str(port)]], "ports on 127.0.0.1 only")
+            self.assertIn("healthcheck", service)
+            self.assertEqual(service["restart"], "unless-stopped")
+            mounts = {v.split(":")[1]: v.split(":") for v in service["volumes"]}
+            self.assertEqual(mounts["/src"][2], "ro")
+            self.assertEqual(mounts["/shared"][0], "shared", "a named volume")
+        self.assertEqual(app["depends_on"]["hotpod-image"]["condition"],
+                         "service_completed_successfully")
+        # The agent's config in the bind-mounted source builds what hotpod exec runs.
+        config_path = agent["command"][agent["command"].index("-c") + 1]
+        self.assertTrue(config_path.startswith("/src/"))
+        with open(os.path.join(SOURCE_DIR, "examples", "gin-app",
+                               config_path.removeprefix("/src/"))) as f:
+            config = yaml.safe_load(f)
+        self.assertIn(app["command"][-1], config["build"]["cmd"])
+        self.assertEqual(config["target"]["mode"], "exec")
+        self.assertTrue(config["app"]["health_url"].startswith("http://app:8080/"))
+
     def test_helm_chart(self):
         with open(os.path.join(CHART, "Chart.yaml")) as f:
             chart = yaml.safe_load(f)
