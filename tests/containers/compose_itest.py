@@ -13,13 +13,12 @@ with --no-build so that the test measures the stack, not the build.
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import unittest
 
-from container_support import (agent_in_source, Dockerd, GIN_IMAGE, HOTPOD_IMAGE, copy_tree, log, require, run,
-                               wait_http)
+from container_support import (Dockerd, HOTPOD_IMAGE, agent_in_source, copy_tree, log,
+                               require, run, wait_http)
 from hotpod_harness import SOURCE_DIR, free_port, skip
 
 GREETING = "Hello from hotpod!"

@@ -32,8 +32,8 @@ import unittest
 
 import yaml
 
-from container_support import (agent_in_source, Dockerd, GIN_IMAGE, HOTPOD_IMAGE, Podman, log, require, run,
-                               wait_http)
+from container_support import (Dockerd, GIN_IMAGE, HOTPOD_IMAGE, Podman, agent_in_source,
+                               log, require, run, wait_http)
 from hotpod_harness import SOURCE_DIR, free_port, skip
 
 GREETING = "Hello from hotpod!"

@@ -17,7 +17,6 @@ and checked for what the dev pod needs.
   Then the chart is rendered by tests/containers/helmlite (Go's text/template with the few helm
   functions the chart uses) and the result is validated like the kustomize output.
 """
-import copy
 import json
 import os
 import re

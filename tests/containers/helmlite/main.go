@@ -118,12 +118,17 @@ func render(dir, release string, sets []string) error {
 			err := root.ExecuteTemplate(&buf, name, data)
 			return buf.String(), err
 		},
-		"toYaml":     toYaml,
-		"nindent":    func(n int, s string) string { return "\n" + indent(n, s) },
-		"indent":     indent,
-		"quote":      func(v interface{}) string { return strconv.Quote(fmt.Sprint(v)) },
-		"sha256sum":  func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) },
-		"trunc":      func(n int, s string) string { if len(s) > n { return s[:n] }; return s },
+		"toYaml":    toYaml,
+		"nindent":   func(n int, s string) string { return "\n" + indent(n, s) },
+		"indent":    indent,
+		"quote":     func(v interface{}) string { return strconv.Quote(fmt.Sprint(v)) },
+		"sha256sum": func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) },
+		"trunc": func(n int, s string) string {
+			if len(s) > n {
+				return s[:n]
+			}
+			return s
+		},
 		"trimSuffix": func(suffix, s string) string { return strings.TrimSuffix(s, suffix) },
 		"default": func(d interface{}, v interface{}) interface{} {
 			if v == nil || v == "" || v == false || v == 0 {
