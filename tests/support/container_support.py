@@ -17,6 +17,7 @@ daemon's data root at the same time.
 import fcntl
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -49,7 +50,7 @@ def agent_in_source():
     cli = os.path.join(SOURCE_DIR, "agent", "src", "cli")
     for name in os.listdir(cli):
         with open(os.path.join(cli, name), errors="replace") as f:
-            if 'add_subcommand("agent"' in f.read():
+            if re.search(r'add_subcommand\(\s*"agent"', f.read()):
                 return True
     return False
 
