@@ -105,7 +105,7 @@ class KubePlayTest(unittest.TestCase):
             _, body, _ = wait_http(app_url + "/", lambda s, b: s == 200 and GREETING in b,
                                    timeout=240)
             log(f"kube play → first answer from the app: {time.monotonic() - started:.1f} s "
-                "(includes the first build with a cold Go cache: the root filesystem is read-only)")
+                "(seed, first build with the Go cache the init container copied, start)")
             status, body, _ = wait_http(hotpod_url + "/readyz", timeout=120)
         except AssertionError:
             print(logs(), flush=True)
