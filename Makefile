@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON
 
-.PHONY: all deps build test test-asan fuzz demo format format-check bench clean
+.PHONY: all deps build test test-asan test-containers image fuzz demo format format-check bench clean
 
 all: build
 
@@ -18,6 +18,15 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Only the container tests (docker build, compose, podman kube play, manifests): see
+# docs/containers-testing.md for what they need and cost.
+test-containers: build
+	cd $(BUILD_DIR) && ctest -R containers --output-on-failure
+
+# The hotpod image (sidecar, and source of the binary for your dev image).
+image:
+	docker build -t hotpod:dev .
 
 demo: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target hotpod

@@ -21,7 +21,26 @@ packages=(
   prometheus chromium
   # make fuzz: clang's libFuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
+  # containers (tests/containers, issue 6):
+  #   docker.io + docker-compose: dockerd/docker build and the compose dev stack (compose 1.29);
+  #   iptables: dockerd and podman's CNI plugins need the binary even where no rule is added;
+  #   podman + runc + catatonit + containernetworking-plugins: `podman kube play` of deploy/
+  #     (runc, since crun fails on this kind of host; catatonit for the pod's pause image;
+  #     the CNI bridge/portmap plugins for hostPort); uidmap, slirp4netns, fuse-overlayfs: what
+  #     podman needs for its storage and for rootless use on a developer's machine;
+  #   debootstrap: the base image is made offline from the apt mirror (scripts/base-image.sh).
+  docker.io docker-compose iptables
+  podman runc catatonit containernetworking-plugins uidmap slirp4netns fuse-overlayfs
+  debootstrap
+  # manifest tests: YAML in Python (kustomize/helm output, PrometheusRule → promtool)
+  python3-yaml
 )
+# The manifest validation runs kubernetes-models from npm: Debian's nodejs + npm, unless a node
+# with npm is already installed (e.g. a NodeSource nodejs, which bundles npm and conflicts with
+# Debian's npm package).
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
