@@ -29,7 +29,9 @@ format:
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files 'agent/*.cpp' 'agent/*.h' 'tests/*.cpp' 'tests/*.h' 'examples/*.cpp' 'bench/*.cpp')
 
-bench: build
+# The benchmarks need only the hotpod binary (not the test suite).
+bench: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target hotpod
 	./bench/run.sh $(BUILD_DIR)/hotpod
 
 clean:

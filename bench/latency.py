@@ -87,7 +87,7 @@ class Row:
         self.res = {
             "tool": watcher.name if watcher else "spawn only",
             "key": key,
-            "label": spec.label if spec else (watcher.name if watcher else "spawn only"),
+            "label": spec.label if spec else ("hotpod --delay 0ms" if key == "hotpod-0" else watcher.name if watcher else "spawn only"),
             "backend": spec.backend if spec else ("inotify" if watcher else "–"),
             "config": spec.config if spec else ("defaults (--delay 100ms)" if key == "hotpod-100" else
                                                 "min delay" if key == "hotpod-0" else "floor (no delay)" if watcher else "reference"),

@@ -62,10 +62,10 @@ if [ "$SMOKE" = 1 ]; then
   SCAN_ARGS=(--sizes 100,1000 --rounds 2 --scans-per-round 3 --idle 3 --rss-wait 1 --startup-runs 1)
   # Peers: the smallest sizes that still go through every code path; one Debian and one npm peer.
   LAT_ARGS+=(--poll-samples 3 --only entr,chokidar-d0,hotpod-poll-min)
-  COST_ARGS=(--sizes 100 --idle 1 --only hotpod,hotpod-poll,entr,chokidar)
-  STORM_ARGS=(--tar-files 100 --repo-files 60 --storm-quiet 0.3 --storm-cap 5 --only hotpod,entr)
+  COST_ARGS=(--sizes 100 --idle 1 --only hotpod,hotpod-poll,entr)
+  STORM_ARGS=(--tar-files 100 --repo-files 60 --storm-quiet 0.2 --storm-cap 5 --only hotpod,entr)
   OVL_ARGS=(--overlay-timeout 7 --only hotpod-auto)
-  E2E_ARGS=(--edits 1 --no-peers --app "$BENCH/e2e-smoke-app")
+  E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
   SOAK_ARGS=(--reloads 30)
   LIMIT=45
 else
@@ -103,26 +103,27 @@ HP_REL="$(rel "$HOTPOD")"
 } >"$RESULTS/commands.txt"
 
 status=0
-echo "== latency" >&2
+echo "== latency ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/latency.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
   "${LAT_ARGS[@]}" "${FLOOR[@]}" --out "$RESULTS/latency.json" || { echo "run.sh: latency failed ($?)" >&2; status=1; }
-echo "== rss" >&2
+echo "== rss ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/rss.py" --hotpod "$HOTPOD" \
   "${RSS_ARGS[@]}" --out "$RESULTS/rss.json" || { echo "run.sh: rss failed ($?)" >&2; status=1; }
-echo "== scan" >&2
+echo "== scan ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/scan.py" --hotpod "$HOTPOD" --scanfloor "$TMP/scanfloor" \
   "${SCAN_ARGS[@]}" "${FLOOR[@]/--no-floor/--no-inotifywait}" --out "$RESULTS/scan.json" || { echo "run.sh: scan failed ($?)" >&2; status=1; }
 
 for wl in cost storms overlay e2e soak; do
   case "$wl" in cost) A=("${COST_ARGS[@]}") ;; storms) A=("${STORM_ARGS[@]}") ;; overlay) A=("${OVL_ARGS[@]}") ;;
     e2e) A=("${E2E_ARGS[@]}") ;; soak) A=("${SOAK_ARGS[@]}") ;; esac
-  echo "== $wl" >&2
+  echo "== $wl ($(date +%T))" >&2
   timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/peers.py" "$wl" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
     "${A[@]}" --out "$RESULTS/$wl.json" || { echo "run.sh: $wl failed ($?)" >&2; status=1; }
 done
 
 if [ "$SMOKE" = 1 ]; then
   "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" --plots "$TMP/plots" || status=1
+  [ -n "${HOTPOD_BENCH_KEEP_REPORT:-}" ] && cp -r "$TMP/benchmarks.md" "$TMP/plots" "$HOTPOD_BENCH_KEEP_REPORT"/
   grep -q '^| hotpod | inotify | defaults (--delay 100ms) | 100 ms | 5 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the hotpod latency row" >&2; status=1; }
   grep -q '^| 1k files | 1000 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the 1k-files row" >&2; status=1; }
   grep -q '^| 1000 | 101 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the 1k-files scan row" >&2; status=1; }
