@@ -216,6 +216,8 @@ def main():
     w("```")
     w("")
 
+    rp.goals_section(lat, peers["cost"], peers["storms"], peers["overlay"], peers["soak"], w)
+
     if lat:
         p = lat["params"]
         w("## Latency: file close → build command starts")
@@ -223,9 +225,14 @@ def main():
         w(f"{p['samples']} samples per row, in a tree of {p['tree']['files']} files in {p['tree']['directories']} "
           "directories. Each sample writes one file (open, write, close), reads `CLOCK_MONOTONIC` right "
           "after `close()`, waits for the tool to report the end of the build (hotpod: the "
-          "`build_finished` JSON record), and reads the `CLOCK_MONOTONIC` value that the build command "
+          "`build_finished` JSON record; the inotifywait loop: its `finished` line; the peers: the line "
+          "`STAMP OUT -` prints after reading the clock, which they pass through), and reads the `CLOCK_MONOTONIC` value that the build command "
           "(`bench/stamp.c`, `cc -O2`) took in the first statement of its `main()`. "
-          "The value is stamp − close − configured delay.")
+          "The value is stamp − close − configured delay. Every tool runs the same command through `/bin/sh -c` "
+          f"(the peers with a trailing `-`). Rows run interleaved, round-robin in a shuffled order; the polling rows take "
+          f"{max([r.get('samples_requested', 0) for r in lat['runs'] if r.get('backend') == 'poll'] or [p['samples']])} samples (each waits up to a poll interval). Peers are configured at their "
+          "defaults and, where they have a delay setting, also at their minimum; the table says which. Peers' readiness "
+          "is probed (a write until the command runs), then the first sample waits until the tool has been quiet.")
         w("")
         w(latency.markdown(lat))
         w("")

@@ -18,16 +18,18 @@ WHY = {
     ("latency", "nodemon"): "nodemon runs the command straight from chokidar's change callback",
     ("latency", "chokidar"): "chokidar-cli runs the command straight from its change callback (lodash debounce only when -d > 0)",
     ("latency", "hotpod"): "",
+    ("latency_poll", "nodemon"): "at their defaults nodemon and chokidar poll every 100 ms, hotpod every 500 ms (so that a large tree stays within its 5 % CPU budget; see the idle cost)",
+    ("latency_poll", "chokidar"): "at their defaults nodemon and chokidar poll every 100 ms, hotpod every 500 ms (so that a large tree stays within its 5 % CPU budget; see the idle cost)",
     ("rss", "reflex"): "reflex is a small Go program that keeps only its inotify watches; hotpod also keeps a per-directory snapshot of the tree (names, sizes, mtimes, inodes) for its rescans and its HTTP server",
     ("rss", "entr"): "entr keeps one watch per listed file and nothing else (the file list comes from find, which has exited)",
     ("rss", "inotifywait"): "inotifywait keeps only the watches and prints events; it has no snapshot of the tree",
-    ("cpu", "default"): "an idle inotify watcher costs nothing for any tool; differences here are CPU clock ticks of 10 ms",
+    ("cpu", "default"): "hotpod wakes about once a second while idle (timers of its loop and HTTP server; see the wake-ups in the memory table above), the peer blocks in read() until an event arrives; both are a few 10 ms clock ticks per minute",
     ("cpu_poll", "nodemon"): "chokidar's polling (fs.watchFile) stats each file on its own timer; hotpod stretches its interval to its CPU budget",
     ("cpu_poll", "chokidar"): "chokidar's polling (fs.watchFile) stats each file on its own timer; hotpod stretches its interval to its CPU budget",
-    ("startup", "entr"): "entr adds one watch per file that find lists and does not read directories itself",
+    ("startup", "entr"): "entr adds one watch per file that find lists and does not read directories itself (and, as for every peer, the bound is for the probe file at the root)",
     ("startup", "inotifywait"): "inotifywait adds the watches without reading the files' metadata; hotpod also stats every entry for its snapshot",
-    ("startup", "reflex"): "reflex only adds directory watches; its bound is coarse (the probe period includes its 300 ms batch)",
-    ("startup", "default"): "the peer's bound comes from probe writes; see the method",
+    ("startup", "reflex"): "reflex only adds directory watches (and, as for every peer, the bound is for the probe file at the root)",
+    ("startup", "default"): "not the same measure: the peer's bound is for the probe file at the root of the tree, which tools that add watches while they walk (nodemon, chokidar) see before the rest of the tree is watched; hotpod's `watching` comes after every directory is watched",
     ("storm_runs", "default"): "the tool coalesces events with a timer that restarts on each event, so one storm gives one run",
     ("e2e", "default"): "most of save → answer is `go build` and the app's start, the same for every tool; the rest is the tool's reaction and how it stops the old app",
 }
@@ -142,7 +144,8 @@ def latency_wins(lat):
         b = base["summary_ms"]
         if s["p50"] < b["p50"]:
             out.append(f"{r.get('label', r['tool'])} ({r.get('backend')}) beats {base.get('label', 'hotpod')} on p50 latency: "
-                       f"{s['p50']:.2f} ms vs {b['p50']:.2f} ms ({b['p50'] - s['p50']:.2f} ms less). Why: {why('latency', r['tool'])}.")
+                       f"{s['p50']:.2f} ms vs {b['p50']:.2f} ms ({b['p50'] - s['p50']:.2f} ms less). "
+                       f"Why: {why('latency_poll' if r.get('backend') == 'poll' else 'latency', r['tool'])}.")
     return out
 
 
@@ -155,7 +158,9 @@ def cost_section(cost, w, plots):
       "inotifywait loop say when their watches are set (`watching` record, \"Watches established.\"), and hotpod then "
       "runs its build for the next write (checked). The peers say nothing reliable, so the bench writes a probe file "
       "until the tool runs its command; \"≤\" is the write that was seen, the bound below it the write before, which "
-      "was not (period: the tool's quiet time + 150 ms). "
+      "was not (period: the tool's quiet time + 150 ms). The probe file is at the root of the tree: a tool that adds "
+      "watches while it walks the tree (nodemon and chokidar do) may see it before the rest of the tree is watched, so "
+      "a peer's value is the time until the root is watched, a lower bound for the whole tree. "
       f"**Idle** (all tools at once on the same tree, nothing changing): CPU time (utime+stime of the tool and its "
       f"children, `/proc/PID/stat`, 10 ms ticks) over {p['idle_s']:g} s, VmRSS summed over the tool's processes (entr "
       "and the inotifywait loop run under `sh`; nodemon and chokidar are one node process), inotify watches from "
@@ -198,7 +203,7 @@ def cost_section(cost, w, plots):
             if not h or h.get("rss_kib") is None:
                 continue
             for r in c.get("idle", []):
-                if r.get("backend") != backend or r["key"] == hk or r.get("rss_kib") is None:
+                if r.get("backend") != backend or r["key"].startswith("hotpod") or r.get("rss_kib") is None:
                     continue
                 tool = r["key"].split("-")[0]
                 if r["rss_kib"] < h["rss_kib"]:
@@ -209,7 +214,7 @@ def cost_section(cost, w, plots):
                 st = hs.get(r["key"], {})
                 fc = st.get("ready_line_ms", st.get("probe_ms"))
                 if hst and fc is not None and hst.get("ready_line_ms") is not None and fc < hst["ready_line_ms"]:
-                    facts.append(f"{r['label']} saw its first change sooner than hotpod ({fc:.0f} vs {hst['ready_line_ms']:.0f} ms). "
+                    facts.append(f"{r['label']} saw its first change sooner than {hst['label']} ({fc:.0f} vs {hst['ready_line_ms']:.0f} ms). "
                                  f"Why: {why('startup', tool)}.")
         for f in facts:
             w(f"* {f}")
@@ -275,6 +280,11 @@ def storms_section(st, w):
         many = [f"{r['label']} ({r['runs']})" for r in rows if r["runs"] > 1]
         facts.append(f"{kind}: hotpod (defaults): {hv}. Exactly one run, after the last write: {', '.join(one) or 'none'}. "
                      f"More than one run: {', '.join(many) or 'none'}. Final state never built: {', '.join(lost) or 'none'}.")
+        if not (h["runs"] == 1 and h["final_state_built"]):
+            for r in rows:
+                if r is not h and r["runs"] == 1 and r["final_state_built"]:
+                    facts.append(f"{kind}: {r['label']} wins this row: one run, after the last write, where hotpod (defaults) had {hv}. "
+                                 f"Why: {why('storm_runs', r['key'].split('-')[0])}.")
         if h["runs"] == 1 and h["final_state_built"]:
             ties = [r for r in rows if r is not h and r["runs"] == 1 and r["final_state_built"] and r.get("last_run_after_end_ms") is not None
                     and h.get("last_run_after_end_ms") is not None and r["last_run_after_end_ms"] < h["last_run_after_end_ms"]]
@@ -360,7 +370,7 @@ def e2e_section(e2, w):
 
 def soak_section(sk, w, plots):
     s = sk.get("soak") or {}
-    w("## Soak: 1,000 reloads")
+    w(f"## Soak: {s.get('reloads_requested', 0):,} reloads")
     w("")
     w(f"`bench/peers.py soak`: `{bl.shell_join(s.get('command', []))}`; each reload appends to a watched file and waits for "
       "the `app_started` record (build `true`, then the app `sleep` is stopped and started again). VmRSS, fds, threads "
@@ -392,3 +402,65 @@ def soak_section(sk, w, plots):
     if link:
         w(f"![hotpod VmRSS and fds over the reloads]({link})")
         w("")
+
+
+def goals_section(lat, cost, storms, overlay, soak, w):
+    """Issue 7's goals for hotpod, each with the measured value and a verdict."""
+    rows = []
+
+    def run(key):
+        return next((r for r in (lat or {}).get("runs", []) if r.get("key") == key and r.get("summary_ms")), None)
+
+    floor = run("inotifywait")
+    for key in ("hotpod-100", "hotpod-0"):
+        h = run(key)
+        if h and floor:
+            d = h["summary_ms"]["p50"] - floor["summary_ms"]["p50"]
+            rows.append((f"reaction latency within 1 ms of the inotifywait floor ({h['label']}, p50, delay subtracted)",
+                         f"{h['summary_ms']['p50']:.2f} ms vs {floor['summary_ms']['p50']:.2f} ms: {d:+.2f} ms", "met" if d <= 1.0 else "NOT met"))
+    if cost and cost.get("cases"):
+        big = max(cost["cases"], key=lambda c: c["files"])
+        idle = {r["key"]: r for r in big.get("idle", [])}
+        h = idle.get("hotpod")
+        if h and h.get("cpu_pct") is not None:
+            rows.append((f"idle CPU ~0 with inotify ({big['files']:,} files)", f"{h['cpu_pct']:.2f} % of a core over {h['seconds']:g} s",
+                         "met" if h["cpu_pct"] < 0.5 else "NOT met"))
+        hp = idle.get("hotpod-poll")
+        if hp and hp.get("cpu_pct") is not None:
+            rows.append((f"idle CPU with polling within the poll budget, 5 % ({big['files']:,} files)", f"{hp['cpu_pct']:.2f} %",
+                         "met" if hp["cpu_pct"] <= 5.0 else "NOT met"))
+        for k in ("hotpod", "hotpod-poll"):
+            r = idle.get(k)
+            if r and r.get("rss_kib"):
+                rows.append((f"RSS ≤ 32 MB at {big['files']:,} files ({r['label']})", f"{r['rss_kib'] / 1024:.1f} MiB (peak {r['rss_peak_kib'] / 1024:.1f})",
+                             "met" if r["rss_peak_kib"] / 1024 <= 32 else "NOT met"))
+    if storms:
+        for kind in ("tar", "checkout"):
+            h = next((r for r in storms.get("rows", []) if r.get("key") == "hotpod" and r.get("storm") == kind and "runs" in r), None)
+            if h:
+                rows.append((f"exactly one run per storm, after the last write ({kind})",
+                             f"{h['runs']} run(s), final state {'built' if h['final_state_built'] else 'NOT built'}",
+                             "met" if h["runs"] == 1 and h["final_state_built"] else "NOT met"))
+    if overlay and not overlay.get("skipped"):
+        h = next((r for r in overlay.get("rows", []) if r.get("key") == "hotpod-auto" and "seen" in r), None)
+        if h:
+            rows.append(("zero missed changes: overlay lower-layer write (hotpod auto)", "seen" if h["seen"] else "missed",
+                         "met" if h["seen"] else "NOT met"))
+    elif overlay:
+        rows.append(("zero missed changes: overlay lower-layer write", f"skipped: {overlay['skipped']}", "not measured"))
+    s = (soak or {}).get("soak") or {}
+    if s.get("rss_growth_pct") is not None:
+        rows.append((f"soak: RSS growth ≤ 5 % over {s.get('reloads_done', 0):,} reloads", f"{s['rss_growth_pct']:.2f} %",
+                     "met" if s["rss_growth_pct"] <= 5 else "NOT met"))
+        f = s.get("final") or {}
+        rows.append(("soak: no zombies, fds constant", f"{f.get('zombies')} zombies, fds {s['baseline']['fds']} → {f.get('fds')}",
+                     "met" if f.get("zombies") == 0 and f.get("fds", 1e9) <= s["baseline"]["fds"] else "NOT met"))
+    if not rows:
+        return
+    w("## Issue 7's goals for hotpod")
+    w("")
+    w("| goal | measured | verdict |")
+    w("|---|---|---|")
+    for g, m, v in rows:
+        w(f"| {g} | {m} | {v} |")
+    w("")

@@ -130,7 +130,7 @@ if [ "$SMOKE" = 1 ]; then
   grep -q '^| inotify start-up' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the start-up goal" >&2; status=1; }
   grep -q '^| hotpod | inotify | defaults (--delay 100ms) | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's cost row" >&2; status=1; }
   grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
-  grep -q '^## Soak' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
+  grep -q '^## Soak: 30 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
   if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
   else
