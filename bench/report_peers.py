@@ -143,8 +143,13 @@ def latency_wins(lat):
             continue
         b = base["summary_ms"]
         if s["p50"] < b["p50"]:
+            felt = ""
+            if r.get("delay_ms") != base.get("delay_ms"):
+                pr, pb = s["p50"] + (r.get("delay_ms") or 0), b["p50"] + (base.get("delay_ms") or 0)
+                felt = (f" With the configured delays included (what a user waits): {pr:.2f} ms vs {pb:.2f} ms, "
+                        f"{'the peer still ahead' if pr < pb else 'hotpod ahead'}.")
             out.append(f"{r.get('label', r['tool'])} ({r.get('backend')}) beats {base.get('label', 'hotpod')} on p50 latency: "
-                       f"{s['p50']:.2f} ms vs {b['p50']:.2f} ms ({b['p50'] - s['p50']:.2f} ms less). "
+                       f"{s['p50']:.2f} ms vs {b['p50']:.2f} ms ({b['p50'] - s['p50']:.2f} ms less).{felt} "
                        f"Why: {why('latency_poll' if r.get('backend') == 'poll' else 'latency', r['tool'])}.")
     return out
 
@@ -262,8 +267,13 @@ def storms_section(st, w):
             w(f"| {r['storm']} | {r['label']} | {r.get('backend', '')} | {r.get('config', '')} | error: {r['errors'][0]} | | | | | |")
             continue
         runs = str(r["runs"])
-        if r.get("still_running_after_s"):
-            runs = f"≥ {r['runs']} (still running after {r['still_running_after_s']:g} s)"
+        # settle() stops at the cap without saying so: a last run within the quiet period of
+        # the cap means the tool was still running its command when counting stopped.
+        cap = p.get("cap_s", 45)
+        cut = r.get("still_running_after_s") or (r.get("last_run_after_end_ms") is not None
+                                                  and r["last_run_after_end_ms"] / 1000 >= cap - p["quiet_s"])
+        if cut:
+            runs = f"≥ {r['runs']} (still running when counting stopped, {cap:g} s)"
         built = "yes" if r["final_state_built"] else ("**no** (the tool had exited)" if r.get("tool_exited") else "**no**")
         w(f"| {r['storm']} | {r['label']} | {r.get('backend', '')} | {r.get('config', '')} | {bl.fmt(r['storm_ms'], 0)} | {runs} | "
           f"{r['runs_during']} / {r['runs_after']} | {bl.fmt(r['first_run_after_start_ms'], 0)} | {bl.fmt(r['last_run_after_end_ms'], 0)} | {built} |")
