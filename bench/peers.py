@@ -441,7 +441,16 @@ def overlay(args, work, results):
     specs = specs_for(args)
     specs.insert(1, bl.ToolSpec("hotpod-hybrid", "hotpod", "hotpod --backend hybrid", "hybrid", "defaults (--delay 100ms, verify every 5 s)", 100, 100,
                                 lambda: bl.HotpodRun(args.hotpod, ["--backend", "hybrid"])))
-    specs.insert(0, bl.ToolSpec("hotpod-auto", "hotpod", "hotpod (auto)", "auto", "defaults", 100, 100, lambda: bl.HotpodRun(args.hotpod)))
+    auto_args = []
+    if args.verify_interval:
+        # The smoke run shortens hybrid's verification walk (default 5 s) with a config file.
+        cfg = os.path.join(work, "verify.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"watch:\n  verify_interval: {args.verify_interval}\n")
+        auto_args = ["-c", cfg]
+    specs.insert(0, bl.ToolSpec("hotpod-auto", "hotpod", "hotpod (auto)", "auto",
+                                f"defaults{' but verify_interval ' + args.verify_interval if args.verify_interval else ''}", 100, 100,
+                                lambda: bl.HotpodRun(args.hotpod, auto_args)))
     specs = [s for s in specs if s.key not in ("hotpod",)]  # plain --backend inotify: the blind one, kept below
     specs.append(bl.ToolSpec("hotpod-inotify", "hotpod", "hotpod --backend inotify", "inotify", "forced inotify", 100, 100,
                              lambda: bl.HotpodRun(args.hotpod, ["--backend", "inotify"])))
@@ -776,6 +785,7 @@ def main():
     ap.add_argument("--storm-quiet", type=float, default=2.0, help="quiet seconds (beyond the tool's delay) that end a storm")
     ap.add_argument("--storm-cap", type=float, default=45.0, help="stop counting a storm's runs after this many seconds")
     ap.add_argument("--overlay-timeout", type=float, default=15.0)
+    ap.add_argument("--verify-interval", help="hotpod (auto)'s watch.verify_interval for the overlay case (default: hotpod's, 5s)")
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--warm-timeout", type=float, default=600.0, help="give up (skip e2e) if the warm-up build takes longer")
     ap.add_argument("--answer-timeout", type=float, default=90.0)

@@ -62,11 +62,11 @@ if [ "$SMOKE" = 1 ]; then
   SCAN_ARGS=(--sizes 100,1000 --rounds 2 --scans-per-round 3 --idle 3 --rss-wait 1 --startup-runs 1)
   # Peers: the smallest sizes that still go through every code path; one Debian and one npm peer.
   LAT_ARGS+=(--poll-samples 3 --only entr,chokidar-d0,hotpod-poll-min)
-  COST_ARGS=(--sizes 100 --idle 1 --only hotpod,hotpod-poll,entr)
-  STORM_ARGS=(--tar-files 100 --repo-files 60 --storm-quiet 0.2 --storm-cap 5 --only hotpod,entr)
-  OVL_ARGS=(--overlay-timeout 7 --only hotpod-auto)
+  COST_ARGS=(--sizes 100 --idle 0.5 --only hotpod,hotpod-poll,entr)
+  STORM_ARGS=(--tar-files 100 --repo-files 60 --storm-quiet 0.2 --storm-cap 5 --only hotpod)
+  OVL_ARGS=(--overlay-timeout 5 --verify-interval 1s --only hotpod-auto)
   E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
-  SOAK_ARGS=(--reloads 30)
+  SOAK_ARGS=(--reloads 20)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
@@ -130,7 +130,7 @@ if [ "$SMOKE" = 1 ]; then
   grep -q '^| inotify start-up' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the start-up goal" >&2; status=1; }
   grep -q '^| hotpod | inotify | defaults (--delay 100ms) | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's cost row" >&2; status=1; }
   grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
-  grep -q '^## Soak: 30 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
+  grep -q '^## Soak: 20 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
   if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
   else
