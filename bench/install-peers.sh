@@ -4,6 +4,7 @@
 #
 #   ./bench/install-peers.sh [--debian-only]
 #
+# --debian-only (the smoke run): the Debian tools below except npm, and no npm install.
 # Debian: inotifywait (inotify-tools, the latency floor), reflex, entr, gnuplot (gnuplot-nox, the
 #         plots in docs/bench/), git (the checkout storm).
 # npm:    nodemon and chokidar-cli, with `npm install --prefix "$HOTPOD_BENCH_NPM"` (default
@@ -23,8 +24,9 @@ PEERS=(
   "entr entr"
   "gnuplot gnuplot-nox"
   "git git"
-  "npm npm"
 )
+# Only for the full run (the npm peers); the smoke run (--debian-only) does not need them.
+[ "$DEBIAN_ONLY" = 1 ] || PEERS+=("npm npm")
 NPM_PREFIX="${HOTPOD_BENCH_NPM:-/var/cache/hotpod-bench/npm}"
 # package@version  binary
 NPM_PEERS=(
