@@ -69,8 +69,8 @@ class Plots:
                     f.write(" ".join(str(x) for x in r) + "\n")
             dat_paths.append(p)
         svg = os.path.join(self.out_dir, f"{name}.svg")
-        full = (f"set terminal svg size 900,520 dynamic enhanced font 'sans,12' background rgb 'white'\n"
-                f"set output '{svg}'\nset key outside right top\nset grid\n") + script.format(*dat_paths)
+        full = (f"set terminal svg size 900,620 dynamic enhanced font 'sans,12' background rgb 'white'\n"
+                f"set output '{svg}'\nset key outside below\nset grid\n") + script.format(*dat_paths)
         r = subprocess.run([self.gnuplot], input=full, text=True, capture_output=True)
         for p in dat_paths:
             os.unlink(p)
@@ -92,7 +92,7 @@ class Plots:
             datasets.append([(max(x, 0.01), (i + 1) / n) for i, x in enumerate(v)])
             plots.append(f"'{{{len(datasets) - 1}}}' using 1:2 with steps lw 2 title '{r.get('label', r['tool'])}'")
         script = (f"set title 'Reaction latency, {backend}: close() → command starts (configured delay subtracted)'\n"
-                  "set logscale x\nset xlabel 'ms (log scale)'\nset ylabel 'fraction of samples'\nset yrange [0:1]\n"
+                  "set logscale x\nset xrange [1:*]\nset xlabel 'ms (log scale; below 1 ms, e.g. a premature sample, not shown)'\nset ylabel 'fraction of samples'\nset yrange [0:1]\n"
                   "plot " + ", ".join(plots) + "\n")
         return self._run(name, script, datasets)
 
@@ -111,7 +111,7 @@ class Plots:
             return None
         datasets = [series[k] for k, _ in keys]
         plots = [f"'{{{i}}}' using 1:2 with linespoints lw 2 title '{label}'" for i, (_, label) in enumerate(keys)]
-        script = (f"set title '{ylabel} while idle vs tree size'\nset logscale x\n" + ("set logscale y\n" if logy else "") +
+        script = (f"set title '{ylabel} while idle vs tree size'\nset logscale x\nset autoscale xfix\nset offsets graph 0.05, graph 0.05, 0, 0\n" + ("set logscale y\n" if logy else "") +
                   f"set xlabel 'files in the tree (log scale)'\nset ylabel '{ylabel}'\nplot " + ", ".join(plots) + "\n")
         return self._run(name, script, datasets)
 
