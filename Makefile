@@ -57,7 +57,10 @@ test-asan: deps
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-bench: build
+
+# The benchmarks need only the hotpod binary (not the test suite).
+bench: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target hotpod
 	./bench/run.sh $(BUILD_DIR)/hotpod
 
 clean:

@@ -551,3 +551,250 @@ def make_tempdir(prefix):
 
 def eprint(*a):
     print(*a, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Peers (issue 7). They run the same triggered command as hotpod, `STAMP OUT -`, which also
+# prints "hotpod-bench-stamp NS" on stdout; every peer passes its command's output through, so
+# that line is the "build finished" event (stamp.c exits right after printing it). None of the
+# peers says reliably when its watches are established, so readiness is probed: write a file of
+# the tree until the command runs (Watcher.probe_ready).
+
+STAMP_TAG = "hotpod-bench-stamp "
+NPM_PREFIX = os.environ.get("HOTPOD_BENCH_NPM", "/var/cache/hotpod-bench/npm")
+PEER_EXTS = "go,c,h,py,txt,json,tmpl"  # nodemon watches only listed extensions
+
+
+def npm_bin(name):
+    p = os.path.join(NPM_PREFIX, "node_modules", ".bin", name)
+    return p if os.access(p, os.X_OK) else None
+
+
+def peer_env():
+    """chokidar-cli runs its command with $SHELL -c; make that /bin/sh for every tool."""
+    return clean_env({"SHELL": "/bin/sh", "NO_COLOR": "1", "FORCE_COLOR": "0"})
+
+
+class StampWatcher(Watcher):
+    """A peer: the build event is the stamp line of the triggered command."""
+
+    ready_line = None  # substring of a line that says the tool is watching (informational)
+    effective_delay_ms = 0  # built-in batching the tool adds (reflex: 300 ms); for quiet times
+    backend = "inotify"
+
+    def __init__(self, label=None, config="defaults", extra=()):
+        super().__init__()
+        self.label = label or self.name
+        self.config = config
+        self.extra = list(extra)
+
+    def start(self, root, build, delay_ms, cwd, log_dir, env=None):
+        return super().start(root, build, delay_ms, cwd, log_dir, env=env or peer_env())
+
+    def _parse(self, stream, line):
+        if STAMP_TAG in line:
+            try:
+                self.last_stamp_ns = int(line.split(STAMP_TAG, 1)[1].split()[0])
+            except (ValueError, IndexError):
+                pass
+            self.builds_started += 1
+            self.build_results["success"] = self.build_results.get("success", 0) + 1
+            return "build_finished"
+        if self.ready_line and self.ready_line in line:
+            return "ready_hint"
+        return None
+
+    def wait_ready(self, timeout, probe_path=None, period=None):
+        """Probe: write probe_path until the command runs; returns the time of that write."""
+        if probe_path is None:
+            raise BenchError(f"{self.name}: readiness needs a probe file")
+        return self.probe_ready(probe_path, timeout, period)
+
+    def probe_ready(self, probe_path, timeout, period=None):
+        period = period or (self.effective_delay_ms / 1000.0 + 0.4)
+        deadline = time.monotonic() + timeout
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            with open(probe_path, "a") as f:
+                f.write(f"probe {n}\n")
+            t_write = mono_ns()
+            # Only a run that started after this write counts (entr and nodemon also run once at start).
+            end = min(deadline, time.monotonic() + period)
+            while time.monotonic() < end:
+                if self.wait_build(max(0.01, end - time.monotonic())) is None:
+                    break
+                if getattr(self, "last_stamp_ns", 0) >= t_write:
+                    return t_write
+        raise BenchError(f"{self.label}: never ran its command after {n} probe writes in {timeout}s:\n{self.proc.log_tail('stdout')}\n{self.proc.log_tail()}")
+
+
+class Reflex(StampWatcher):
+    """`reflex -d none -- sh -c 'STAMP OUT -'`: no delay option; it batches events for 300 ms."""
+
+    name = "reflex"
+    effective_delay_ms = 300
+
+    def argv(self, root, build, delay_ms):
+        # reflex watches its working directory; start it in the tree (cwd is ignored).
+        return ["/bin/sh", "-c", 'cd "$1" && shift && exec reflex -d none "$@"', "reflex", root] + self.extra + [
+            "--", "/bin/sh", "-c", build + " -"]
+
+
+class Entr(StampWatcher):
+    """entr's documented loop for new files: `while :; do find TREE -type f | entr -n -d -s CMD;
+    [ $? -eq 2 ] || exit; done` (-d: exit 2 when a directory gains a file, so the loop re-lists).
+    entr has no delay option. It runs CMD once at each start."""
+
+    name = "entr"
+
+    def argv(self, root, build, delay_ms):
+        script = ('while :; do find "$1" -type f -not -path "*/.git/*" | entr -n -d -s "$2"; rc=$?; '
+                  '[ "$rc" -eq 2 ] || exit "$rc"; done')
+        return ["/bin/sh", "-c", script, "entr-loop", root, build + " -"]
+
+
+class Nodemon(StampWatcher):
+    """`nodemon --watch TREE -e EXTS --exec 'STAMP OUT -'` (default delay: none); --legacy-watch
+    (-L) polls (chokidar's fs.watchFile, 100 ms)."""
+
+    name = "nodemon"
+
+    def argv(self, root, build, delay_ms):
+        a = [npm_bin("nodemon") or "nodemon", "--watch", root, "-e", PEER_EXTS, "--no-colours"]
+        if delay_ms:
+            a += ["--delay", f"{delay_ms}ms"]
+        return a + self.extra + ["--exec", build + " -"]
+
+
+class Chokidar(StampWatcher):
+    """`chokidar TREE -c 'STAMP OUT -' [-d MS]` (chokidar-cli; default debounce 400 ms);
+    --polling: fs.watchFile, 100 ms."""
+
+    name = "chokidar"
+    ready_line = "Watching"
+
+    def argv(self, root, build, delay_ms):
+        a = [npm_bin("chokidar") or "chokidar", root, "-i", "**/.git/**", "-c", build + " -", "--silent"]
+        if delay_ms is not None:
+            a += ["-d", str(delay_ms)]
+        return a + self.extra
+
+
+def peer_available(name):
+    if name == "reflex":
+        return shutil.which("reflex")
+    if name == "entr":
+        return shutil.which("entr")
+    if name == "inotifywait":
+        return shutil.which("inotifywait")
+    if name in ("nodemon", "chokidar"):
+        return npm_bin(name)
+    return True
+
+
+class ToolSpec:
+    """One configured tool: `make()` returns a fresh Watcher. delay_ms is what the command line
+    sets (None: the tool's default); effective_ms is the quiet period the tool waits for
+    (subtracted from latencies); config says 'defaults', 'min delay' or both."""
+
+    def __init__(self, key, tool, label, backend, config, delay_ms, effective_ms, factory):
+        self.key, self.tool, self.label, self.backend = key, tool, label, backend
+        self.config, self.delay_ms, self.effective_ms, self.factory = config, delay_ms, effective_ms, factory
+
+    def make(self):
+        w = self.factory()
+        w.spec = self
+        return w
+
+    def available(self):
+        return peer_available(self.tool)
+
+
+def tool_specs(hotpod, backends=("inotify", "poll"), floor=True):
+    """Every tool configuration of the comparison, hotpod first."""
+    H = lambda *extra: (lambda: HotpodRun(hotpod, list(extra)))  # noqa: E731
+    specs = []
+    if "inotify" in backends:
+        specs += [
+            ToolSpec("hotpod", "hotpod", "hotpod", "inotify", "defaults (--delay 100ms)", 100, 100, H("--backend", "inotify")),
+            ToolSpec("hotpod-d0", "hotpod", "hotpod --delay 0ms", "inotify", "min delay", 0, 0, H("--backend", "inotify")),
+            ToolSpec("reflex", "reflex", "reflex", "inotify", "defaults = min (no delay option; 300 ms batch built in)", None, 0, lambda: Reflex()),
+            ToolSpec("entr", "entr", "entr", "inotify", "defaults = min (no delay option)", None, 0, lambda: Entr()),
+            ToolSpec("nodemon", "nodemon", "nodemon", "inotify", "defaults = min (no delay by default)", None, 0, lambda: Nodemon()),
+            ToolSpec("chokidar-d0", "chokidar", "chokidar -d 0", "inotify", "min delay", 0, 0, lambda: Chokidar()),
+            ToolSpec("chokidar", "chokidar", "chokidar", "inotify", "defaults (-d 400)", None, 400, lambda: Chokidar()),
+        ]
+        if floor:
+            specs.append(ToolSpec("inotifywait", "inotifywait", "inotifywait loop", "inotify", "floor (no delay)", 0, 0, lambda: InotifywaitLoop()))
+    if "poll" in backends:
+        specs += [
+            ToolSpec("hotpod-poll", "hotpod", "hotpod --backend poll", "poll", "defaults (500 ms interval, --delay 100ms)", 100, 100, H("--backend", "poll")),
+            ToolSpec("hotpod-poll-min", "hotpod", "hotpod --backend poll --poll-interval 100ms --delay 0ms", "poll", "min delay, 100 ms interval like the peers", 0, 0,
+                     H("--backend", "poll", "--poll-interval", "100ms")),
+            ToolSpec("nodemon-L", "nodemon", "nodemon --legacy-watch", "poll", "defaults = min (100 ms interval)", None, 0, lambda: Nodemon(extra=["--legacy-watch"])),
+            ToolSpec("chokidar-p-d0", "chokidar", "chokidar --polling -d 0", "poll", "min delay (100 ms interval)", 0, 0, lambda: Chokidar(extra=["--polling"])),
+            ToolSpec("chokidar-p", "chokidar", "chokidar --polling", "poll", "defaults (-d 400, 100 ms interval)", None, 400, lambda: Chokidar(extra=["--polling"])),
+        ]
+    return specs
+
+
+def start_and_ready(w, root, build, delay_ms, cwd, log_dir, probe_path, timeout=60):
+    """Start a watcher and wait until it is watching. Returns (spawn ns, ready ns): for hotpod and
+    inotifywait, the time of their ready line; for peers, the time of the probe write that ran
+    the command (an upper bound)."""
+    proc = w.start(root=root, build=build, delay_ms=delay_ms, cwd=cwd, log_dir=log_dir)
+    if isinstance(w, StampWatcher):
+        t = w.wait_ready(timeout, probe_path=probe_path)
+    else:
+        t = w.wait_ready(timeout)
+    return proc.started_ns, t
+
+
+def proc_tree_pids(pid):
+    """pid and all its descendants (from /proc/*/stat ppid)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                data = f.read()
+            ppid = int(data[data.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def tree_usage(pid):
+    """Sum over the process and its descendants: VmRSS KiB, CPU ms (utime+stime), process
+    count. Peers are wrappers (sh → entr; node → ...): the whole tree is the tool's cost."""
+    rss = cpu = n = 0
+    for p in proc_tree_pids(pid):
+        try:
+            rss += kib(proc_status(p).get("VmRSS")) or 0
+            c = cpu_ticks_ms(p)
+            cpu += c["user_ms"] + c["sys_ms"]
+            n += 1
+        except (OSError, ValueError):
+            pass
+    return {"rss_kib": rss, "cpu_ms": cpu, "procs": n}
+
+
+def tree_fd_info(pid):
+    """fd_info summed over the process and its descendants (entr and the inotifywait loop are
+    wrapped in sh)."""
+    tot = {"fds": 0, "inotify_fds": 0, "inotify_watches": 0}
+    for p in proc_tree_pids(pid):
+        try:
+            for k, v in fd_info(p).items():
+                tot[k] += v
+        except OSError:
+            pass
+    return tot

@@ -62,9 +62,14 @@ def read_stamps(path):
 class Row:
     """One tool at one delay, on its own tree."""
 
-    def __init__(self, key, watcher, delay_ms, args, stamp_bin, work):
+    def __init__(self, key, watcher, delay_ms, args, stamp_bin, work, spec=None, samples=None):
         self.watcher = watcher
         self.delay_ms = delay_ms
+        self.spec = spec
+        self.delay_arg = delay_ms if spec is None else spec.delay_ms  # what the command line says
+        self.samples = args.samples if samples is None else samples
+        # The quiet period the tool waits for (reflex: its fixed 300 ms batch, not subtracted).
+        wait_ms = max(delay_ms or 0, getattr(watcher, "effective_delay_ms", 0))
         self.dir = os.path.join(work, key)
         self.tree = os.path.join(self.dir, "tree")
         self.files = make_tree(self.tree, args.dirs, args.files_per_dir)
@@ -75,15 +80,21 @@ class Row:
         os.makedirs(self.logs)
         os.makedirs(self.cwd)
         self.delay_ns = delay_ms * 1_000_000
-        self.build_timeout = max(5.0, 20 * delay_ms / 1000.0 + 5.0)
-        self.quiet_s = max(0.05, delay_ms / 1000.0 + 0.05)  # longer than the delay: catches extra builds
+        self.build_timeout = max(5.0, 20 * wait_ms / 1000.0 + 5.0)
+        self.quiet_s = max(0.05, wait_ms / 1000.0 + 0.05)  # longer than the delay: catches extra builds
         self.rng = random.Random(zlib.crc32(key.encode()))
         self.alive = False
         self.res = {
             "tool": watcher.name if watcher else "spawn only",
+            "key": key,
+            "label": spec.label if spec else ("hotpod --delay 0ms" if key == "hotpod-0" else watcher.name if watcher else "spawn only"),
+            "backend": spec.backend if spec else ("inotify" if watcher else "–"),
+            "config": spec.config if spec else ("defaults (--delay 100ms)" if key == "hotpod-100" else
+                                                "min delay" if key == "hotpod-0" else "floor (no delay)" if watcher else "reference"),
             "delay_ms": delay_ms,
-            "command": bl.placeholder_argv(self.argv(), {stamp_bin: "STAMP", self.out: "OUT", self.tree: "TREE", args.hotpod_abs: "HOTPOD"}),
-            "samples_requested": args.samples,
+            "command": bl.placeholder_argv(self.argv(), {stamp_bin: "STAMP", self.out: "OUT", self.tree: "TREE", args.hotpod_abs: "HOTPOD",
+                                                             bl.NPM_PREFIX + "/node_modules/.bin/": ""}),
+            "samples_requested": self.samples,
             "latency_ns": [],
             "missed": 0,
             "no_stamp": 0,
@@ -94,15 +105,19 @@ class Row:
         }
 
     def argv(self):
-        return self.watcher.argv(self.tree, self.build, self.delay_ms)
+        return self.watcher.argv(self.tree, self.build, self.delay_arg)
 
     def start(self):
-        self.watcher.start(root=self.tree, build=self.build, delay_ms=self.delay_ms, cwd=self.cwd, log_dir=self.logs)
+        self.watcher.start(root=self.tree, build=self.build, delay_ms=self.delay_arg,
+                           cwd=self.cwd, log_dir=self.logs)
         self.alive = True
 
     def ready(self):
         try:
-            self.watcher.wait_ready(timeout=30)
+            if isinstance(self.watcher, bl.StampWatcher):
+                self.watcher.wait_ready(timeout=60, probe_path=self.files[-1])
+            else:
+                self.watcher.wait_ready(timeout=30)
             # hotpod builds once at start-up; let that (and anything else) pass first.
             self.watcher.settle(quiet_s=max(0.3, self.quiet_s), timeout=30)
         except bl.BenchError as e:
@@ -113,7 +128,7 @@ class Row:
         self.alive = False
 
     def sample(self, i):
-        if not self.alive:
+        if not self.alive or i >= self.samples:
             return
         try:
             # Quiet before the write; builds that start now were not asked for by a write.
@@ -152,6 +167,8 @@ class Row:
         self.res["build_results"] = dict(self.watcher.build_results)
         self.res["cancelled_builds"] = self.watcher.build_results.get("cancelled", 0)
         self.res["builds_started"] = self.watcher.builds_started
+        if isinstance(self.watcher, bl.StampWatcher):
+            self.res["build_results"] = {}
         if self.watcher.name == "hotpod" and self.watcher.stopped_by_us and code not in (0, None):
             self.res["errors"].append(f"hotpod exited with {code} on SIGTERM (expected 0)")
         if self.watcher.name == "hotpod" and self.watcher.leftovers:
@@ -184,6 +201,8 @@ class SpawnRow(Row):
         pass
 
     def sample(self, i):
+        if i >= self.samples:
+            return
         seen = len(read_stamps(self.out))
         t0 = bl.mono_ns()
         p = subprocess.Popen(self.argv(), env=self.env, stdin=subprocess.DEVNULL, cwd=self.cwd)
@@ -221,27 +240,48 @@ def delay_accepted(hotpod, delay_ms, work):
         w.stop()
 
 
+def ratio_base(results, r):
+    """hotpod's row to compare r with: same backend, same kind of setting (min delay or defaults)."""
+    want_min = "min" in (r.get("config") or "") or r.get("config", "").startswith("floor") or r.get("tool") == "spawn only"
+    backend = r.get("backend") if r.get("backend") in ("inotify", "poll") else "inotify"
+    keys = {("inotify", False): "hotpod-100", ("inotify", True): "hotpod-0",
+            ("poll", False): "hotpod-poll", ("poll", True): "hotpod-poll-min"}
+    for x in results["runs"]:
+        if x.get("key") == keys[(backend, want_min)] and x.get("summary_ms"):
+            return x
+    return None
+
+
 def markdown(results):
     lines = [
-        "| tool | delay | samples | min | p50 | p90 | p99 | max | missed | cancelled | premature | extra |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| tool | backend | configured as | delay subtracted | samples | min | p50 | p90 | p99 | max | p50 ÷ hotpod | missed | cancelled | premature | extra |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["runs"]:
+        label = r.get("label", r["tool"])
         if r.get("skipped"):
-            lines.append(f"| {r['tool']} | {r['delay_ms']} ms | skipped: {r['skipped']} |" + " |" * 9)
+            lines.append(f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r['delay_ms']} ms | skipped: {r['skipped']} |" + " |" * 10)
             continue
         s = r.get("summary_ms") or {}
+        base = ratio_base(results, r)
+        ratio = "–"
+        if base and s.get("p50") is not None and base is not r:
+            ratio = f"{s['p50'] / base['summary_ms']['p50']:.2f} × ({base['label'] if 'label' in base else 'hotpod'})"
+        elif base is r:
+            ratio = "1 (reference)"
         lines.append(
-            f"| {r['tool']} | {r['delay_ms']} ms | {s.get('n', 0)} | {bl.fmt(s.get('min'))} | {bl.fmt(s.get('p50'))} | "
-            f"{bl.fmt(s.get('p90'))} | {bl.fmt(s.get('p99'))} | {bl.fmt(s.get('max'))} | {r['missed']} | "
+            f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r['delay_ms']} ms | {s.get('n', 0)} | {bl.fmt(s.get('min'))} | {bl.fmt(s.get('p50'))} | "
+            f"{bl.fmt(s.get('p90'))} | {bl.fmt(s.get('p99'))} | {bl.fmt(s.get('max'))} | {ratio} | {r['missed']} | "
             f"{r.get('cancelled_builds', 0)} | {r.get('premature', 0)} | {r['extra_builds']} |"
         )
     lines.append("")
     lines.append(
-        "Milliseconds from close() to the build command's first instruction, minus the configured delay "
-        "(spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself). "
-        "missed: writes without a build; cancelled: builds superseded by a newer one; "
-        "premature: build commands that started before close(); extra: builds after the sample's build."
+        "Milliseconds from close() to the triggered command's first instruction, minus the delay the tool was configured "
+        "with (its own default when the command line sets none; reflex's fixed 300 ms batch is not a setting and is not "
+        "subtracted). spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself. "
+        "p50 ÷ hotpod: against hotpod with the same backend and the same kind of setting (min delay or defaults). "
+        "missed: writes without a run; cancelled: builds superseded by a newer one; "
+        "premature: commands that started before close(); extra: runs after the sample's run."
     )
     return "\n".join(lines)
 
@@ -256,6 +296,10 @@ def main():
     ap.add_argument("--files-per-dir", type=int, default=10)
     ap.add_argument("--no-floor", action="store_true", help="skip the inotifywait floor")
     ap.add_argument("--no-spawn", action="store_true", help="skip the spawn-only reference")
+    ap.add_argument("--no-peers", action="store_true", help="skip reflex, entr, nodemon, chokidar")
+    ap.add_argument("--no-poll", action="store_true", help="skip the polling rows")
+    ap.add_argument("--only", help="comma-separated keys of the peer and polling rows to run (benchlib.tool_specs)")
+    ap.add_argument("--poll-samples", type=int, default=100, help="samples of the polling rows (default 100)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latency.json"))
     ap.add_argument("--strict", action="store_true", help="exit 1 if any row is invalid (for the smoke test)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (trees, logs)")
@@ -303,6 +347,22 @@ def main():
                 slots.append({"tool": "inotifywait", "delay_ms": 0, "skipped": "inotifywait not installed"})
         if not args.no_spawn:
             rows.append(SpawnRow("spawn", args, stamp, work))
+            slots.append(rows[-1])
+        backends = [b for b in ("inotify", "poll") if not (b == "poll" and args.no_poll)]
+        for spec in bl.tool_specs(hotpod, backends=backends, floor=False):
+            if spec.key in ("hotpod", "hotpod-d0"):
+                continue  # the hotpod inotify rows above
+            if args.no_peers and spec.tool != "hotpod":
+                continue
+            if args.only and spec.key not in args.only.split(","):
+                continue
+            n = args.poll_samples if spec.backend == "poll" else args.samples
+            if not spec.available():
+                bl.eprint(f"latency: {spec.tool} not installed (bench/install-peers.sh); row {spec.label} skipped")
+                slots.append({"tool": spec.tool, "key": spec.key, "label": spec.label, "backend": spec.backend,
+                              "config": spec.config, "delay_ms": spec.effective_ms, "skipped": f"{spec.tool} not installed"})
+                continue
+            rows.append(Row(spec.key, spec.make(), spec.effective_ms, args, stamp, work, spec=spec, samples=n))
             slots.append(rows[-1])
 
         t0 = time.monotonic()

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes docs/benchmarks.md from bench/results/{latency,rss,scan}.json (and commands.txt).
+"""Writes docs/benchmarks.md from bench/results/*.json (and commands.txt), and the plots under
+--plots (gnuplot, SVG).
 Every number in the page comes from those files; nothing is typed by hand."""
 
 import argparse
@@ -10,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 import latency  # noqa: E402
+import report_peers as rp  # noqa: E402
 import rss  # noqa: E402
 import scan  # noqa: E402
 
@@ -153,12 +155,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--results", required=True, help="directory with latency.json, rss.json, scan.json, commands.txt")
     ap.add_argument("--out", required=True, help="Markdown file to write")
+    ap.add_argument("--plots", help="directory for the SVG plots (default: bench/ beside --out)")
     args = ap.parse_args()
+    plots_dir = args.plots or os.path.join(os.path.dirname(os.path.abspath(args.out)), "bench")
+    plots = rp.Plots(plots_dir, os.path.relpath(plots_dir, os.path.dirname(os.path.abspath(args.out))) + "/")
+    peers = {k: load(os.path.join(args.results, f"{k}.json")) for k in ("cost", "storms", "overlay", "e2e", "soak")}
 
     lat = load(os.path.join(args.results, "latency.json"))
     rs = load(os.path.join(args.results, "rss.json"))
     sc = load(os.path.join(args.results, "scan.json"))
-    if not lat and not rs and not sc:
+    if not lat and not rs and not sc and not any(peers.values()):
         print(f"report: no results in {args.results}", file=sys.stderr)
         return 1
     try:
@@ -167,7 +173,7 @@ def main():
     except FileNotFoundError:
         commands = []
 
-    first = lat or rs or sc
+    first = lat or rs or sc or next(v for v in peers.values() if v)
     m = first["machine"]
     out = []
     w = out.append
@@ -188,13 +194,20 @@ def main():
     w(f"| OS | {m.get('os')} |")
     w(f"| temp filesystem | {m.get('tmp_fs')} |")
     w(f"| fs.inotify.max_user_watches | {m.get('max_user_watches')} |")
-    for name, res in (("latency", lat), ("rss", rs), ("scan", sc)):
+    for name, res in (("latency", lat), ("rss", rs), ("scan", sc)) + tuple(peers.items()):
         if res:
             w(f"| load average ({name}: start → end) | {res['machine'].get('loadavg_at_start')} → {res['machine'].get('loadavg_at_end')} |")
     w("")
     w("The machine is shared (other builds may run at the same time), so single-digit-millisecond")
     w("differences between runs are noise; compare the rows of one run with each other.")
+    w("The load averages above are what the other users of the machine added (on 2 cores, a load above 2")
+    w("means processes waited for a CPU): latencies and start-up times include that waiting, CPU times")
+    w("(idle cost, scan CPU) much less so.")
     w("")
+    skipped = sorted({t for v in peers.values() if v for t in v.get("peers_skipped", [])})
+    if skipped:
+        w(f"**Peers not installed, their rows are skipped**: {', '.join(skipped)} (bench/install-peers.sh installs them).")
+        w("")
     w("## Commands")
     w("")
     w("```sh")
@@ -203,6 +216,8 @@ def main():
     w("```")
     w("")
 
+    rp.goals_section(lat, peers["cost"], peers["storms"], peers["overlay"], peers["soak"], w)
+
     if lat:
         p = lat["params"]
         w("## Latency: file close → build command starts")
@@ -210,9 +225,14 @@ def main():
         w(f"{p['samples']} samples per row, in a tree of {p['tree']['files']} files in {p['tree']['directories']} "
           "directories. Each sample writes one file (open, write, close), reads `CLOCK_MONOTONIC` right "
           "after `close()`, waits for the tool to report the end of the build (hotpod: the "
-          "`build_finished` JSON record), and reads the `CLOCK_MONOTONIC` value that the build command "
+          "`build_finished` JSON record; the inotifywait loop: its `finished` line; the peers: the line "
+          "`STAMP OUT -` prints after reading the clock, which they pass through), and reads the `CLOCK_MONOTONIC` value that the build command "
           "(`bench/stamp.c`, `cc -O2`) took in the first statement of its `main()`. "
-          "The value is stamp − close − configured delay.")
+          "The value is stamp − close − configured delay. Every tool runs the same command through `/bin/sh -c` "
+          f"(the peers with a trailing `-`). Rows run interleaved, round-robin in a shuffled order; the polling rows take "
+          f"{max([r.get('samples_requested', 0) for r in lat['runs'] if r.get('backend') == 'poll'] or [p['samples']])} samples (each waits up to a poll interval). Peers are configured at their "
+          "defaults and, where they have a delay setting, also at their minimum; the table says which. Peers' readiness "
+          "is probed (a write until the command runs), then the first sample waits until the tool has been quiet.")
         w("")
         w(latency.markdown(lat))
         w("")
@@ -236,9 +256,15 @@ def main():
         if floor and floor.get("premature"):
             facts.append(f"`inotifywait` reacts to the close event, so its {floor['premature']} \"premature\" sample(s) "
                          "are measurement noise: the bench was descheduled between `close()` and reading the clock.")
+        facts += rp.latency_wins(lat)
         for f in facts:
             w(f"* {f}")
         w("")
+        for backend in ("inotify", "poll"):
+            link = plots.latency_cdf(lat, backend, f"latency-{backend}")
+            if link:
+                w(f"![latency distribution, {backend}]({link})")
+                w("")
         w("Tool command lines (`HOTPOD`: the binary under test, `TREE`: the row's temp tree, `STAMP`: the "
           "compiled stamp, `OUT`: its output file):")
         w("")
@@ -281,8 +307,24 @@ def main():
     if sc:
         scan_section(sc, w)
 
-    w("Raw results: `bench/results/latency.json`, `bench/results/rss.json` and `bench/results/scan.json` "
-      "(regenerated, not committed).")
+    if peers["cost"]:
+        rp.cost_section(peers["cost"], w, plots)
+    if peers["storms"]:
+        rp.storms_section(peers["storms"], w)
+    if peers["overlay"]:
+        rp.overlay_section(peers["overlay"], w)
+    if peers["e2e"]:
+        rp.e2e_section(peers["e2e"], w)
+    if peers["soak"]:
+        rp.soak_section(peers["soak"], w, plots)
+    if not plots.gnuplot:
+        w("**No plots**: gnuplot is not installed (bench/install-peers.sh installs gnuplot-nox).")
+        w("")
+    for e in plots.errors:
+        w(f"* plot error: {e}")
+
+    w("Raw results: `bench/results/*.json` (latency, rss, scan, cost, storms, overlay, e2e, soak), regenerated by "
+      "`make bench`. Plots: `docs/bench/*.svg` (gnuplot).")
     w("")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

@@ -3,12 +3,14 @@
 #
 #   ./bench/run.sh [--smoke] [path/to/hotpod]
 #
-# Full run: installs the peers (bench/install-peers.sh), compiles bench/stamp.c and
-# bench/scanfloor.c, runs bench/latency.py, bench/rss.py and bench/scan.py (issue 3's goals:
-# 1k/10k/100k-file trees, 60 s idle) at full size, writes bench/results/*.json and
-# docs/benchmarks.md. Takes about ten minutes.
-# --smoke: tiny sizes (5 samples, 1k files, 2-3 s idle), results in a temp dir, docs untouched;
-# for the test suite: finishes in well under 60 s and exits non-zero if something is broken.
+# Full run: installs the peers (bench/install-peers.sh: reflex, entr, inotifywait, gnuplot from
+# Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
+# bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals) and
+# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) at full size, writes bench/results/*.json,
+# docs/benchmarks.md and docs/bench/*.svg. Takes about 40 minutes.
+# --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
+# docs untouched; for the test suite: finishes in under 60 s and exits non-zero if something is
+# broken. Peers that are not installed are skipped (said on stderr and in the report).
 set -euo pipefail
 
 SMOKE=0
@@ -16,7 +18,7 @@ HOTPOD=""
 for a in "$@"; do
   case "$a" in
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
     *) [ -z "$HOTPOD" ] || { echo "run.sh: one hotpod path only" >&2; exit 2; }; HOTPOD="$a" ;;
   esac
@@ -36,9 +38,12 @@ trap 'rm -rf "$TMP"' EXIT
 
 cd "$TMP"   # no hotpod.yaml here; the scripts also start hotpod from empty dirs
 
-# Peers. A smoke run survives a machine without network (it skips the inotifywait floor).
+# Peers. A smoke run survives a machine without network (it skips the inotifywait floor) and
+# does not install the npm peers (it uses them if they are there).
 FLOOR=()
-if ! "$BENCH/install-peers.sh"; then
+INSTALL=("$BENCH/install-peers.sh")
+[ "$SMOKE" = 1 ] && INSTALL+=(--debian-only)
+if ! "${INSTALL[@]}"; then
   if [ "$SMOKE" = 1 ]; then
     echo "run.sh: could not install peers; the smoke run skips the inotifywait floor" >&2
     FLOOR=(--no-floor)
@@ -55,12 +60,24 @@ if [ "$SMOKE" = 1 ]; then
   LAT_ARGS=(--samples 5 --strict)
   RSS_ARGS=(--sizes 1000 --idle 2 --startup-runs 1)
   SCAN_ARGS=(--sizes 100,1000 --rounds 2 --scans-per-round 3 --idle 3 --rss-wait 1 --startup-runs 1)
+  # Peers: the smallest sizes that still go through every code path; one Debian and one npm peer.
+  LAT_ARGS+=(--poll-samples 3 --only entr,chokidar-d0,hotpod-poll-min)
+  COST_ARGS=(--sizes 100 --idle 0.5 --only hotpod,hotpod-poll,entr)
+  STORM_ARGS=(--tar-files 100 --repo-files 60 --storm-quiet 0.2 --storm-cap 5 --only hotpod)
+  OVL_ARGS=(--overlay-timeout 5 --verify-interval 1s --only hotpod-auto)
+  E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
+  SOAK_ARGS=(--reloads 20)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
   LAT_ARGS=()
   RSS_ARGS=()
   SCAN_ARGS=()
+  COST_ARGS=()
+  STORM_ARGS=()
+  OVL_ARGS=()
+  E2E_ARGS=()
+  SOAK_ARGS=()
   LIMIT=1800
 fi
 mkdir -p "$RESULTS"
@@ -77,29 +94,54 @@ HP_REL="$(rel "$HOTPOD")"
   echo "$PY bench/latency.py --hotpod $HP_REL --stamp STAMP" "${LAT_ARGS[@]}" "${FLOOR[@]}" "--out bench/results/latency.json"
   echo "$PY bench/rss.py --hotpod $HP_REL" "${RSS_ARGS[@]}" "--out bench/results/rss.json"
   echo "$PY bench/scan.py --hotpod $HP_REL --scanfloor SCANFLOOR" "${SCAN_ARGS[@]}" "${FLOOR[@]/--no-floor/--no-inotifywait}" "--out bench/results/scan.json"
-  echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md"
+  for wl in cost storms overlay e2e soak; do
+    case "$wl" in cost) A=("${COST_ARGS[@]}") ;; storms) A=("${STORM_ARGS[@]}") ;; overlay) A=("${OVL_ARGS[@]}") ;;
+      e2e) A=("${E2E_ARGS[@]}") ;; soak) A=("${SOAK_ARGS[@]}") ;; esac
+    echo "$PY bench/peers.py $wl --hotpod $HP_REL --stamp STAMP" "${A[@]}" "--out bench/results/$wl.json"
+  done
+  echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
 status=0
-echo "== latency" >&2
+echo "== latency ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/latency.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
   "${LAT_ARGS[@]}" "${FLOOR[@]}" --out "$RESULTS/latency.json" || { echo "run.sh: latency failed ($?)" >&2; status=1; }
-echo "== rss" >&2
+echo "== rss ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/rss.py" --hotpod "$HOTPOD" \
   "${RSS_ARGS[@]}" --out "$RESULTS/rss.json" || { echo "run.sh: rss failed ($?)" >&2; status=1; }
-echo "== scan" >&2
+echo "== scan ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/scan.py" --hotpod "$HOTPOD" --scanfloor "$TMP/scanfloor" \
   "${SCAN_ARGS[@]}" "${FLOOR[@]/--no-floor/--no-inotifywait}" --out "$RESULTS/scan.json" || { echo "run.sh: scan failed ($?)" >&2; status=1; }
 
+for wl in cost storms overlay e2e soak; do
+  case "$wl" in cost) A=("${COST_ARGS[@]}") ;; storms) A=("${STORM_ARGS[@]}") ;; overlay) A=("${OVL_ARGS[@]}") ;;
+    e2e) A=("${E2E_ARGS[@]}") ;; soak) A=("${SOAK_ARGS[@]}") ;; esac
+  echo "== $wl ($(date +%T))" >&2
+  timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/peers.py" "$wl" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
+    "${A[@]}" --out "$RESULTS/$wl.json" || { echo "run.sh: $wl failed ($?)" >&2; status=1; }
+done
+
 if [ "$SMOKE" = 1 ]; then
-  "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" || status=1
-  grep -q '^| hotpod | 100 ms | 5 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the hotpod latency row" >&2; status=1; }
+  "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" --plots "$TMP/plots" || status=1
+  [ -n "${HOTPOD_BENCH_KEEP_REPORT:-}" ] && cp -r "$TMP/benchmarks.md" "$TMP/plots" "$HOTPOD_BENCH_KEEP_REPORT"/
+  grep -q '^| hotpod | inotify | defaults (--delay 100ms) | 100 ms | 5 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the hotpod latency row" >&2; status=1; }
   grep -q '^| 1k files | 1000 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the 1k-files row" >&2; status=1; }
   grep -q '^| 1000 | 101 |' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the 1k-files scan row" >&2; status=1; }
   grep -q '^| inotify start-up' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the start-up goal" >&2; status=1; }
+  grep -q '^| hotpod | inotify | defaults (--delay 100ms) | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's cost row" >&2; status=1; }
+  grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
+  grep -q '^## Soak: 20 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
+  if command -v gnuplot >/dev/null 2>&1; then
+    [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
+  else
+    echo "run.sh: gnuplot not installed; the smoke run checks no plots" >&2
+  fi
+  for t in reflex entr nodemon chokidar; do
+    grep -q "skipped: $t not installed" "$TMP/benchmarks.md" && echo "run.sh: $t not installed: its smoke rows are skipped" >&2
+  done
   [ "$status" = 0 ] && echo "bench smoke: ok" >&2
 else
-  "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$REPO/docs/benchmarks.md" || status=1
-  echo "wrote $RESULTS/latency.json $RESULTS/rss.json $RESULTS/scan.json $(rel "$REPO/docs/benchmarks.md")" >&2
+  "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$REPO/docs/benchmarks.md" --plots "$REPO/docs/bench" || status=1
+  echo "wrote $RESULTS/*.json $(rel "$REPO/docs/benchmarks.md") $(rel "$REPO/docs/bench")/*.svg" >&2
 fi
 exit "$status"

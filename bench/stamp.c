@@ -4,6 +4,10 @@
  * main(), so the stamp marks the moment the build command starts running. Build with
  *   cc -O2 -o stamp bench/stamp.c
  * It only uses the raw syscalls' wrappers (no stdio) to keep its own start-up cost tiny.
+ *
+ *   stamp OUT -    also writes "hotpod-bench-stamp NS" to stdout, after the clock was read: the
+ *                  peers (reflex, entr, nodemon, chokidar) pass their command's output through,
+ *                  and that line tells the bench that the triggered command ran.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -29,5 +33,13 @@ int main(int argc, char **argv) {
     ssize_t len = (ssize_t)sizeof buf - pos;
     ssize_t n = write(fd, buf + pos, (size_t)len); /* O_APPEND + one write: one whole line */
     if (close(fd) != 0 || n != len) return 1;
+    if (argc > 2 && argv[2][0] == '-' && argv[2][1] == '\0') {
+        static const char tag[] = "hotpod-bench-stamp ";
+        char line[sizeof tag - 1 + sizeof buf];
+        size_t t = sizeof tag - 1;
+        for (size_t i = 0; i < t; i++) line[i] = tag[i];
+        for (ssize_t i = 0; i < len; i++) line[t + (size_t)i] = buf[pos + i];
+        if (write(1, line, t + (size_t)len) != (ssize_t)(t + (size_t)len)) return 1;
+    }
     return 0;
 }
