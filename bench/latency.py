@@ -51,13 +51,6 @@ def make_tree(root, dirs, files_per_dir):
     return paths
 
 
-def read_stamps(path):
-    try:
-        with open(path) as f:
-            return [int(x) for x in f.read().split()]
-    except FileNotFoundError:
-        return []
-
 
 class Row:
     """One tool at one delay, on its own tree."""
@@ -133,7 +126,7 @@ class Row:
         try:
             # Quiet before the write; builds that start now were not asked for by a write.
             self.res["extra_builds"] += self.watcher.settle(quiet_s=self.quiet_s + self.rng.random() * 0.02, timeout=30)
-            seen = len(read_stamps(self.out))
+            seen = len(bl.read_stamps(self.out))
             path = self.files[i % len(self.files)]
             fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
             os.write(fd, f"// sample {i}\n".encode())
@@ -151,7 +144,7 @@ class Row:
             if self.res["missed"] >= 5 and self.res["missed"] > i // 2:
                 self.fail("too many missed builds; row aborted")
             return
-        stamps = read_stamps(self.out)[seen:]
+        stamps = bl.read_stamps(self.out)[seen:]
         if not stamps:
             self.res["no_stamp"] += 1
             self.res["errors"].append(f"sample {i}: the build finished but the stamp file gained no line")
@@ -203,7 +196,7 @@ class SpawnRow(Row):
     def sample(self, i):
         if i >= self.samples:
             return
-        seen = len(read_stamps(self.out))
+        seen = len(bl.read_stamps(self.out))
         t0 = bl.mono_ns()
         p = subprocess.Popen(self.argv(), env=self.env, stdin=subprocess.DEVNULL, cwd=self.cwd)
         try:
@@ -212,7 +205,7 @@ class SpawnRow(Row):
             p.kill()
             p.wait()
             rc = -9
-        stamps = read_stamps(self.out)[seen:]
+        stamps = bl.read_stamps(self.out)[seen:]
         if rc != 0 or not stamps:
             self.res["no_stamp"] += 1
             self.res["errors"].append(f"sample {i}: exit {rc}, {len(stamps)} new stamp lines")

@@ -43,13 +43,6 @@ REPO = os.path.dirname(HERE)
 MAX_USER_WATCHES = "/proc/sys/fs/inotify/max_user_watches"
 
 
-def read_stamps(path):
-    try:
-        with open(path) as f:
-            return [int(x) for x in f.read().split()]
-    except FileNotFoundError:
-        return []
-
 
 def make_tree(root, n_files, per_dir=100):
     """Like rss.py: n_files files, per_dir per leaf directory; plus probe.txt at the root."""
@@ -346,7 +339,7 @@ def storm_one(spec, kind, args, work, tarball, repo):
     row = {"key": spec.key, "label": spec.label, "backend": spec.backend, "config": spec.config, "storm": kind}
     try:
         ready(w, spec, root, f"{args.stamp} {out}", d, logs, probe, args.ready_timeout)
-        before = len(read_stamps(out))
+        before = len(bl.read_stamps(out))
         t_start = bl.mono_ns()
         if kind == "tar":
             # tar reads the archive from a pipe: the first half, then the bench writes the marker
@@ -384,7 +377,7 @@ def storm_one(spec, kind, args, work, tarball, repo):
             else:
                 row["still_running_after_s"] = args.storm_cap
         row["tool_exited"] = row.get("tool_exited", False) or not w.proc.alive()
-        stamps = read_stamps(out)[before:]
+        stamps = bl.read_stamps(out)[before:]
         row.update({
             "storm_ms": round((t_end - t_start) / 1e6, 1),
             "runs": len(stamps),
@@ -486,13 +479,13 @@ def overlay(args, work, results):
         try:
             info = ready(w, spec, M, f"{args.stamp} {out}", d, logs, os.path.join(M, "src", "probe.txt"), args.ready_timeout)
             row["hotpod_backend"] = info.get("backend")
-            before = len(read_stamps(out))
+            before = len(bl.read_stamps(out))
             target = os.path.join(L, "src", "f3.go")  # not copied up: only the lower layer changes
             with open(target, "a") as f:
                 f.write("// written to the lower layer\n")
             t_write = bl.mono_ns()
             t = w.wait_build(args.overlay_timeout)
-            stamps = [s for s in read_stamps(out)[before:] if s >= t_write]
+            stamps = [s for s in bl.read_stamps(out)[before:] if s >= t_write]
             row["seen"] = bool(stamps)
             row["seen_after_ms"] = round((stamps[0] - t_write) / 1e6, 1) if stamps else None
             row["waited_s"] = args.overlay_timeout if t is None else None
