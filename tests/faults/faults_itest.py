@@ -109,7 +109,7 @@ class FaultsTest(TempTree):
         port = free_port()
         src = os.path.join(self.dir, "src")
         write(os.path.join(src, "slow.txt"), "0")
-        build = "if [ $(cat slow.txt) = 1 ]; then sleep 600; fi"
+        build = "if [ $(cat slow.txt) = 1 ]; then echo building-slowly; sleep 600; fi"
         args = ["--root", src, "--build", build, "--", "python3", "-m", "http.server",
                 "--bind", "127.0.0.1", str(port)]
         first = self.start(args)
@@ -117,7 +117,8 @@ class FaultsTest(TempTree):
         wait_answer(f"http://127.0.0.1:{port}/")
         mark = first.mark()
         write(os.path.join(src, "slow.txt"), "1")
-        first.wait_for("build_started", after=mark, build=2)
+        # Its output proves the build runs (build_started is logged just before the spawn).
+        first.wait_for("output", after=mark, source="build", msg="building-slowly")
         build_pids = [pid for pid, _ in children_of(first.pid) if pid != app["pid"]]
         first.proc.kill()  # SIGKILL: hotpod cannot stop anything itself
         first.proc.wait(30)
