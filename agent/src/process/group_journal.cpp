@@ -78,6 +78,7 @@ GroupJournal::~GroupJournal() {
   if (current_journal == this) current_journal = nullptr;
   std::error_code ignored;
   fs::remove(file_, ignored);
+  fs::remove(file_.parent_path(), ignored);  // only if empty: another hotpod may use it
 }
 
 GroupJournal* GroupJournal::current() {
