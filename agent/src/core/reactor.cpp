@@ -25,6 +25,10 @@ int64_t monotonicNanos() {
 
 }  // namespace
 
+std::chrono::nanoseconds Reactor::sinceLastTurn() const {
+  return std::chrono::nanoseconds(monotonicNanos() - lastTurnNanos());
+}
+
 Reactor::Reactor() : epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (!epoll_) throw sys::error(errno, "epoll_create1", "raise the open-files limit (ulimit -n)");
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));

@@ -2,6 +2,7 @@
 // The one epoll loop that owns every pipeline file descriptor. Only the thread that runs it
 // touches pipeline state; other threads hand work to it with post().
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +37,8 @@ class Reactor {
 
   // Monotonic time of the loop's last wake-up; used as a heartbeat (read from any thread).
   int64_t lastTurnNanos() const { return last_turn_ns_.load(std::memory_order_relaxed); }
+  // How long ago that was (any thread).
+  std::chrono::nanoseconds sinceLastTurn() const;
 
  private:
   struct Registration {

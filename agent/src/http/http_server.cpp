@@ -1,7 +1,6 @@
 #include "http/http_server.h"
 
 #include <httplib.h>
-#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,16 +13,6 @@
 
 namespace hotpod {
 namespace {
-
-double unixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int64_t monotonicNanos() {
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 std::string sseFrame(const LoopEvent& event) {
   return "id: " + std::to_string(event.id) + "\nevent: " + event.type + "\ndata: " + event.data +
@@ -62,7 +51,7 @@ struct HttpServer::Impl {
 
   void routes() {
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      const auto age = std::chrono::nanoseconds(monotonicNanos() - context.reactor.lastTurnNanos());
+      const auto age = context.reactor.sinceLastTurn();
       if (age < kHeartbeatBound) {
         res.set_content("ok\n", "text/plain");
       } else {

@@ -3,6 +3,7 @@
 // every change and the HTTP threads read without touching pipeline state.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,11 @@
 #include <vector>
 
 namespace hotpod {
+
+// Wall-clock time as the status reports it: unix seconds.
+inline double unixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 enum class LoopPhase { Idle, Debouncing, Building, Restarting, Running, Failed };
 std::string_view toString(LoopPhase phase);
