@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "process/proc_table.h"
 
 namespace hotpod {
 namespace fs = std::filesystem;
@@ -20,36 +21,13 @@ namespace {
 
 GroupJournal* current_journal = nullptr;
 
-struct ProcStat {
-  pid_t group = 0;
-  uint64_t start = 0;
-};
-
-std::optional<ProcStat> readStat(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), {});
-  const auto name_end = text.rfind(')');
-  if (name_end == std::string::npos) return std::nullopt;
-  std::istringstream fields(text.substr(name_end + 2));
-  std::string field;
-  ProcStat stat;
-  for (int index = 3; index <= 22 && (fields >> field); ++index) {
-    if (index == 5) stat.group = static_cast<pid_t>(std::stol(field));
-    if (index == 22) stat.start = std::stoull(field);
-  }
-  return stat;
-}
-
 // Processes of `group` that started no earlier than its leader did (a reused group id would
 // belong to younger processes' leader, not to older strangers).
-std::vector<pid_t> membersOf(pid_t group, uint64_t leader_start) {
-  std::vector<pid_t> members;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto stat = readStat(static_cast<pid_t>(std::stol(name)));
-    if (stat && stat->group == group && stat->start >= leader_start) {
-      members.push_back(static_cast<pid_t>(std::stol(name)));
+std::vector<ProcessInfo> membersOf(pid_t group, uint64_t leader_start) {
+  std::vector<ProcessInfo> members;
+  for (auto& process : ProcTable().list()) {
+    if (process.pgid == group && process.start_time >= leader_start) {
+      members.push_back(std::move(process));
     }
   }
   return members;
@@ -58,8 +36,8 @@ std::vector<pid_t> membersOf(pid_t group, uint64_t leader_start) {
 }  // namespace
 
 uint64_t processStartTime(pid_t pid) {
-  const auto stat = readStat(pid);
-  return stat ? stat->start : 0;
+  const auto process = ProcTable().read(pid);
+  return process ? process->start_time : 0;
 }
 
 fs::path GroupJournal::fileFor(const fs::path& root) {
@@ -101,27 +79,33 @@ size_t GroupJournal::stopStaleGroups() {
                   "builds and app are left alone, but both will rebuild on every change");
     return 0;
   }
-  std::vector<pid_t> stale;
+  std::vector<ProcessInfo> killed;
+  size_t groups = 0;
   pid_t group = 0;
   uint64_t leader_start = 0;
   while (file >> group >> leader_start) {
     const auto members = membersOf(group, leader_start);
     if (members.empty()) continue;
     ::killpg(group, SIGKILL);
-    stale.push_back(group);
+    ++groups;
+    killed.insert(killed.end(), members.begin(), members.end());
     log::warn("stale_group_killed",
               "stopped process group " + std::to_string(group) + " (" +
                   std::to_string(members.size()) + " process(es)) left by a hotpod that was killed",
               {{"group", int64_t{group}}, {"processes", static_cast<int64_t>(members.size())}});
   }
-  // SIGKILL is asynchronous: wait (briefly) until they are really gone, ports released.
+  // SIGKILL is asynchronous: wait (briefly) until those processes are really gone (their
+  // ports released); a later process with a reused PID does not count.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (pid_t id : stale) {
-    while (!membersOf(id, 0).empty() && std::chrono::steady_clock::now() < deadline) {
+  const ProcTable proc;
+  for (const auto& process : killed) {
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto now = proc.read(process.pid);
+      if (!now || !now->sameProcess(process) || now->state == 'Z') break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  return stale.size();
+  return groups;
 }
 
 void GroupJournal::added(pid_t group) {

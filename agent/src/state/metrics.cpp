@@ -7,7 +7,8 @@
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 #include <fstream>
-#include <sstream>
+
+#include "process/proc_table.h"
 
 namespace hotpod {
 namespace {
@@ -71,24 +72,20 @@ std::vector<prometheus::MetricFamily> processMetrics() {
     families.push_back(gaugeFamily("process_max_fds", "Maximum number of open file descriptors.",
                                    static_cast<double>(limit.rlim_cur)));
   }
-  // Field 22 of /proc/self/stat: start time in clock ticks after boot.
-  std::ifstream stat("/proc/self/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  std::ifstream uptime_file("/proc/uptime");
-  double uptime = 0;
-  const auto after_name = text.rfind(')');
-  if (after_name != std::string::npos && (uptime_file >> uptime)) {
-    std::istringstream fields(text.substr(after_name + 2));
-    std::string field;
-    for (int index = 3; index <= 22 && (fields >> field); ++index) {
-      if (index != 22) continue;
-      const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-      const double since_boot = std::stod(field) / ticks;
-      const double now = static_cast<double>(::time(nullptr));
-      families.push_back(gaugeFamily("process_start_time_seconds",
-                                     "Start time of the process since unix epoch in seconds.",
-                                     now - uptime + since_boot));
-    }
+  // Constant for the process's life: read once, from its start time in ticks after boot.
+  static const double started_at = [] {
+    std::ifstream uptime_file("/proc/uptime");
+    double uptime = 0;
+    const auto self = ProcTable().read(::getpid());
+    if (!self || !(uptime_file >> uptime)) return 0.0;
+    const double since_boot =
+        static_cast<double>(self->start_time) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return static_cast<double>(::time(nullptr)) - uptime + since_boot;
+  }();
+  if (started_at > 0) {
+    families.push_back(gaugeFamily("process_start_time_seconds",
+                                   "Start time of the process since unix epoch in seconds.",
+                                   started_at));
   }
   return families;
 }
