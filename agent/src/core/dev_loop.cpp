@@ -220,7 +220,7 @@ struct DevLoop::Impl {
         rules.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules.plan(changes);
     if (!plan.any) {
       log::debug("no_rule", "no rule matches the changed files; nothing to do");
-      state.changeHandled(changes, false);
+      state.changeHandled(false);
       return;
     }
     std::string command;
@@ -276,7 +276,7 @@ struct DevLoop::Impl {
         state.notified(changes);
         return;
     }
-    state.changeHandled(changes, plan.action >= RuleAction::Restart && app.configured());
+    state.changeHandled(plan.action >= RuleAction::Restart && app.configured());
   }
 
   void onBuildDone(const BuildOutcome& outcome) {

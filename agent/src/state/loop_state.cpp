@@ -46,6 +46,7 @@ void LoopState::watching(const std::string& root, std::string_view backend,
 
 void LoopState::sample(std::string_view backend, const WatchStats& stats) {
   auto& watch = status_.watch;
+  const WatchStatus before = watch;
   watch.backend = backend;
   watch.directories = stats.watched_directories;
   watch.files = stats.known_files;
@@ -54,7 +55,7 @@ void LoopState::sample(std::string_view backend, const WatchStats& stats) {
   watch.poll_interval_seconds = std::chrono::duration<double>(stats.poll_interval).count();
   metrics_.watch(backend, stats.known_files, stats.watched_directories, stats.overflows,
                  watch.poll_interval_seconds);
-  publish();
+  if (!(watch == before)) publish();  // the tick samples every second; most ticks change nothing
 }
 
 void LoopState::fileEvent(ChangeKind kind) {
@@ -113,19 +114,18 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
     pending_build_ = outcome.number;
   }
   if (outcome.result != BuildResult::Cancelled) ++status_.builds_total;
-  const std::string body = dump(buildJson(*record));
-  emit("build_finished", body);
+  const json build = buildJson(*record);
+  emit("build_finished", dump(build));
   if (outcome.result != BuildResult::Cancelled) {
     webhooks_.send(failed ? "build_failed" : "build_succeeded",
                    dump({{"event", failed ? "build_failed" : "build_succeeded"},
                          {"time", unixNow()},
-                         {"build", json::parse(body)}}));
+                         {"build", build}}));
   }
   publish();
 }
 
-void LoopState::changeHandled(const ChangeSet& changes, bool restarts_app) {
-  (void)changes;
+void LoopState::changeHandled(bool restarts_app) {
   if (!restarts_app) change_detected_.reset();
   publish();
 }

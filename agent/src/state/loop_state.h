@@ -32,7 +32,7 @@ class LoopState {
   void buildStarted(uint64_t number, const ChangeSet& changes);
   void buildFinished(const BuildOutcome& outcome);
   // Nothing to build: the change goes straight to a restart (or was only a notify).
-  void changeHandled(const ChangeSet& changes, bool restarts_app);
+  void changeHandled(bool restarts_app);
   // reason: start, change, crash, request, rollback (a bounded metric label).
   void restartRequested(std::string_view reason);
   void appStarted(pid_t pid);

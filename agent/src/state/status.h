@@ -57,6 +57,7 @@ struct WatchStatus {
   size_t overflows = 0;
   size_t rescans = 0;
   double poll_interval_seconds = 0;  // 0: nothing is polled
+  bool operator==(const WatchStatus&) const = default;
 };
 
 struct Readiness {
