@@ -30,6 +30,13 @@ std::string_view toString(BuildResult result) {
   return "unknown";
 }
 
+std::string chainShellCommands(const std::vector<std::string>& steps) {
+  if (steps.size() == 1) return steps.front();
+  std::string script;
+  for (const auto& step : steps) script += (script.empty() ? "(" : " && (") + step + "\n)";
+  return script;
+}
+
 Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::filesystem::path root,
                  std::filesystem::path scratch_dir, DoneHandler on_done)
     : config_(std::move(config)),
@@ -50,12 +57,15 @@ Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::file
                                                           : BuildResult::Failed;
             finish(result, exit);
           }),
-      timeout_(reactor, [this] {
-        timed_out_ = true;
-        log::error("build_timeout", "build timed out after " + formatDuration(config_.timeout) +
-                                        "; killing its process group");
-        group_.terminate(SIGKILL, std::chrono::milliseconds(0));
-      }) {}
+      timeout_(reactor,
+               [this] {
+                 timed_out_ = true;
+                 log::error("build_timeout", "build timed out after " +
+                                                 formatDuration(config_.timeout) +
+                                                 "; killing its process group");
+                 group_.terminate(SIGKILL, std::chrono::milliseconds(0));
+               }),
+      report_spawn_failure_(reactor, [this] { finish(BuildResult::Failed, ExitInfo{127 << 8}); }) {}
 
 std::vector<std::string> Builder::environment(const ChangeSet& changes) const {
   std::string list;
@@ -87,17 +97,19 @@ void Builder::start(const ChangeSet& changes, const std::string& command_overrid
   current_.number = count_;
   current_.changes = changes;
   started_ = std::chrono::steady_clock::now();
-  log::info(
-      "build_started", "build #" + std::to_string(count_) + " started: " + command,
-      {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
+  // Spawn first and log after: the time from a save to the build's first instruction is what
+  // users wait for.
   try {
     group_.start({{"/bin/sh", "-c", command}, root_, environment(changes), false});
   } catch (const std::system_error& error) {
     current_.tail.emplace_back(error.what());
-    finish(BuildResult::Failed, ExitInfo{127 << 8});
-    return;
+    // Reported on the next reactor turn, so that callers see the start before the end.
+    report_spawn_failure_.armAfter(std::chrono::nanoseconds(0));
   }
-  if (config_.timeout.count() > 0) timeout_.armAfter(config_.timeout);
+  log::info(
+      "build_started", "build #" + std::to_string(count_) + " started: " + command,
+      {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
+  if (config_.timeout.count() > 0 && group_.active()) timeout_.armAfter(config_.timeout);
 }
 
 void Builder::cancel(std::string_view reason) {

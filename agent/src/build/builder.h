@@ -19,6 +19,11 @@ namespace hotpod {
 enum class BuildResult { Succeeded, Failed, TimedOut, Cancelled };
 std::string_view toString(BuildResult result);
 
+// One /bin/sh -c script that runs `steps` in order and stops at the first failure. A single step
+// is passed as it is: wrapping it in a subshell would cost the shell a fork before every build.
+// Several are joined as `(a\n) && (b\n)`; the newline ends a trailing `# comment` in a step.
+std::string chainShellCommands(const std::vector<std::string>& steps);
+
 struct BuildOutcome {
   uint64_t number = 0;
   BuildResult result = BuildResult::Failed;
@@ -37,11 +42,11 @@ class Builder {
           std::filesystem::path scratch_dir, DoneHandler on_done);
 
   bool configured() const { return !config_.cmd.empty(); }
-  bool busy() const { return group_.active(); }
+  bool busy() const { return group_.active() || report_spawn_failure_.armed(); }
   // The number of the last build started (builds count from 1).
   uint64_t lastNumber() const { return count_; }
   // Starts a build for `changes` (empty on the first build). Reports failures to start as a
-  // failed build, never by throwing.
+  // failed build on the next reactor turn, never by throwing.
   // `command` replaces build.cmd for this run (e.g. a rule's `run` commands before it).
   void start(const ChangeSet& changes, const std::string& command = {});
   // Stops the running build (its whole group); on_done then reports Cancelled.
@@ -57,6 +62,7 @@ class Builder {
   DoneHandler on_done_;
   ProcessGroup group_;
   Timer timeout_;
+  Timer report_spawn_failure_;
   uint64_t count_ = 0;
   bool timed_out_ = false;
   bool cancelled_ = false;

@@ -223,11 +223,9 @@ struct DevLoop::Impl {
       state.changeHandled(false);
       return;
     }
-    std::string command;
-    for (const auto& run : plan.runs) command += (command.empty() ? "(" : " && (") + run + ")";
-    if (plan.action == RuleAction::Build && builder.configured()) {
-      command += (command.empty() ? "(" : " && (") + config.build.cmd + ")";
-    }
+    std::vector<std::string> steps = plan.runs;
+    if (plan.action == RuleAction::Build && builder.configured()) steps.push_back(config.build.cmd);
+    const std::string command = chainShellCommands(steps);
     if (command.empty()) {
       perform(plan, changes, "files changed");
       return;
@@ -237,9 +235,9 @@ struct DevLoop::Impl {
   }
 
   void startBuild(const ChangeSet& changes, const std::string& command = {}) {
-    state.buildStarted(builder.lastNumber() + 1, changes);
+    builder.start(changes, command);  // first: the bookkeeping below need not delay the build
+    state.buildStarted(builder.lastNumber(), changes);
     health.buildRunning(true);
-    builder.start(changes, command);
   }
 
   void restartApp(std::string_view reason, const std::string& why) {
