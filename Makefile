@@ -48,14 +48,17 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, except the container tests:
+# they compile their own hotpod inside `docker build`, so the sanitized binary is not what they run.
 ASAN_DIR ?= build-asan
+# GCC 12's -Wmaybe-uninitialized misfires inside libstdc++'s std::regex under -fsanitize (the
+# normal build keeps it as an error).
 test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON \
-	  -DCMAKE_CXX_FLAGS="$(SANITIZE)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE)"
+	  -DCMAKE_CXX_FLAGS="$(SANITIZE) -Wno-maybe-uninitialized" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE)"
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS)
+	  ctest --output-on-failure -j $(JOBS) -E '^containers/'
 
 
 # The benchmarks need only the hotpod binary (not the test suite).

@@ -8,6 +8,8 @@
 
 #include "core/log.h"
 #include "core/reactor.h"
+#include "http/connection_scheduler.h"
+#include "http/scheduled_stream.h"
 #include "http/status_page.h"
 #include "state/status_json.h"
 
@@ -32,22 +34,59 @@ bool isLocalOrigin(std::string_view origin) {
   return false;
 }
 
+// httplib's accept loop hands each connection to the scheduler instead of a thread pool: the
+// scheduler decides when (a whole head has arrived) and on which worker httplib parses and answers
+// it, one request at a time.
+class ScheduledServer : public httplib::Server {
+ public:
+  static constexpr int kBacklog = 1024;  // httplib 0.11 listens with a backlog of 5
+  static constexpr int kMaxRequestsPerConnection = 100;
+
+  ScheduledServer()
+      : scheduler_(SchedulerLimits{},
+                   [this](int fd, size_t head, int served) { return serveOne(fd, head, served); }) {
+    new_task_queue = [] { return new InlineQueue; };
+    set_payload_max_length(64 * 1024);
+    // What the Keep-Alive header announces; the scheduler enforces it.
+    set_keep_alive_max_count(kMaxRequestsPerConnection);
+    set_keep_alive_timeout(
+        std::chrono::duration_cast<std::chrono::seconds>(SchedulerLimits{}.idle_timeout).count());
+  }
+
+  void widenBacklog() { ::listen(svr_sock_, kBacklog); }
+  void stopWorkers() { scheduler_.stop(); }
+  size_t threadCount() const { return scheduler_.threadCount() + 1; }  // + the accept loop
+
+ private:
+  // Runs the accept loop's task at once: handing a socket to the scheduler does not block.
+  struct InlineQueue : httplib::TaskQueue {
+    void enqueue(std::function<void()> fn) override { fn(); }
+    void shutdown() override {}
+  };
+
+  bool process_and_close_socket(socket_t sock) override {
+    scheduler_.admit(sock);
+    return true;
+  }
+
+  bool serveOne(int fd, size_t head_bytes, int served) {
+    ScheduledStream stream(fd, head_bytes, ScheduledStream::kRequestTimeout);
+    const bool last = served + 1 >= kMaxRequestsPerConnection;
+    bool client_closes = false;
+    const bool ok = process_request(stream, last, client_closes, nullptr);
+    return ok && !client_closes && !last;
+  }
+
+  ConnectionScheduler scheduler_;
+};
+
 struct HttpServer::Impl {
   HttpContext context;
-  httplib::Server server;
+  ScheduledServer server;
   std::thread thread;
   std::atomic<bool> listen_returned{false};
 
-  explicit Impl(HttpContext c) : context(std::move(c)) {
-    server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-    // Bounded: a slow or idle client cannot hold a thread for long, nor send much.
-    server.set_keep_alive_max_count(100);
-    server.set_keep_alive_timeout(2);
-    server.set_read_timeout(5, 0);
-    server.set_write_timeout(5, 0);
-    server.set_payload_max_length(64 * 1024);
-    routes();
-  }
+  explicit Impl(HttpContext c) : context(std::move(c)) { routes(); }
 
   void routes() {
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
@@ -200,6 +239,7 @@ void HttpServer::start(const ListenAddress& address) {
                              "machine; choose another with --listen or http.listen "
                              "(off disables the server)");
   }
+  impl_->server.widenBacklog();
   impl_->thread = std::thread([this] {
     impl_->server.listen_after_bind();
     impl_->listen_returned = true;
@@ -220,6 +260,7 @@ void HttpServer::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   impl_->thread.join();
+  impl_->server.stopWorkers();
 }
 
 }  // namespace hotpod

@@ -29,7 +29,6 @@ struct HttpContext {
 
 class HttpServer {
  public:
-  static constexpr int kThreads = 16;
   // /healthz fails once the loop has not turned for this long (it ticks every second).
   static constexpr std::chrono::seconds kHeartbeatBound{10};
 
