@@ -2,9 +2,10 @@
 time) against hotpod's HTTP server: /healthz and /readyz keep answering, every real client is
 answered, the threads stay bounded, and oversized requests are refused.
 
-The probe latencies are written to build/tests/artifacts/slow-clients.json; the test fails only
-on a probe that is not answered or takes over a second (a starved probe waits for the slow
-clients' 5 s timeouts), the 100 ms goal is reported by bench/http_load (docs/benchmarks.md)."""
+The probe latencies (p50, p99, max) are written to build/tests/artifacts/slow-clients.json for
+issue 8's goal of 100 ms; the test fails only on a probe that is not answered or takes over a
+second (a starved probe waits for the slow clients' 5 s timeouts), as timing goals are not
+asserted on a shared machine."""
 import concurrent.futures
 import json
 import multiprocessing
