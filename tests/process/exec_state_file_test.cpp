@@ -132,3 +132,40 @@ TEST_CASE("a state file that cannot be written says what to do and leaves no tem
   CHECK_THROWS_AS(ExecStateFile(dir.path() / "taken").write(ExecState{}), std::system_error);
   CHECK(entriesIn(dir.path()) == 1);  // just "taken": the temp file was removed
 }
+
+TEST_CASE("the agent reads back what hotpod exec wrote, and refuses files of the wrong shape") {
+  hotpod::testing::TempDir dir;
+  const auto path = dir.path() / "exec.json";
+  ExecState state;
+  state.pid = 1;
+  state.child_pid = 7;
+  state.restarts = 2;
+  state.last_exit = "killed by SIGKILL";
+  state.last_exit_code = 137;
+  state.phase = ExecPhase::Backoff;
+  state.command = {"./app", "--port", "8080"};
+  state.restart_signal = "SIGUSR2";
+  ExecStateFile(path).write(state);
+
+  const auto read = hotpod::parseExecState(readAll(path));
+  REQUIRE(read.has_value());
+  CHECK(read->pid == 1);
+  CHECK(read->child_pid == 7);
+  CHECK(read->restarts == 2);
+  CHECK(read->last_exit == "killed by SIGKILL");
+  CHECK(read->last_exit_code == 137);
+  CHECK((read->phase == ExecPhase::Backoff));  // ExecPhase has no doctest printer
+  CHECK(read->command == state.command);
+  CHECK(read->restart_signal == "SIGUSR2");
+
+  // Another version's file with only some fields still gives the restart signal.
+  CHECK(hotpod::parseExecState(R"({"pid": 9, "restart_signal": "SIGHUP"})")->restart_signal ==
+        "SIGHUP");
+  CHECK_FALSE(hotpod::parseExecState("[1, 2]").has_value());
+  CHECK_FALSE(hotpod::parseExecState("{\"pid\": 1").has_value());
+  CHECK_FALSE(hotpod::parseExecState(R"({"pid": "1"})").has_value());
+  CHECK_FALSE(hotpod::parseExecState(R"({"pid": 4294967296})").has_value());
+  CHECK_FALSE(hotpod::parseExecState(R"({"restarts": -1})").has_value());
+  CHECK_FALSE(hotpod::parseExecState(R"({"state": "zombie"})").has_value());
+  CHECK_FALSE(hotpod::parseExecState(R"({"command": ["./app", 3]})").has_value());
+}

@@ -64,7 +64,8 @@ ConnectionScheduler::ConnectionScheduler(SchedulerLimits limits, Serve serve)
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wakeup_.get(), &event);
   peek_buffer_.resize(limits_.max_head_bytes);
   threads_.emplace_back([this] { waitLoop(); });
-  for (int i = 0; i < limits_.probe_workers; ++i) threads_.emplace_back([this] { workLoop(probes_); });
+  for (int i = 0; i < limits_.probe_workers; ++i)
+    threads_.emplace_back([this] { workLoop(probes_); });
   for (int i = 0; i < limits_.workers; ++i) threads_.emplace_back([this] { workLoop(others_); });
 }
 
@@ -106,8 +107,8 @@ void ConnectionScheduler::waitLoop() {
   epoll_event events[64];
   auto next_sweep = Clock::now() + kSweepInterval;
   while (true) {
-    const int count = ::epoll_wait(epoll_.get(), events, 64,
-                                   static_cast<int>(kSweepInterval.count()));
+    const int count =
+        ::epoll_wait(epoll_.get(), events, 64, static_cast<int>(kSweepInterval.count()));
     for (int i = 0; i < count; ++i) {
       const int fd = events[i].data.fd;
       if (fd != wakeup_.get()) {
@@ -158,8 +159,7 @@ void ConnectionScheduler::onReadable(int fd) {
   const auto found = waiting_.find(fd);
   if (found == waiting_.end()) return;
   Waiting& entry = found->second;
-  const ssize_t got =
-      ::recv(fd, peek_buffer_.data(), peek_buffer_.size(), MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t got = ::recv(fd, peek_buffer_.data(), peek_buffer_.size(), MSG_PEEK | MSG_DONTWAIT);
   if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (got <= 0) {
     waiting_.erase(found);  // the client left (or the socket failed): closes it

@@ -60,7 +60,7 @@ class ConnectionScheduler {
     UniqueFd fd;
     std::chrono::steady_clock::time_point deadline;
     uint64_t admitted = 0;  // order of arrival in the waiting room
-    bool started = false;  // some bytes of the head have arrived
+    bool started = false;   // some bytes of the head have arrived
     int served = 0;
   };
   struct Ready {

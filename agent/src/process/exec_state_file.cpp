@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "core/syscalls.h"
 #include "core/unique_fd.h"
@@ -70,6 +72,84 @@ std::string execStateJson(const ExecState& state, int64_t updated_at) {
   json["restart_signal"] = state.restart_signal;
   // A command line may hold bytes that are not UTF-8: replace them rather than fail.
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+template <typename Int>
+bool readInteger(const nlohmann::json& value, Int& out) {
+  if (!value.is_number_integer()) return false;
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<uint64_t>();
+    if (number > static_cast<uint64_t>(std::numeric_limits<Int>::max())) return false;
+    out = static_cast<Int>(number);
+    return true;
+  }
+  const auto number = value.get<int64_t>();
+  if (number < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+      (number > 0 &&
+       static_cast<uint64_t>(number) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+    return false;
+  }
+  out = static_cast<Int>(number);
+  return true;
+}
+
+// Reads json[key] into out when present; false when present with the wrong type or range.
+template <typename T>
+bool readOptional(const nlohmann::json& json, const char* key, std::optional<T>& out) {
+  const auto found = json.find(key);
+  if (found == json.end() || found->is_null()) return true;
+  T value{};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!found->is_string()) return false;
+    value = found->get<std::string>();
+  } else if (!readInteger(*found, value)) {
+    return false;
+  }
+  out = std::move(value);
+  return true;
+}
+
+}  // namespace
+
+std::optional<ExecState> parseExecState(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  ExecState state;
+  std::optional<pid_t> pid;
+  std::optional<uint64_t> restarts;
+  std::optional<std::string> phase;
+  std::optional<std::string> signal;
+  if (!readOptional(json, "pid", pid) || !readOptional(json, "child_pid", state.child_pid) ||
+      !readOptional(json, "restarts", restarts) ||
+      !readOptional(json, "last_exit", state.last_exit) ||
+      !readOptional(json, "last_exit_code", state.last_exit_code) ||
+      !readOptional(json, "state", phase) || !readOptional(json, "restart_signal", signal)) {
+    return std::nullopt;
+  }
+  state.pid = pid.value_or(0);
+  state.restarts = restarts.value_or(0);
+  state.restart_signal = signal.value_or("");
+  if (phase) {
+    bool known = false;
+    for (auto candidate : {ExecPhase::Starting, ExecPhase::Running, ExecPhase::Restarting,
+                           ExecPhase::Backoff, ExecPhase::Stopping, ExecPhase::Stopped}) {
+      if (toString(candidate) == *phase) {
+        state.phase = candidate;
+        known = true;
+      }
+    }
+    if (!known) return std::nullopt;
+  }
+  if (const auto command = json.find("command"); command != json.end()) {
+    if (!command->is_array()) return std::nullopt;
+    for (const auto& word : *command) {
+      if (!word.is_string()) return std::nullopt;
+      state.command.push_back(word.get<std::string>());
+    }
+  }
+  return state;
 }
 
 void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents) {

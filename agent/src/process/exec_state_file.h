@@ -30,6 +30,11 @@ struct ExecState {
 // The file's content: one JSON object and a newline; `updated_at` in Unix seconds.
 std::string execStateJson(const ExecState& state, int64_t updated_at);
 
+// Reads a state file's content (the agent does, from another container): nullopt unless it is a
+// JSON object whose fields have the types execStateJson writes. Missing fields keep their
+// defaults, so a file from another hotpod version still yields its pid and restart signal.
+std::optional<ExecState> parseExecState(std::string_view text);
+
 // Replaces `path` with `contents` so that readers see the old or the new file, never a mix:
 // a temp file beside it (same filesystem, so rename is atomic), written, fsync'd, made readable
 // by others (the agent may run under another UID), renamed over `path`. Throws std::system_error

@@ -5,12 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/signals.h"
 #include "core/syscalls.h"
+#include "process/exec_state_file.h"
 
 namespace hotpod {
 namespace {
@@ -37,6 +37,8 @@ bool stillRuns(const ProcTable& proc, const ProcessInfo& process) {
 
 // hotpod exec's restart signal as its state file says, when the agent can read that file:
 // through /proc/PID/root (the app container's own view), or at the same path here.
+constexpr std::streamsize kMaxStateFileBytes = 64 * 1024;
+
 std::optional<int> restartSignalFromStateFile(const ProcTable& proc, const ProcessInfo& exec,
                                               const std::filesystem::path& state_file) {
   const auto base = proc.root() / std::to_string(exec.pid);
@@ -45,10 +47,10 @@ std::optional<int> restartSignalFromStateFile(const ProcTable& proc, const Proce
   for (const auto& path : {in_container, state_file}) {
     std::ifstream file(path);
     if (!file) continue;
-    const auto state = nlohmann::json::parse(file, nullptr, false);
-    if (state.is_object() && state.contains("restart_signal") &&
-        state["restart_signal"].is_string()) {
-      return parseSignal(state["restart_signal"].get<std::string>());
+    std::string text(kMaxStateFileBytes, '\0');  // it comes from another container: bounded
+    text.resize(static_cast<size_t>(file.read(text.data(), kMaxStateFileBytes).gcount()));
+    if (const auto state = parseExecState(text); state && !state->restart_signal.empty()) {
+      return parseSignal(state->restart_signal);
     }
   }
   return std::nullopt;
