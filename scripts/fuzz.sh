@@ -10,7 +10,7 @@ shift 2
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(config_yaml air_toml ignore_rules parsers http_request)
+  targets=(config_yaml air_toml ignore_rules parsers http_request exec_state)
 fi
 mkdir -p "$build/crashes"
 status=0
