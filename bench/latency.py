@@ -279,6 +279,15 @@ def markdown(results):
     return "\n".join(lines)
 
 
+def timer_wake(binary, delay_ms, samples):
+    """How late a timerfd wait of delay_ms returns on this machine (µs): p50, p90, max."""
+    out = subprocess.run([os.path.abspath(binary), str(delay_ms), str(samples)], capture_output=True,
+                         text=True, check=True).stdout
+    late = sorted(float(x) for x in out.split())
+    return {"delay_ms": delay_ms, "samples": len(late), "p50_us": late[len(late) // 2],
+            "p90_us": late[int(0.9 * (len(late) - 1))], "max_us": late[-1]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hotpod", required=True, help="path to the hotpod binary")
@@ -296,6 +305,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latency.json"))
     ap.add_argument("--strict", action="store_true", help="exit 1 if any row is invalid (for the smoke test)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (trees, logs)")
+    ap.add_argument("--timerwake", help="path to the compiled bench/timerwake.c: measures how late this machine "
+                    "wakes a process from a 100 ms timer (the part of the default delay's row that is not hotpod's)")
     args = ap.parse_args()
     if args.samples < 1:
         ap.error("--samples must be >= 1")
@@ -372,6 +383,8 @@ def main():
             for r in rows:
                 r.stop()
         results["params"]["wall_s"] = round(time.monotonic() - t0, 1)
+        if args.timerwake:
+            results["timer_wake"] = timer_wake(args.timerwake, delay_ms=100, samples=50)
         results["runs"] = [s.finish() if isinstance(s, Row) else s for s in slots]
         results["machine"]["loadavg_at_end"] = bl._read("/proc/loadavg")
         bl.write_json(args.out, results)

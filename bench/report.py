@@ -244,6 +244,12 @@ def main():
                          f"{h100['summary_ms']['p50'] - floor['summary_ms']['p50']:+.2f} ms.")
         if h0 and floor:
             facts.append(f"The same with `--delay 0ms`: {h0['summary_ms']['p50'] - floor['summary_ms']['p50']:+.2f} ms.")
+        wake = lat.get("timer_wake")
+        if wake:
+            facts.append(f"A process that waits {wake['delay_ms']} ms on a timerfd in `epoll_wait` (as hotpod waits out its "
+                         f"quiet period) wakes {wake['p50_us'] / 1000:.2f} ms late (p50; p90 {wake['p90_us'] / 1000:.2f} ms, "
+                         f"{wake['samples']} samples of `bench/timerwake.c`) on this machine: an idle virtual CPU takes that "
+                         "long to run again. The default delay's row pays it; the `--delay 0ms` row and the floor do not.")
         if spawn:
             facts.append(f"Starting `/bin/sh -c STAMP` alone costs {spawn['summary_ms']['p50']:.2f} ms (p50) on this machine, "
                          "so most of every row is process creation, not watching.")

@@ -426,8 +426,13 @@ def goals_section(lat, cost, storms, overlay, soak, w):
         h = run(key)
         if h and floor:
             d = h["summary_ms"]["p50"] - floor["summary_ms"]["p50"]
+            measured = f"{h['summary_ms']['p50']:.2f} ms vs {floor['summary_ms']['p50']:.2f} ms: {d:+.2f} ms"
+            wake = (lat or {}).get("timer_wake")
+            if key == "hotpod-100" and wake:
+                measured += (f" (of which waking from the {wake['delay_ms']} ms timer costs this machine "
+                             f"{wake['p50_us'] / 1000:.2f} ms, p50 of bench/timerwake)")
             rows.append((f"reaction latency within 1 ms of the inotifywait floor ({h['label']}, p50, delay subtracted)",
-                         f"{h['summary_ms']['p50']:.2f} ms vs {floor['summary_ms']['p50']:.2f} ms: {d:+.2f} ms", "met" if d <= 1.0 else "NOT met"))
+                         measured, "met" if d <= 1.0 else "NOT met"))
     if cost and cost.get("cases"):
         big = max(cost["cases"], key=lambda c: c["files"])
         idle = {r["key"]: r for r in big.get("idle", [])}

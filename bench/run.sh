@@ -54,6 +54,7 @@ fi
 
 "$CC" -O2 -o "$TMP/stamp" "$BENCH/stamp.c"
 "$CC" -O2 -o "$TMP/scanfloor" "$BENCH/scanfloor.c"
+"$CC" -O2 -o "$TMP/timerwake" "$BENCH/timerwake.c"
 
 if [ "$SMOKE" = 1 ]; then
   RESULTS="$TMP/results"
@@ -91,7 +92,8 @@ HP_REL="$(rel "$HOTPOD")"
   echo "./bench/install-peers.sh"
   echo "$CC -O2 -o STAMP bench/stamp.c"
   echo "$CC -O2 -o SCANFLOOR bench/scanfloor.c"
-  echo "$PY bench/latency.py --hotpod $HP_REL --stamp STAMP" "${LAT_ARGS[@]}" "${FLOOR[@]}" "--out bench/results/latency.json"
+  echo "$CC -O2 -o TIMERWAKE bench/timerwake.c"
+  echo "$PY bench/latency.py --hotpod $HP_REL --stamp STAMP --timerwake TIMERWAKE" "${LAT_ARGS[@]}" "${FLOOR[@]}" "--out bench/results/latency.json"
   echo "$PY bench/rss.py --hotpod $HP_REL" "${RSS_ARGS[@]}" "--out bench/results/rss.json"
   echo "$PY bench/scan.py --hotpod $HP_REL --scanfloor SCANFLOOR" "${SCAN_ARGS[@]}" "${FLOOR[@]/--no-floor/--no-inotifywait}" "--out bench/results/scan.json"
   for wl in cost storms overlay e2e soak; do
@@ -104,7 +106,7 @@ HP_REL="$(rel "$HOTPOD")"
 
 status=0
 echo "== latency ($(date +%T))" >&2
-timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/latency.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
+timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/latency.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" --timerwake "$TMP/timerwake" \
   "${LAT_ARGS[@]}" "${FLOOR[@]}" --out "$RESULTS/latency.json" || { echo "run.sh: latency failed ($?)" >&2; status=1; }
 echo "== rss ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/rss.py" --hotpod "$HOTPOD" \
