@@ -117,6 +117,45 @@ rules:
             self.assertEqual(len(hp.find_all("app_signalled")), 1)  # only the first subtest's
         self.assertEqual(hp.stop(), 0)
 
+    def test_a_signal_only_change_during_a_build_is_sent_at_once_and_the_build_goes_on(self):
+        release = os.path.join(self.out, "release")
+        write(release, "")
+        config = os.path.join(self.dir, "held.yaml")
+        # The build waits until the test releases it, so the config change surely lands mid-build.
+        write(config, f"""root: src
+watch:
+  delay: 50ms
+build:
+  cmd: while [ ! -e {release} ]; do sleep 0.05; done; echo built >> {self.out}/builds
+  on_busy: restart
+run:
+  cmd: [{sys.executable}, {self.dir}/app.py]
+rules:
+  - match: '*.go'
+    action: build
+  - match: config/*.yaml
+    signal: SIGHUP
+""")
+        hp = self.start(["-c", config])
+        hp.wait_for("build_finished", build=1)
+        _, app = hp.wait_for("app_started")
+        hp.wait_for("output", source="app", msg="ready")
+        os.remove(release)
+        mark = hp.mark()
+        self.edit("main.go")
+        hp.wait_for("build_started", after=mark, build=2)
+        self.edit("config/app.yaml")
+        _, sent = hp.wait_for("app_signalled", after=mark)
+        self.assertEqual((sent["signal"], sent["pid"]), ("SIGHUP", app["pid"]))
+        hp.wait_for("output", after=mark, source="app", msg="got SIGHUP")
+        write(release, "")
+        _, done = hp.wait_for("build_finished", after=mark, build=2)
+        self.assertEqual(done["result"], "success")
+        hp.wait_for("app_started", after=mark)
+        self.assertEqual(hp.count("build_cancelled"), 0)
+        self.assertEqual(hp.count("build_started"), 2)  # the signal-only change built nothing
+        self.assertEqual(hp.stop(), 0)
+
     def test_signal_reaches_an_app_started_from_a_shell_string(self):
         # `run.cmd` as one string runs through sh -c; hotpod execs a simple command so that
         # the app itself, not a waiting shell, receives the rule's SIGHUP.

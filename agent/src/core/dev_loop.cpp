@@ -206,6 +206,16 @@ struct DevLoop::Impl {
       startWork(changes);
       return;
     }
+    // A change that only asks for a signal or a notification needs no build: act on it now and
+    // let the running build go on (merged, it would cancel the build under on_busy: restart).
+    if (!rules.empty()) {
+      const RulePlan plan = rules.plan(changes);
+      if (plan.any && plan.runs.empty() &&
+          (plan.action == RuleAction::Signal || plan.action == RuleAction::Notify)) {
+        perform(plan, changes, "files changed");
+        return;
+      }
+    }
     pending.merge(changes);
     if (config.build.on_busy == OnBusy::Restart) {
       builder.cancel("new changes arrived; starting over (build.on_busy: restart)");
