@@ -254,6 +254,22 @@ TEST_CASE("hotpod exec's child is its own group's leader; orphans and zombies ar
   CHECK_FALSE(finder.supervisedChild(exec));
 }
 
+TEST_CASE("a child of hotpod exec that has not exec'd the app yet is not the app") {
+  FakeProc proc;
+  addPod(proc);
+  proc.add({.pid = 40,
+            .ppid = 7,
+            .comm = "hotpod-exec",
+            .argv = {"/usr/local/bin/hotpod", "exec", "--state-file", "/shared/exec.json", "--",
+                     "/src/bin/app", "--port", "8080"},
+            .start_time = 9000,
+            .exe = "/usr/local/bin/hotpod"});
+  const PeerFinder finder(matching(TargetMatch::Exec), ProcTable(proc.root()));
+  const auto child = finder.supervisedChild(*finder.proc().read(7));
+  REQUIRE(child);
+  CHECK(child->pid == 12);  // the running app, not the newer copy of hotpod exec
+}
+
 TEST_CASE("recheck refuses a PID that now belongs to another process") {
   FakeProc proc;
   addPod(proc);

@@ -20,6 +20,9 @@ HOTPOD = os.environ.get("HOTPOD_BIN") or shutil.which("hotpod")
 SOURCE_DIR = os.environ.get("HOTPOD_SOURCE_DIR", os.path.abspath(os.path.join(
     os.path.dirname(__file__), "..", "..")))
 HANG_TIMEOUT = 120  # seconds; only to turn a hang into a failure
+# Set by `make test-asan`: the binary carries ASan's shadow memory and quarantine, so its RSS
+# says nothing about hotpod's (LeakSanitizer checks leaks there instead).
+SANITIZED = os.environ.get("HOTPOD_TEST_SANITIZED") == "1"
 
 
 def skip(reason):

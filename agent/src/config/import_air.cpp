@@ -380,10 +380,10 @@ ImportResult importAir(const fs::path& air_toml) {
 }
 
 ImportResult importAirText(const std::string& content, const std::string& file) {
-  requireTomlParserSafe(content, file);
+  const std::string ascii = asciiForTomlParser(content, file);
   toml::table doc;
   try {
-    doc = toml::parse(content, file);
+    doc = toml::parse(ascii, file);
   } catch (const toml::parse_error& error) {
     throw ConfigError(file, static_cast<int>(error.source().begin.line),
                       static_cast<int>(error.source().begin.column), "",

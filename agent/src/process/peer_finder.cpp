@@ -238,6 +238,8 @@ std::optional<ProcessInfo> PeerFinder::supervisedChild(const ProcessInfo& exec) 
   std::optional<ProcessInfo> newest;
   for (auto& child : proc_.childrenOf(exec.pid)) {
     if (child.state == 'Z' || child.pgid != child.pid) continue;
+    // A copy of hotpod exec that has not yet exec'd the app (or failed to) is not an app.
+    if (child.comm == exec.comm && child.argv == exec.argv) continue;
     if (!newest || child.start_time > newest->start_time ||
         (child.start_time == newest->start_time && child.pid > newest->pid)) {
       newest = std::move(child);
