@@ -57,9 +57,14 @@ test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON \
 	  -DCMAKE_CXX_FLAGS="$(SANITIZE) -Wno-maybe-uninitialized" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE)"
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && HOTPOD_TEST_SANITIZED=1 \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -E '^containers/'
+	@# Every report goes to a file, so one from a process whose test passed anyway is seen too.
+	rm -rf $(ASAN_DIR)/sanitizer-reports && mkdir -p $(ASAN_DIR)/sanitizer-reports
+	cd $(ASAN_DIR) && reports=$$PWD/sanitizer-reports && HOTPOD_TEST_SANITIZED=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$$reports/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:log_path=$$reports/ubsan \
+	  ctest --output-on-failure -j $(JOBS) -E '^containers/'; status=$$?; \
+	  if [ -n "$$(ls $$reports)" ]; then cat $$reports/*; \
+	    echo "test-asan: sanitizer reports above (in $$reports)" >&2; exit 1; fi; exit $$status
 
 
 # The benchmarks need only the hotpod binary (not the test suite).
