@@ -25,7 +25,7 @@ for target in "${targets[@]}"; do
     echo "fuzz_$target FOUND A CRASH: see $build/fuzz-$target.log and $build/crashes/" >&2
   fi
   # The summary: executions, coverage (cov: edges, ft: features), corpus size.
-  grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb" \
+  grep -E "^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb" \
     "$build/fuzz-$target.log" | sed "s/^/  $target: /" >&2 || true
 done
 exit $status
