@@ -164,6 +164,18 @@ TEST_CASE("a head that never ends and an idle connection are closed at their dea
   CHECK(recorder.requests.empty());
 }
 
+TEST_CASE("a head cut short by the client's shutdown is closed at once, not at its deadline") {
+  Recorder recorder;
+  SchedulerLimits limits;
+  limits.head_timeout = std::chrono::hours(1);  // only the shutdown can close it in time
+  auto scheduler = makeScheduler(recorder, limits);
+  SocketPair pair;
+  scheduler.admit(pair.server);
+  pair.send("GET /v1/status HTTP/1.1\r\nHost:");
+  ::shutdown(pair.client, SHUT_WR);
+  CHECK(pair.readUntilClosed().empty());
+}
+
 TEST_CASE("a kept-alive connection comes back for its next request") {
   Recorder recorder;
   recorder.keep_alive = true;

@@ -112,7 +112,7 @@ void ConnectionScheduler::waitLoop() {
     for (int i = 0; i < count; ++i) {
       const int fd = events[i].data.fd;
       if (fd != wakeup_.get()) {
-        onReadable(fd);
+        onReadable(fd, events[i].events);
         continue;
       }
       uint64_t ignored;
@@ -155,7 +155,7 @@ void ConnectionScheduler::drainAdmissions() {
   }
 }
 
-void ConnectionScheduler::onReadable(int fd) {
+void ConnectionScheduler::onReadable(int fd, uint32_t events) {
   const auto found = waiting_.find(fd);
   if (found == waiting_.end()) return;
   Waiting& entry = found->second;
@@ -172,7 +172,9 @@ void ConnectionScheduler::onReadable(int fd) {
   const std::string_view bytes(peek_buffer_.data(), static_cast<size_t>(got));
   const size_t head = headLength(bytes);
   if (head == 0) {
-    if (bytes.size() >= limits_.max_head_bytes) waiting_.erase(found);  // too large: closed
+    // Too large, or the client has stopped sending (shutdown or gone): it can never complete.
+    const bool ended = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (ended || bytes.size() >= limits_.max_head_bytes) waiting_.erase(found);
     return;
   }
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);

@@ -74,7 +74,7 @@ class ConnectionScheduler {
   };
 
   void waitLoop();
-  void onReadable(int fd);
+  void onReadable(int fd, uint32_t events);
   void expire(std::chrono::steady_clock::time_point now);
   void evictOldest();
   void enqueue(Queue& queue, Ready ready);
