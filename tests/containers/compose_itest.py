@@ -83,6 +83,14 @@ class ComposeTest(unittest.TestCase):
         self.assertEqual(app_before["Config"]["User"], "10001:10001")
         agent = self.container("hotpod")
         self.assertEqual(agent["HostConfig"]["PidMode"], f"container:{app_before['Id']}")
+        # Non-root, read-only root filesystem, no capabilities: and the loop still works.
+        for c in (app_before, agent):
+            self.assertEqual(c["Config"]["User"], "10001:10001")
+            self.assertTrue(c["HostConfig"]["ReadonlyRootfs"])
+            self.assertTrue({"ALL", "CAP_ALL"} & set(c["HostConfig"]["CapDrop"] or []))
+        denied = d.docker("exec", agent["Id"], "touch", "/usr/local/bin/x", check=False,
+                          quiet=True)
+        self.assertNotEqual(denied.returncode, 0, "the root filesystem must be read-only")
         # hotpod exec is PID 1 of the shared namespace.
         comm = d.docker("exec", app_before["Id"], "cat", "/proc/1/comm", quiet=True).stdout
         self.assertEqual(comm.strip(), "hotpod-exec")

@@ -407,6 +407,10 @@ class ManifestsTest(unittest.TestCase):
                              [["127.0.0.1", str(port)]], "ports on 127.0.0.1 only")
             self.assertIn("healthcheck", service)
             self.assertEqual(service["restart"], "unless-stopped")
+            # Hardened by default: read-only root filesystem, no capabilities, no setuid gains.
+            self.assertIs(service.get("read_only"), True)
+            self.assertEqual(service.get("cap_drop"), ["ALL"])
+            self.assertIn("no-new-privileges:true", service.get("security_opt", []))
             mounts = {v.split(":")[1]: v.split(":") for v in service["volumes"]}
             self.assertEqual(mounts["/src"][2], "ro")
             self.assertEqual(mounts["/shared"][0], "shared", "a named volume")
