@@ -298,3 +298,30 @@ TEST_CASE("hotpod exec's options are read from its cmdline, up to --") {
   CHECK_FALSE(options.restart_signal);
   CHECK_FALSE(options.state_file);
 }
+
+TEST_CASE("readStat reads only the stat file, read adds comm, argv and exe") {
+  FakeProc proc;
+  proc.add({.pid = 12,
+            .ppid = 7,
+            .comm = "app (v2)",  // spaces and ')' in the name: split after the last ')'
+            .argv = {"/src/bin/app", "--port", "8080"},
+            .pgid = 9,
+            .start_time = 5000,
+            .exe = "/src/bin/app"});
+  const ProcTable table(proc.root());
+  const auto stat = table.readStat(12);
+  REQUIRE(stat);
+  CHECK(stat->pid == 12);
+  CHECK(stat->ppid == 7);
+  CHECK(stat->pgid == 9);
+  CHECK(stat->start_time == 5000);
+  CHECK(stat->comm == "app (v2)");
+  CHECK(stat->argv.empty());
+  CHECK(stat->exe.empty());
+  const auto full = table.read(12);
+  REQUIRE(full);
+  CHECK(full->sameProcess(*stat));
+  CHECK(full->argv == std::vector<std::string>{"/src/bin/app", "--port", "8080"});
+  CHECK(full->exe == "app");
+  CHECK_FALSE(table.readStat(13));
+}

@@ -36,7 +36,7 @@ std::vector<ProcessInfo> membersOf(pid_t group, uint64_t leader_start) {
 }  // namespace
 
 uint64_t processStartTime(pid_t pid) {
-  const auto process = ProcTable().read(pid);
+  const auto process = ProcTable().readStat(pid);
   return process ? process->start_time : 0;
 }
 
@@ -51,6 +51,9 @@ fs::path GroupJournal::fileFor(const fs::path& root) {
   name << std::hex << hash << ".groups";
   return fs::path(base) / ("hotpod-" + std::to_string(::getuid())) / name.str();
 }
+
+GroupJournal::GroupJournal(fs::path file)
+    : file_(std::move(file)), owner_start_(processStartTime(::getpid())) {}
 
 GroupJournal::~GroupJournal() {
   if (current_journal == this) current_journal = nullptr;
@@ -123,7 +126,7 @@ void GroupJournal::save() const {
   const fs::path temporary = file_.string() + ".tmp";
   {
     std::ofstream out(temporary, std::ios::trunc);
-    out << ::getpid() << ' ' << processStartTime(::getpid()) << '\n';
+    out << ::getpid() << ' ' << owner_start_ << '\n';
     for (const auto& [group, start] : groups_) out << group << ' ' << start << '\n';
   }
   fs::rename(temporary, file_, error);

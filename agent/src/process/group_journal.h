@@ -16,7 +16,7 @@ class GroupJournal {
   // $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp) /hotpod-UID/ROOT-HASH.groups
   static std::filesystem::path fileFor(const std::filesystem::path& root);
 
-  explicit GroupJournal(std::filesystem::path file) : file_(std::move(file)) {}
+  explicit GroupJournal(std::filesystem::path file);
   ~GroupJournal();  // removes the file: nothing is left to clean up
 
   // Stops (SIGKILL) the groups a previous hotpod recorded, if that hotpod is gone, and waits
@@ -34,6 +34,7 @@ class GroupJournal {
   void save() const;
 
   std::filesystem::path file_;
+  uint64_t owner_start_;  // this hotpod's start time, read once: it is saved at every change
   std::map<pid_t, uint64_t> groups_;  // group id → its leader's start time (clock ticks)
 };
 

@@ -74,9 +74,8 @@ std::string ProcessInfo::describe() const {
   return std::to_string(pid) + " " + comm + " '" + line + "'";
 }
 
-std::optional<ProcessInfo> ProcTable::read(pid_t pid) const {
-  const auto dir = root_ / std::to_string(pid);
-  const auto stat = slurp(dir / "stat");
+std::optional<ProcessInfo> ProcTable::readStat(pid_t pid) const {
+  const auto stat = slurp(root_ / std::to_string(pid) / "stat");
   if (!stat) return std::nullopt;
   // "PID (COMM) STATE PPID PGRP …": the name may hold spaces and ')', so split after the last.
   const auto open = stat->find('(');
@@ -94,18 +93,25 @@ std::optional<ProcessInfo> ProcTable::read(pid_t pid) const {
     if (index == 5) info.pgid = parsePid(field).value_or(0);
     if (index == 22) info.start_time = std::strtoull(field.c_str(), nullptr, 10);
   }
+  return info;
+}
+
+std::optional<ProcessInfo> ProcTable::read(pid_t pid) const {
+  auto info = readStat(pid);
+  if (!info) return std::nullopt;
+  const auto dir = root_ / std::to_string(pid);
   if (auto comm = slurp(dir / "comm"); comm && !comm->empty()) {
     if (comm->back() == '\n') comm->pop_back();
-    info.comm = *comm;
+    info->comm = *comm;
   }
-  if (auto cmdline = slurp(dir / "cmdline")) info.argv = splitNul(*cmdline);
+  if (auto cmdline = slurp(dir / "cmdline")) info->argv = splitNul(*cmdline);
   char target[4096];
   const ssize_t length = ::readlink((dir / "exe").c_str(), target, sizeof target - 1);
   if (length > 0) {
     std::string exe(target, static_cast<size_t>(length));
     constexpr std::string_view kDeleted = " (deleted)";
     if (exe.ends_with(kDeleted)) exe.resize(exe.size() - kDeleted.size());
-    info.exe = std::filesystem::path(exe).filename().string();
+    info->exe = std::filesystem::path(exe).filename().string();
   }
   return info;
 }

@@ -40,6 +40,9 @@ class ProcTable {
   const std::filesystem::path& root() const { return root_; }
   // nullopt when the process does not exist (or has gone).
   std::optional<ProcessInfo> read(pid_t pid) const;
+  // Only what /proc/PID/stat holds (pid, ppid, pgid, state, start time, comm): one small read,
+  // for callers on the way of a build start, which need nothing else.
+  std::optional<ProcessInfo> readStat(pid_t pid) const;
   // Every process, by ascending PID (threads are not listed).
   std::vector<ProcessInfo> list() const;
   // The processes whose parent is `pid`.
