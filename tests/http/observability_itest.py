@@ -4,6 +4,7 @@ token-guarded control endpoints."""
 import os
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 from hotpod_harness import TempTree, free_port, http_request, write
@@ -142,6 +143,29 @@ app:
         hp.wait_for("app_ready", after=mark)
         metrics = self.get(hp, "/metrics")[1]
         self.assertEqual(sample(metrics, "hotpod_restarts_total", reason="request"), 1)
+
+    def test_a_token_file_others_may_read_is_warned_about_and_never_logged(self):
+        env = {k: v for k, v in os.environ.items() if k != "HOTPOD_TOKEN"}
+        secrets = tempfile.mkdtemp(prefix="hotpod-token-")
+        self.addCleanup(shutil.rmtree, secrets, ignore_errors=True)
+        token_file = os.path.join(secrets, "token")
+        write(token_file, TOKEN + "\n")
+        os.chmod(token_file, 0o644)
+        hp = self.start_project(env=env, extra_config=f"http:\n  token_file: {token_file}\n")
+        _, warning = hp.wait_for("token_file_readable")
+        self.assertEqual(warning["level"], "warn")
+        self.assertIn(f"chmod o-r {token_file}", warning["msg"])
+        status, _ = self.get(hp, "/v1/rebuild", method="POST", data=b"",
+                             headers={"Authorization": f"Bearer {TOKEN}"})
+        self.assertEqual(status, 202, "the token from the file is the one that works")
+        hp.wait_for("build_finished", build=2)
+        for line in hp.raw:
+            self.assertNotIn(TOKEN, line, "the token must never be logged")
+        hp.stop()
+
+        os.chmod(token_file, 0o600)
+        hp = self.start_project(env=env, extra_config=f"http:\n  token_file: {token_file}\n")
+        self.assertEqual(hp.count("token_file_readable"), 0, "mode 0600 is not warned about")
 
     def test_control_endpoints_are_off_without_a_token(self):
         env = {k: v for k, v in os.environ.items() if k != "HOTPOD_TOKEN"}
