@@ -299,7 +299,7 @@ TEST_CASE("hotpod exec's options are read from its cmdline, up to --") {
   CHECK_FALSE(options.state_file);
 }
 
-TEST_CASE("readStat reads only the stat file, read adds comm, argv and exe") {
+TEST_CASE("readStat and list(StatOnly) read only the stat file, read and list read all") {
   FakeProc proc;
   proc.add({.pid = 12,
             .ppid = 7,
@@ -324,4 +324,9 @@ TEST_CASE("readStat reads only the stat file, read adds comm, argv and exe") {
   CHECK(full->argv == std::vector<std::string>{"/src/bin/app", "--port", "8080"});
   CHECK(full->exe == "app");
   CHECK_FALSE(table.readStat(13));
+  const auto listed = table.list(ProcTable::Detail::StatOnly);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].sameProcess(*stat));
+  CHECK(listed[0].argv.empty());
+  CHECK(table.list()[0].argv == full->argv);
 }

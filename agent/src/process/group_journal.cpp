@@ -25,7 +25,7 @@ GroupJournal* current_journal = nullptr;
 // belong to younger processes' leader, not to older strangers).
 std::vector<ProcessInfo> membersOf(pid_t group, uint64_t leader_start) {
   std::vector<ProcessInfo> members;
-  for (auto& process : ProcTable().list()) {
+  for (auto& process : ProcTable().list(ProcTable::Detail::StatOnly)) {
     if (process.pgid == group && process.start_time >= leader_start) {
       members.push_back(std::move(process));
     }
@@ -103,7 +103,7 @@ size_t GroupJournal::stopStaleGroups() {
   const ProcTable proc;
   for (const auto& process : killed) {
     while (std::chrono::steady_clock::now() < deadline) {
-      const auto now = proc.read(process.pid);
+      const auto now = proc.readStat(process.pid);
       if (!now || !now->sameProcess(process) || now->state == 'Z') break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

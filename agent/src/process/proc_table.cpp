@@ -116,10 +116,11 @@ std::optional<ProcessInfo> ProcTable::read(pid_t pid) const {
   return info;
 }
 
-std::vector<ProcessInfo> ProcTable::list() const {
+std::vector<ProcessInfo> ProcTable::list(Detail detail) const {
   std::vector<ProcessInfo> processes;
   for (pid_t pid : numericEntries(root_)) {
-    if (auto info = read(pid)) processes.push_back(std::move(*info));
+    auto info = detail == Detail::StatOnly ? readStat(pid) : read(pid);
+    if (info) processes.push_back(std::move(*info));
   }
   return processes;
 }

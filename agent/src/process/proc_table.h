@@ -43,8 +43,10 @@ class ProcTable {
   // Only what /proc/PID/stat holds (pid, ppid, pgid, state, start time, comm): one small read,
   // for callers on the way of a build start, which need nothing else.
   std::optional<ProcessInfo> readStat(pid_t pid) const;
+  // How much of each process list() reads: everything, or only its stat file (see readStat).
+  enum class Detail { Full, StatOnly };
   // Every process, by ascending PID (threads are not listed).
-  std::vector<ProcessInfo> list() const;
+  std::vector<ProcessInfo> list(Detail detail = Detail::Full) const;
   // The processes whose parent is `pid`.
   std::vector<ProcessInfo> childrenOf(pid_t pid) const;
   // This process, as the PID namespace of this /proc numbers it (the `self` link).
