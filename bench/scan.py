@@ -397,8 +397,7 @@ class Bench:
         # LeakSanitizer stops the process's threads with ptrace at exit, which cannot work under
         # strace (make test-asan): only the leak check is off here, ASan's other checks stay on.
         env = bl.clean_env()
-        if env.get("ASAN_OPTIONS") is not None:
-            env["ASAN_OPTIONS"] += ":detect_leaks=0"
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
         p = bl.Proc(argv, cwd=self.cwd, env=env, log_dir=self.logs, name="strace")
         res = {"command": bl.placeholder_argv(argv, {root: "TREE", self.hotpod: "HOTPOD", out_file: "OUT"})}
         try:

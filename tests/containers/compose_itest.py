@@ -80,7 +80,6 @@ class ComposeTest(unittest.TestCase):
             raise
         app_before = self.container("app")
         self.assertEqual(app_before["RestartCount"], 0)
-        self.assertEqual(app_before["Config"]["User"], "10001:10001")
         agent = self.container("hotpod")
         self.assertEqual(agent["HostConfig"]["PidMode"], f"container:{app_before['Id']}")
         # Non-root, read-only root filesystem, no capabilities: and the loop still works.
