@@ -1,7 +1,7 @@
 // `hotpod init --from-air`: any .air.toml either converts or fails with a ConfigError; a
 // conversion is itself a hotpod.yaml that loads.
-#include "config/config_error.h"
-#include "config/importers.h"
+#include "model/config_error.h"
+#include "migrate/importers.h"
 #include "config/loader.h"
 #include "fuzz_input.h"
 

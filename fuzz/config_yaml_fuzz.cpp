@@ -1,6 +1,6 @@
 // hotpod.yaml: any text either loads or fails with a ConfigError naming file, line and key.
 // Anything else escaping (another exception, a crash, a sanitizer report) is a bug.
-#include "config/config_error.h"
+#include "model/config_error.h"
 #include "config/loader.h"
 #include "fuzz_input.h"
 

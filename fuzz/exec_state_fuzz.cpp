@@ -1,7 +1,7 @@
 // hotpod exec's state file as the agent reads it, from another container: any bytes are refused
 // or read, never a crash; what is read, written back and read again, is the same state.
 #include "fuzz_input.h"
-#include "process/exec_state_file.h"
+#include "app/exec_state_file.h"
 
 namespace {
 

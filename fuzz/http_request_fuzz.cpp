@@ -10,12 +10,12 @@
 #include <memory>
 #include <string>
 
-#include "core/reactor.h"
+#include "base/reactor.h"
 #include "fuzz_input.h"
 #include "http/http_server.h"
-#include "state/event_hub.h"
-#include "state/metrics.h"
-#include "state/status.h"
+#include "observe/event_hub.h"
+#include "observe/metrics.h"
+#include "observe/status.h"
 
 namespace {
 

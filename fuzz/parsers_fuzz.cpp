@@ -1,9 +1,9 @@
 // The small parsers every flag, variable and header goes through: durations, signals, listen
 // addresses, bearer tokens, CORS origins. Each must accept or refuse, and what it accepts must
 // round-trip.
-#include "config/listen_address.h"
-#include "core/duration.h"
-#include "core/signals.h"
+#include "model/listen_address.h"
+#include "base/duration.h"
+#include "base/signals.h"
 #include "fuzz_input.h"
 #include "http/control_token.h"
 #include "http/http_server.h"

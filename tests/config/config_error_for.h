@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/config_error.h"
+#include "model/config_error.h"
 #include "config/loader.h"
 
 namespace hotpod::testing {

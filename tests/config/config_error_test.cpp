@@ -1,10 +1,10 @@
-#include "config/config_error.h"
+#include "model/config_error.h"
 
 #include <doctest/doctest.h>
 
-#include "config/config.h"
+#include "model/config.h"
 #include "config/key_suggestions.h"
-#include "config/listen_address.h"
+#include "model/listen_address.h"
 
 using namespace hotpod;
 

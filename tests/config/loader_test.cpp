@@ -6,7 +6,7 @@
 #include <fstream>
 #include <random>
 
-#include "config/config_error.h"
+#include "model/config_error.h"
 
 using namespace hotpod;
 using namespace std::chrono_literals;

@@ -4,8 +4,9 @@
 
 #include <csignal>
 
-#include "config/config_error.h"
+#include "model/config_error.h"
 #include "config/loader.h"
+#include "app/peer_finder.h"
 #include "config/target_reader.h"
 
 using namespace hotpod;

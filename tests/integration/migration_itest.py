@@ -10,7 +10,7 @@ from hotpod_harness import SOURCE_DIR, TempTree, free_port, http_get, run_hotpod
 
 GO_ENV = {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode",
           "GOCACHE": os.path.join(SOURCE_DIR, ".cache", "go")}
-FIXTURES = os.path.join(SOURCE_DIR, "tests", "config", "fixtures")
+FIXTURES = os.path.join(SOURCE_DIR, "tests", "migrate", "fixtures")
 
 
 class MigrationTest(TempTree):

@@ -1,7 +1,7 @@
 #pragma once
 // Swaps one entry of the syscall seam (core/syscalls.h) for the lifetime of a scope, like fmt's
 // posix-mock-test, so error paths that cannot be provoked for real are still exercised.
-#include "core/syscalls.h"
+#include "base/syscalls.h"
 
 namespace hotpod::testing {
 

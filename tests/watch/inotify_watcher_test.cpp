@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <set>
 
-#include "core/reactor.h"
-#include "core/timer.h"
+#include "base/reactor.h"
+#include "base/timer.h"
 #include "support/syscall_fault.h"
 #include "support/temp_dir.h"
 

@@ -1,6 +1,6 @@
 #include "build/artifact_store.h"
 
-#include "core/log.h"
+#include "base/log.h"
 
 namespace hotpod {
 namespace fs = std::filesystem;

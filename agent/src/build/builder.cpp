@@ -2,9 +2,9 @@
 
 #include <fstream>
 
-#include "core/duration.h"
-#include "core/environment.h"
-#include "core/log.h"
+#include "base/duration.h"
+#include "base/environment.h"
+#include "base/log.h"
 
 namespace hotpod {
 namespace {

@@ -8,11 +8,11 @@
 #include <functional>
 #include <string>
 
-#include "config/config.h"
-#include "core/reactor.h"
-#include "core/timer.h"
-#include "debounce/change_set.h"
-#include "process/process_group.h"
+#include "model/config.h"
+#include "base/reactor.h"
+#include "base/timer.h"
+#include "model/change_set.h"
+#include "proc/process_group.h"
 
 namespace hotpod {
 

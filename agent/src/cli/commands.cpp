@@ -4,13 +4,13 @@
 #include <iostream>
 
 #include "cli/options.h"
-#include "config/importers.h"
-#include "config/starter.h"
+#include "migrate/importers.h"
+#include "migrate/starter.h"
 #include "config/target_reader.h"
-#include "core/dev_loop.h"
-#include "core/log.h"
+#include "loop/dev_loop.h"
+#include "base/log.h"
 #include "filter/path_filter.h"
-#include "filter/rule_matcher.h"
+#include "plan/rule_matcher.h"
 #include "watch/backend_selection.h"
 #include "watch/tree_snapshot.h"
 

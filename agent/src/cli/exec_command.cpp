@@ -1,9 +1,9 @@
 // `hotpod exec`: flags → ExecConfig, then the supervisor.
 #include "cli/options.h"
-#include "config/config_error.h"
+#include "model/config_error.h"
 #include "config/loader.h"
-#include "core/log.h"
-#include "process/exec_supervisor.h"
+#include "base/log.h"
+#include "exec/exec_supervisor.h"
 
 namespace hotpod {
 

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/options.h"
-#include "config/config_error.h"
+#include "model/config_error.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "model/config.h"
 
 namespace hotpod {
 

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "cli/options.h"
-#include "config/starter.h"
-#include "core/dev_loop.h"
+#include "migrate/starter.h"
+#include "loop/dev_loop.h"
 
 namespace hotpod {
 namespace {

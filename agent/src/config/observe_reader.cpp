@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "config/list_readers.h"
-#include "config/listen_address.h"
+#include "model/listen_address.h"
 
 namespace hotpod {
 

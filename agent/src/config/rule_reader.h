@@ -2,7 +2,7 @@
 // The `rules:` list of hotpod.yaml: an ordered list of {match/ext, one action, delay}.
 #include <vector>
 
-#include "config/config.h"
+#include "model/config.h"
 #include "config/yaml_reader.h"
 
 namespace hotpod {

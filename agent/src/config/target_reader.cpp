@@ -2,9 +2,9 @@
 
 #include <regex>
 
-#include "config/config_error.h"
-#include "core/signals.h"
-#include "process/exec_supervisor.h"
+#include "model/config_error.h"
+#include "base/signals.h"
+#include "model/exec_protocol.h"
 
 namespace hotpod {
 namespace {
@@ -129,20 +129,6 @@ void checkAgentTarget(const Config& config) {
                         "restarts on), or use target.mode: signal for an app that reloads itself");
     }
   }
-}
-
-std::string describeTargetMatch(const TargetConfig& target) {
-  switch (target.match) {
-    case TargetMatch::Exec:
-      return "hotpod exec (marker)";
-    case TargetMatch::Exe:
-      return "program '" + target.match_value + "'";
-    case TargetMatch::Cmdline:
-      return "cmdline /" + target.match_value + "/";
-    case TargetMatch::Pidfile:
-      return "pidfile " + target.match_value;
-  }
-  return {};
 }
 
 }  // namespace hotpod

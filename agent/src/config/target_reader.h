@@ -10,8 +10,4 @@ void readTarget(const YamlReader& reader, const YamlField& section, TargetConfig
 // (e.g. --target-exe after `mode: signal` in hotpod.yaml). Throws ConfigError naming the key.
 void checkAgentTarget(const Config& config);
 
-// How the target is found, for the status page and logs: "hotpod exec (marker)",
-// "program 'app'", "cmdline /app\.py/", "pidfile /shared/app.pid".
-std::string describeTargetMatch(const TargetConfig& target);
-
 }  // namespace hotpod

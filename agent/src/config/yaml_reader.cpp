@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "config/config_error.h"
+#include "model/config_error.h"
 #include "config/key_suggestions.h"
-#include "core/duration.h"
-#include "core/signals.h"
+#include "base/duration.h"
+#include "base/signals.h"
 
 namespace hotpod {
 namespace {

@@ -1,11 +1,12 @@
 #pragma once
 // Trailing-edge debounce with a cap: a window closes `delay` after the last change, or
 // `max_delay` after the first, whichever comes first, so a continuous stream still triggers.
-// Pure logic (time is passed in) so it is tested without sleeping; DebounceStage drives it.
+// Pure logic (time is passed in) so it is tested without sleeping; the dev loop (loop/) drives
+// it with a reactor timer.
 #include <chrono>
 #include <optional>
 
-#include "debounce/change_set.h"
+#include "model/change_set.h"
 
 namespace hotpod {
 

@@ -7,7 +7,7 @@
 
 #include "filter/builtin_ignores.h"
 #include "filter/ignore_rules.h"
-#include "filter/rel_path.h"
+#include "base/rel_path.h"
 
 namespace hotpod {
 namespace {

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace hotpod {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "core/log.h"
+#include "base/log.h"
 
 namespace hotpod {
 namespace {

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <thread>
 
-#include "core/log.h"
-#include "core/reactor.h"
+#include "base/log.h"
+#include "base/reactor.h"
 #include "http/connection_scheduler.h"
 #include "http/scheduled_stream.h"
 #include "http/status_page.h"
-#include "state/status_json.h"
+#include "observe/status_json.h"
 
 namespace hotpod {
 namespace {

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "config/listen_address.h"
+#include "model/listen_address.h"
 #include "http/control_token.h"
-#include "state/event_hub.h"
-#include "state/metrics.h"
-#include "state/status.h"
+#include "observe/event_hub.h"
+#include "observe/metrics.h"
+#include "observe/status.h"
 
 namespace hotpod {
 

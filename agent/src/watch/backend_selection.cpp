@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/duration.h"
-#include "core/log.h"
-#include "core/syscalls.h"
+#include "base/duration.h"
+#include "base/log.h"
+#include "base/syscalls.h"
 #include "watch/composite_watcher.h"
 #include "watch/poll_watcher.h"
 

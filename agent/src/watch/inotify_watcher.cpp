@@ -6,8 +6,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "core/log.h"
-#include "core/syscalls.h"
+#include "base/log.h"
+#include "base/syscalls.h"
 
 namespace hotpod {
 namespace {

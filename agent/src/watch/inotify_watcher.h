@@ -17,9 +17,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/reactor.h"
-#include "core/timer.h"
-#include "core/unique_fd.h"
+#include "base/reactor.h"
+#include "base/timer.h"
+#include "base/unique_fd.h"
 #include "watch/poll_pacer.h"
 #include "watch/tree_snapshot.h"
 #include "watch/watcher.h"

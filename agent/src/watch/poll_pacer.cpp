@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <string>
 
-#include "core/duration.h"
-#include "core/log.h"
+#include "base/duration.h"
+#include "base/log.h"
 
 namespace hotpod {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 
-#include "core/syscalls.h"
+#include "base/syscalls.h"
 
 namespace hotpod {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/reactor.h"
-#include "core/timer.h"
+#include "base/reactor.h"
+#include "base/timer.h"
 #include "watch/inotify_watcher.h"
 #include "watch/poll_pacer.h"
 #include "watch/tree_snapshot.h"

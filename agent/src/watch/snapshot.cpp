@@ -11,19 +11,6 @@
 
 namespace hotpod {
 
-std::string_view toString(ChangeKind kind) {
-  switch (kind) {
-    case ChangeKind::Created:
-      return "created";
-    case ChangeKind::Modified:
-      return "modified";
-    case ChangeKind::Removed:
-      return "removed";
-    case ChangeKind::Renamed:
-      return "renamed";
-  }
-  return "unknown";
-}
 
 FileState fileStateOf(const struct stat& st) {
   return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,

@@ -1,7 +1,7 @@
 #pragma once
-// One abstract interface for every watch backend (inotify now; poll and hybrid build on the same
-// snapshot machinery). A backend registers its fds on the reactor and reports batches of
-// FileEvents for files below the root, paths relative to the root.
+// One abstract interface for every watch backend: inotify, poll, and hybrid (inotify plus a
+// slow verification poll, on the same snapshot machinery). A backend registers its fds on the
+// reactor and reports batches of FileEvents for files below the root, relative to the root.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -10,17 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "model/file_event.h"
+
 namespace hotpod {
-
-enum class ChangeKind { Created, Modified, Removed, Renamed };
-std::string_view toString(ChangeKind kind);
-
-struct FileEvent {
-  std::string path;  // relative to the root, '/'-separated
-  ChangeKind kind;
-  std::string from;    // for Renamed: the old path when known
-  uint64_t inode = 0;  // set by scans, so a removal and a creation can be paired into a rename
-};
 
 using EventSink = std::function<void(std::vector<FileEvent>)>;
 

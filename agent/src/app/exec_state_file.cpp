@@ -1,0 +1,180 @@
+#include "app/exec_state_file.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <type_traits>
+
+#include "base/syscalls.h"
+#include "base/unique_fd.h"
+
+namespace hotpod {
+namespace {
+
+constexpr const char* kFixAdvice =
+    "create the directory and make it writable, or choose another --state-file";
+
+void writeAll(int fd, std::string_view data, const std::string& temp_path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw sys::error(errno, "cannot write " + temp_path, "is the volume full?");
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Removes the temp file unless it was renamed into place.
+struct TempFileGuard {
+  std::string path;
+  bool keep = false;
+  ~TempFileGuard() {
+    if (!keep) ::unlink(path.c_str());
+  }
+};
+
+}  // namespace
+
+std::string_view toString(ExecPhase phase) {
+  switch (phase) {
+    case ExecPhase::Starting:
+      return "starting";
+    case ExecPhase::Running:
+      return "running";
+    case ExecPhase::Restarting:
+      return "restarting";
+    case ExecPhase::Backoff:
+      return "backoff";
+    case ExecPhase::Stopping:
+      return "stopping";
+    case ExecPhase::Stopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+std::string execStateJson(const ExecState& state, int64_t updated_at) {
+  nlohmann::ordered_json json;
+  json["pid"] = state.pid;
+  json["child_pid"] = state.child_pid ? nlohmann::ordered_json(*state.child_pid) : nullptr;
+  json["restarts"] = state.restarts;
+  json["last_exit"] = state.last_exit ? nlohmann::ordered_json(*state.last_exit) : nullptr;
+  json["last_exit_code"] =
+      state.last_exit_code ? nlohmann::ordered_json(*state.last_exit_code) : nullptr;
+  json["state"] = toString(state.phase);
+  json["updated_at"] = updated_at;
+  json["command"] = state.command;
+  json["restart_signal"] = state.restart_signal;
+  // A command line may hold bytes that are not UTF-8: replace them rather than fail.
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+template <typename Int>
+bool readInteger(const nlohmann::json& value, Int& out) {
+  if (!value.is_number_integer()) return false;
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<uint64_t>();
+    if (number > static_cast<uint64_t>(std::numeric_limits<Int>::max())) return false;
+    out = static_cast<Int>(number);
+    return true;
+  }
+  const auto number = value.get<int64_t>();
+  if (number < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+      (number > 0 &&
+       static_cast<uint64_t>(number) > static_cast<uint64_t>(std::numeric_limits<Int>::max()))) {
+    return false;
+  }
+  out = static_cast<Int>(number);
+  return true;
+}
+
+// Reads json[key] into out when present; false when present with the wrong type or range.
+template <typename T>
+bool readOptional(const nlohmann::json& json, const char* key, std::optional<T>& out) {
+  const auto found = json.find(key);
+  if (found == json.end() || found->is_null()) return true;
+  T value{};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!found->is_string()) return false;
+    value = found->get<std::string>();
+  } else if (!readInteger(*found, value)) {
+    return false;
+  }
+  out = std::move(value);
+  return true;
+}
+
+}  // namespace
+
+std::optional<ExecState> parseExecState(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  ExecState state;
+  std::optional<pid_t> pid;
+  std::optional<uint64_t> restarts;
+  std::optional<std::string> phase;
+  std::optional<std::string> signal;
+  if (!readOptional(json, "pid", pid) || !readOptional(json, "child_pid", state.child_pid) ||
+      !readOptional(json, "restarts", restarts) ||
+      !readOptional(json, "last_exit", state.last_exit) ||
+      !readOptional(json, "last_exit_code", state.last_exit_code) ||
+      !readOptional(json, "state", phase) || !readOptional(json, "restart_signal", signal)) {
+    return std::nullopt;
+  }
+  state.pid = pid.value_or(0);
+  state.restarts = restarts.value_or(0);
+  state.restart_signal = signal.value_or("");
+  if (phase) {
+    bool known = false;
+    for (auto candidate : {ExecPhase::Starting, ExecPhase::Running, ExecPhase::Restarting,
+                           ExecPhase::Backoff, ExecPhase::Stopping, ExecPhase::Stopped}) {
+      if (toString(candidate) == *phase) {
+        state.phase = candidate;
+        known = true;
+      }
+    }
+    if (!known) return std::nullopt;
+  }
+  if (const auto command = json.find("command"); command != json.end()) {
+    if (!command->is_array()) return std::nullopt;
+    for (const auto& word : *command) {
+      if (!word.is_string()) return std::nullopt;
+      state.command.push_back(word.get<std::string>());
+    }
+  }
+  return state;
+}
+
+void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents) {
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string temp_path = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  UniqueFd fd(::mkostemp(temp_path.data(), O_CLOEXEC));
+  if (!fd) {
+    throw sys::error(errno, "cannot create a temporary file in " + dir.string(), kFixAdvice);
+  }
+  TempFileGuard guard{temp_path};
+  // mkostemp makes it 0600; the agent that reads it may run under another UID.
+  if (::fchmod(fd.get(), 0644) != 0) throw sys::error(errno, "cannot chmod " + temp_path);
+  writeAll(fd.get(), contents, temp_path);
+  if (::fsync(fd.get()) != 0) throw sys::error(errno, "cannot fsync " + temp_path);
+  if (::close(fd.release()) != 0) throw sys::error(errno, "cannot close " + temp_path);
+  if (::rename(temp_path.c_str(), path.c_str()) != 0) {
+    throw sys::error(errno, "cannot rename " + temp_path + " to " + path.string(), kFixAdvice);
+  }
+  guard.keep = true;
+}
+
+void ExecStateFile::write(const ExecState& state) const {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  replaceFileAtomically(
+      path_, execStateJson(state, std::chrono::duration_cast<std::chrono::seconds>(now).count()));
+}
+
+}  // namespace hotpod

@@ -1,0 +1,20 @@
+#pragma once
+// Human-written durations as in Go and air: "250ms", "5s", "2m", "1h", "1.5s", "1m30s", "0".
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hotpod {
+
+using Duration = std::chrono::milliseconds;
+
+// A sequence of <number><unit> parts (units: ms, s, m, h; the number may have a fraction) or a
+// bare "0". Fractions are rounded to the nearest millisecond. Returns nullopt for anything else:
+// empty text, a bare number other than 0, a sign, spaces, unknown units, absurdly large values.
+std::optional<Duration> parseDuration(std::string_view text);
+
+// The shortest spelling that parseDuration reads back: "0s", "250ms", "1.5s", "2m", "1m30s".
+std::string formatDuration(Duration duration);
+
+}  // namespace hotpod

@@ -1,0 +1,200 @@
+#include "base/log.h"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace hotpod::log {
+namespace {
+
+struct Loggers {
+  LogFormat format = LogFormat::Text;
+  std::shared_ptr<spdlog::logger> hotpod, build, app;
+};
+
+Loggers& loggers() {
+  static Loggers instance = [] {
+    Loggers created;
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    created.hotpod = std::make_shared<spdlog::logger>("hotpod", sink);
+    created.build = std::make_shared<spdlog::logger>("build", sink);
+    created.app = std::make_shared<spdlog::logger>("app", sink);
+    return created;
+  }();
+  return instance;
+}
+
+// Length of the valid UTF-8 sequence at text[i], or 0 when it is not valid UTF-8.
+size_t utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  size_t length = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+  if (length == 0 || lead > 0xF4 || i + length > text.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF.
+  if (lead == 0xE0 && byte(i + 1) < 0xA0) return 0;
+  if (lead == 0xED && byte(i + 1) > 0x9F) return 0;
+  if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;
+  if (lead == 0xF4 && byte(i + 1) > 0x8F) return 0;
+  return length;
+}
+
+// A JSON string; bytes that are not UTF-8 (a child may print anything) become U+FFFD so every
+// line stays valid JSON.
+void appendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t length = utf8SequenceLength(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(text.substr(i, length));
+        i += length - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void appendJsonValue(std::string& out, const Value& value) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          appendJsonString(out, v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "true" : "false";
+        } else {
+          out += std::to_string(v);
+        }
+      },
+      value);
+}
+
+// In JSON mode the pattern supplies ts, level and source; the payload supplies the rest.
+std::string jsonPayload(std::string_view name, std::string_view text,
+                        std::initializer_list<Field> fields) {
+  std::string out = "\"event\":";
+  appendJsonString(out, name);
+  out += ",\"msg\":";
+  appendJsonString(out, text);
+  for (const auto& field : fields) {
+    out += ',';
+    appendJsonString(out, field.key);
+    out += ':';
+    appendJsonValue(out, field.value);
+  }
+  return out;
+}
+
+// %* in the pattern: the level as the config spells it (warn, not spdlog's "warning"); %& the
+// same padded to 5 columns for text lines.
+template <bool kPadded>
+class LevelNameFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr std::string_view kNames[] = {"trace", "debug",    "info", "warn",
+                                                  "error", "critical", "off"};
+    const auto name = kNames[static_cast<size_t>(msg.level)];
+    dest.append(name.data(), name.data() + name.size());
+    for (size_t i = name.size(); kPadded && i < 5; ++i) dest.push_back(' ');
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelNameFlag>();
+  }
+};
+
+}  // namespace
+
+std::optional<spdlog::level::level_enum> parseLevel(std::string_view name) {
+  static const std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"error", spdlog::level::err},   {"off", spdlog::level::off}};
+  for (const auto& [known, level] : kLevels) {
+    if (known == name) return level;
+  }
+  return std::nullopt;
+}
+
+void setup(LogFormat format, spdlog::level::level_enum level) {
+  auto& all = loggers();
+  all.format = format;
+  const std::string pattern =
+      format == LogFormat::Json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%*","source":"%n",%v})"
+                                : "%H:%M:%S.%e %^%&%$ %-6n| %v";
+  // The app's and the build's own output is shown at every level but off: it is the user's.
+  const auto output_level = level == spdlog::level::off ? level : spdlog::level::info;
+  for (auto* logger : {&all.hotpod, &all.build, &all.app}) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(
+        format == LogFormat::Json ? spdlog::pattern_time_type::utc
+                                  : spdlog::pattern_time_type::local);
+    formatter->add_flag<LevelNameFlag<false>>('*').add_flag<LevelNameFlag<true>>('&').set_pattern(
+        pattern);
+    (*logger)->set_formatter(std::move(formatter));
+    (*logger)->set_level(*logger == all.hotpod ? level : output_level);
+    (*logger)->flush_on(spdlog::level::trace);  // lines must reach pipes and tests at once
+  }
+}
+
+void event(spdlog::level::level_enum level, std::string_view name, std::string_view text,
+           std::initializer_list<Field> fields) {
+  auto& all = loggers();
+  if (!all.hotpod->should_log(level)) return;
+  if (all.format == LogFormat::Json) {
+    all.hotpod->log(level, "{}", jsonPayload(name, text, fields));
+  } else {
+    all.hotpod->log(level, "{}", text);
+  }
+}
+
+void output(Source source, std::string_view line) {
+  auto& all = loggers();
+  auto& logger = source == Source::Build ? all.build : all.app;
+  if (all.format == LogFormat::Json) {
+    logger->info("{}", jsonPayload("output", line, {}));
+  } else {
+    logger->info("{}", line);
+  }
+}
+
+void flush() {
+  auto& all = loggers();
+  for (auto* logger : {&all.hotpod, &all.build, &all.app}) (*logger)->flush();
+}
+
+}  // namespace hotpod::log

@@ -1,0 +1,60 @@
+#pragma once
+// The one epoll loop that owns every pipeline file descriptor. Only the thread that runs it
+// touches pipeline state; other threads hand work to it with post().
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "base/unique_fd.h"
+
+namespace hotpod {
+
+class Reactor {
+ public:
+  using Handler = std::function<void(uint32_t events)>;
+
+  Reactor();
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // Registers fd (not owned) for epoll events (EPOLLIN …). Throws std::system_error.
+  void add(int fd, uint32_t events, Handler handler);
+  void remove(int fd);
+
+  // Runs until stop(); returns after the handler that called stop() finishes.
+  void run();
+  void stop() { running_ = false; }
+  bool running() const { return running_; }
+
+  // Thread-safe: runs task on the loop thread at its next turn.
+  void post(std::function<void()> task);
+
+  // Monotonic time of the loop's last wake-up; used as a heartbeat (read from any thread).
+  int64_t lastTurnNanos() const { return last_turn_ns_.load(std::memory_order_relaxed); }
+  // How long ago that was (any thread).
+  std::chrono::nanoseconds sinceLastTurn() const;
+
+ private:
+  struct Registration {
+    uint32_t generation;
+    std::shared_ptr<Handler> handler;
+  };
+  void drainPosted();
+
+  UniqueFd epoll_;
+  UniqueFd wake_;  // eventfd behind post()
+  std::unordered_map<int, Registration> handlers_;
+  uint32_t next_generation_ = 1;
+  bool running_ = false;
+  std::atomic<int64_t> last_turn_ns_{0};
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+};
+
+}  // namespace hotpod

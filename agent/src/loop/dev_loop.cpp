@@ -1,0 +1,403 @@
+#include "loop/dev_loop.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "build/builder.h"
+#include "loop/app_health.h"
+#include "base/duration.h"
+#include "base/log.h"
+#include "loop/observability.h"
+#include "base/reactor.h"
+#include "base/signal_source.h"
+#include "base/signals.h"
+#include "base/syscalls.h"
+#include "base/timer.h"
+#include "debounce/debouncer.h"
+#include "filter/path_filter.h"
+#include "plan/rule_matcher.h"
+#include "app/app_supervisor.h"
+#include "proc/group_journal.h"
+#include "app/peer_restarter.h"
+#include "proc/reaper.h"
+#include "watch/backend_selection.h"
+
+namespace hotpod {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
+  std::string text;
+  size_t listed = 0;
+  for (const auto& [path, kind] : changes.changes()) {
+    if (listed++ == max_listed) {
+      text += ", … (" + std::to_string(changes.size() - max_listed) + " more)";
+      break;
+    }
+    if (!text.empty()) text += ", ";
+    text += path;
+  }
+  return text;
+}
+
+}  // namespace
+
+struct DevLoop::Impl {
+  Config config;
+  LoopRole role;
+  std::filesystem::path root;
+  std::filesystem::path scratch;
+  GroupJournal journal{GroupJournal::fileFor(root)};
+  Reactor reactor;
+  SignalSource signals{reactor, {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}};
+  Reaper reaper;
+  PathFilter filter;
+  Debouncer debouncer;
+  Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
+  Builder builder;
+  std::unique_ptr<AppRestarter> restarter;
+  AppRestarter& app;
+  Observability observe;
+  LoopState& state = observe.state();
+  AppHealth health;
+  Timer tick{reactor, [this] { onTick(); }};
+  bool rebuild_requested = false;  // POST /v1/rebuild while a build ran
+  std::unique_ptr<Watcher> watcher;
+  ChangeSet pending;  // changes that arrived while a build ran
+  RuleMatcher rules{config.rules};
+  RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
+  bool shutting_down = false;
+
+  Impl(Config c, LoopRole r)
+      : config(std::move(c)),
+        role(r),
+        root(normalizedRoot(config.root)),
+        scratch(makeScratchDir()),
+        filter(root, filterOptions(config, root)),
+        debouncer(config.watch.delay, config.watch.max_delay),
+        builder(reactor, reaper, config.build, root, scratch,
+                [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
+        restarter(makeRestarter()),
+        app(*restarter),
+        observe(config, role == LoopRole::Agent ? "agent" : "run", reactor),
+        health(reactor, config, root, scratch, state, app) {
+    signals.on(SIGCHLD, [this] { reaper.reapAll(); });
+    signals.on(SIGINT, [this] { shutdown(SIGINT); });
+    signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
+    // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
+    signals.on(SIGHUP, [this] { shutdown(SIGHUP); });
+    signals.on(SIGQUIT, [this] { shutdown(SIGQUIT); });
+    Reaper::becomeSubreaper();
+    // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
+    reaper.recordGroupsIn(&journal);
+    journal.stopStaleGroups();
+  }
+
+  ~Impl() {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);
+  }
+
+  std::unique_ptr<AppRestarter> makeRestarter() {
+    if (role == LoopRole::Run) {
+      return std::make_unique<AppSupervisor>(reactor, reaper, config.run, root,
+                                             AppSupervisorOptions{.observer = appObserver()});
+    }
+    return std::make_unique<PeerRestarter>(
+        reactor, config.target,
+        PeerEvents{appObserver(), [this](std::string_view reason, const std::string& why) {
+                     state.restartFailed(reason, why);
+                   }});
+  }
+
+  // The app's life, as the status, the metrics and the health probe need it.
+  AppObserver appObserver() {
+    return {[this](pid_t pid) {
+              state.appStarted(pid);
+              health.started(pid);
+            },
+            [this](const AppEnd& end) {
+              health.gone();
+              // An app in another container ended unseen by the agent: counted as a crash.
+              const bool clean = end.exit_known && end.exit.exited() && end.exit.code() == 0;
+              state.appGone(end.exit_known ? end.exit.describe() : "ended",
+                            !end.on_its_own ? AppExit::Stopped
+                            : clean         ? AppExit::ExitedCleanly
+                                            : AppExit::Crashed);
+            },
+            [this](int error, std::optional<std::chrono::milliseconds>) {
+              state.appStartFailed(std::strerror(error));
+            }};
+  }
+
+  void startWatching() {
+    const auto began = Clock::now();
+    watcher = makeWatcher(
+        reactor, config.watch, root,
+        [this](const std::string& dir) { return filter.shouldDescend(dir); },
+        [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
+    watcher->observeScans([this](std::chrono::nanoseconds took) { state.pollScan(took); });
+    watcher->start();
+    const auto stats = watcher->stats();
+    state.watching(root.string(), watcher->backend(), stats);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
+    log::info("watching",
+              "watching " + root.string() + " with " + std::string(watcher->backend()) + " (" +
+                  std::to_string(stats.watched_directories) + " directories, " +
+                  std::to_string(stats.known_files) + " files, ready in " + formatDuration(took) +
+                  ")",
+              {{"root", root.string()},
+               {"backend", watcher->backend()},
+               {"directories", static_cast<int64_t>(stats.watched_directories)},
+               {"files", static_cast<int64_t>(stats.known_files)},
+               {"delay_ms", static_cast<int64_t>(config.watch.delay.count())},
+               {"max_delay_ms", static_cast<int64_t>(config.watch.max_delay.count())}});
+  }
+
+  void onFileEvents(std::vector<FileEvent> events) {
+    if (shutting_down) return;
+    const auto now = Clock::now();
+    bool rules_changed = false;
+    for (const auto& event : events) {
+      if (PathFilter::isIgnoreFile(event.path)) {
+        filter.invalidate(event.path);
+        rules_changed = true;
+      }
+      if (!filter.isRelevant(event.path)) {
+        log::debug("ignored", "ignored " + event.path, {{"path", event.path}});
+        continue;
+      }
+      log::debug("change", std::string(toString(event.kind)) + " " + event.path,
+                 {{"path", event.path}, {"kind", toString(event.kind)}});
+      debouncer.add(event, now, rules.delayFor(event.path));
+      state.fileEvent(event.kind);
+    }
+    // New ignore rules may open or close directories: let the watcher re-walk the tree.
+    if (rules_changed) reactor.post([this] { watcher->refreshWatches(); });
+    if (auto deadline = debouncer.deadline()) {
+      debounce_timer.armAt(*deadline);
+      state.debouncing(true);
+    }
+  }
+
+  void onDebounceDue() {
+    auto changes = debouncer.takeIfDue(Clock::now());
+    if (!changes) {
+      if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+      return;
+    }
+    state.debouncing(false);
+    if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
+    std::string all_paths;  // for JSON consumers: the whole list, newline-separated
+    for (const auto& path : changes->paths()) all_paths += path + "\n";
+    if (!all_paths.empty()) all_paths.pop_back();
+    log::info("changes",
+              std::to_string(changes->size()) + " file(s) changed: " + summarize(*changes),
+              {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
+    trigger(*changes);
+  }
+
+  void trigger(const ChangeSet& changes) {
+    if (!builder.busy()) {
+      startWork(changes);
+      return;
+    }
+    // A change that only asks for a signal or a notification needs no build: act on it now and
+    // let the running build go on (merged, it would cancel the build under on_busy: restart).
+    if (!rules.empty()) {
+      const RulePlan plan = rules.plan(changes);
+      if (plan.any && plan.runs.empty() &&
+          (plan.action == RuleAction::Signal || plan.action == RuleAction::Notify)) {
+        perform(plan, changes, "files changed");
+        return;
+      }
+    }
+    pending.merge(changes);
+    if (config.build.on_busy == OnBusy::Restart) {
+      builder.cancel("new changes arrived; starting over (build.on_busy: restart)");
+    }
+  }
+
+  // A ChangeSet runs its rules' `run` commands and, when it asks for a build, build.cmd, as one
+  // builder job (so they share its timeout, cancellation and failure handling); then the
+  // strongest action.
+  void startWork(const ChangeSet& changes) {
+    const RulePlan plan =
+        rules.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules.plan(changes);
+    if (!plan.any) {
+      log::debug("no_rule", "no rule matches the changed files; nothing to do");
+      state.changeHandled(false);
+      return;
+    }
+    std::vector<std::string> steps = plan.runs;
+    if (plan.action == RuleAction::Build && builder.configured()) steps.push_back(config.build.cmd);
+    const std::string command = chainShellCommands(steps);
+    if (command.empty()) {
+      perform(plan, changes, "files changed");
+      return;
+    }
+    in_flight = plan;
+    startBuild(changes, command);
+  }
+
+  void startBuild(const ChangeSet& changes, const std::string& command = {}) {
+    builder.start(changes, command);  // first: the bookkeeping below need not delay the build
+    state.buildStarted(builder.lastNumber(), changes);
+    health.buildRunning(true);
+  }
+
+  void restartApp(std::string_view reason, const std::string& why) {
+    if (!app.configured()) return;
+    state.restartRequested(reason);
+    app.restart(why);
+  }
+
+  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why) {
+    switch (plan.action) {
+      case RuleAction::Build:
+      case RuleAction::Restart:
+        restartApp(app.pid() > 0 ? "change" : "start", why);
+        break;
+      case RuleAction::Signal:
+        for (int signal : plan.signals) {
+          if (app.signal(signal)) {
+            log::info("app_signalled",
+                      "sent " + signalName(signal) + " to the app (pid " +
+                          std::to_string(app.pid()) + "): " + why,
+                      {{"signal", signalName(signal)}, {"pid", int64_t{app.pid()}}});
+          } else {
+            log::warn("app_signal_failed", "no running app to send " + signalName(signal) +
+                                               " to; it gets the change "
+                                               "when it starts");
+          }
+        }
+        break;
+      case RuleAction::Run:
+        break;
+      case RuleAction::Notify:
+        log::info("notify", std::to_string(changes.size()) + " file(s) changed; notifying only",
+                  {{"count", static_cast<int64_t>(changes.size())}});
+        state.notified(changes);
+        return;
+    }
+    state.changeHandled(plan.action >= RuleAction::Restart && app.configured());
+  }
+
+  void onBuildDone(const BuildOutcome& outcome) {
+    health.buildRunning(false);
+    state.buildFinished(outcome);
+    const std::string number = "#" + std::to_string(outcome.number);
+    const auto fields = {log::Field{"build", static_cast<int64_t>(outcome.number)},
+                         log::Field{"result", toString(outcome.result)},
+                         log::Field{"duration_ms", static_cast<int64_t>(outcome.duration.count())},
+                         log::Field{"exit_code", int64_t{outcome.exit.code()}}};
+    switch (outcome.result) {
+      case BuildResult::Succeeded:
+        log::event(spdlog::level::info, "build_finished",
+                   "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
+        if (!shutting_down) perform(in_flight, outcome.changes, "build " + number + " succeeded");
+        break;
+      case BuildResult::Cancelled:
+        log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
+        pending.merge(outcome.changes);  // its changes still need a build
+        break;
+      case BuildResult::Failed:
+      case BuildResult::TimedOut: {
+        std::string block =
+            "build " + number + " FAILED (" +
+            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
+                                                     : outcome.exit.describe()) +
+            ") after " + formatDuration(outcome.duration) + "; " +
+            (app.running() ? "the app keeps running the previous version" : "no app is running") +
+            ". Last output:";
+        if (outcome.tail.empty()) block += " (none)";
+        const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
+        for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
+          block += "\n    " + outcome.tail[i];
+        }
+        log::event(spdlog::level::err, "build_finished", block, fields);
+        break;
+      }
+    }
+    if (shutting_down) {
+      maybeFinishShutdown();
+      return;
+    }
+    if (!pending.empty()) {
+      ChangeSet next = std::move(pending);
+      pending.clear();
+      startWork(next);
+    } else if (std::exchange(rebuild_requested, false)) {
+      startBuild(ChangeSet{});
+    }
+  }
+
+  // POST /v1/rebuild: build everything now (or again, once the running build is cancelled).
+  void requestedRebuild() {
+    if (shutting_down) return;
+    if (!builder.configured()) return restartApp("request", "restart requested over HTTP");
+    in_flight = RulePlan{true, RuleAction::Build, {}, {}};
+    if (!builder.busy()) return startBuild(ChangeSet{});
+    rebuild_requested = true;
+    builder.cancel("a rebuild was requested over HTTP");
+  }
+
+  // Once a second: the heartbeat /healthz reads, and the sampled watch counters.
+  void onTick() {
+    if (watcher) state.sample(watcher->backend(), watcher->stats());
+    tick.armAfter(std::chrono::seconds(1));
+  }
+
+  void shutdown(int signal) {
+    const std::string why = signalName(signal);
+    if (shutting_down) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM (runtimes resend it) changes nothing.
+      if (signal != SIGINT) return;
+      log::warn("shutdown", why + " again: killing everything now");
+      reactor.stop();  // the process groups are SIGKILLed as they are destroyed
+      return;
+    }
+    shutting_down = true;
+    log::info("shutdown", why + " received: stopping");
+    observe.stop();  // no new control requests
+    debounce_timer.disarm();
+    builder.cancel("hotpod is stopping");
+    app.stop([this] { maybeFinishShutdown(); });
+  }
+
+  void maybeFinishShutdown() {
+    if (builder.busy() || app.running() || app.pid() > 0) return;
+    reactor.stop();
+  }
+
+  int run() {
+    startWatching();
+    observe.startHttp([this] { requestedRebuild(); },
+                      [this] { restartApp("request", "restart requested over HTTP"); });
+    tick.armAfter(std::chrono::seconds(1));
+    if (builder.configured()) {
+      startBuild(ChangeSet{});
+    } else if (role == LoopRole::Agent) {
+      // The peer app already runs in its container: a change restarts it.
+    } else if (app.configured()) {
+      restartApp("start", "start");
+    } else {
+      log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
+    }
+    reactor.run();
+    return 0;
+  }
+};
+
+DevLoop::DevLoop(Config config, LoopRole role)
+    : impl_(std::make_unique<Impl>(std::move(config), role)) {}
+DevLoop::~DevLoop() = default;
+int DevLoop::run() {
+  return impl_->run();
+}
+
+}  // namespace hotpod

@@ -1,0 +1,50 @@
+#include <cstdlib>
+
+#include "loop/dev_loop.h"
+#include "base/syscalls.h"
+
+namespace hotpod {
+
+FilterOptions filterOptions(const Config& config, const std::filesystem::path& root) {
+  FilterOptions options{config.watch.include_ext,
+                        config.watch.include,
+                        config.watch.exclude,
+                        config.watch.exclude_dir,
+                        buildOutputsInside(config, root),
+                        config.watch.gitignore};
+  // An artefact may be a directory: nothing below it triggers either.
+  for (const auto& artifact : config.build.artifacts)
+    options.exclude_dir.push_back("./" + artifact);
+  return options;
+}
+
+std::filesystem::path normalizedRoot(const std::filesystem::path& root) {
+  auto normal = std::filesystem::absolute(root).lexically_normal();
+  if (!normal.has_filename() && normal.has_parent_path() && normal != normal.root_path()) {
+    normal = normal.parent_path();  // "/src/" → "/src"
+  }
+  return normal;
+}
+
+std::vector<std::string> buildOutputsInside(const Config& config,
+                                            const std::filesystem::path& root) {
+  std::vector<std::string> inside = config.build.artifacts;
+  if (config.run.cmd.empty() || config.run.cmd.through_shell) return inside;
+  const std::filesystem::path program = config.run.cmd.argv.front();
+  if (program.native().find('/') == std::string::npos) return inside;  // found through PATH
+  const auto absolute = std::filesystem::weakly_canonical(root / program);
+  const auto relative = absolute.lexically_relative(std::filesystem::weakly_canonical(root));
+  if (!relative.empty() && *relative.begin() != "..") inside.push_back(relative.generic_string());
+  return inside;
+}
+
+std::filesystem::path makeScratchDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hotpod-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw sys::error(errno, "mkdtemp " + pattern, "make TMPDIR (or /tmp) writable");
+  }
+  return pattern;
+}
+
+}  // namespace hotpod

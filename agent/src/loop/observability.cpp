@@ -1,0 +1,73 @@
+#include "loop/observability.h"
+
+#include "model/listen_address.h"
+#include "base/log.h"
+
+namespace hotpod {
+
+Observability::Observability(const Config& config, std::string mode, Reactor& reactor)
+    : config_(config),
+      mode_(std::move(mode)),
+      reactor_(reactor),
+      metrics_(HOTPOD_VERSION),
+      webhooks_(config.notify.webhooks,
+                [this](const Webhook& hook, const std::string& event, bool delivered, int attempts,
+                       const std::string& detail) {
+                  metrics_.webhookDelivery(delivered);
+                  const auto fields = {log::Field{"url", hook.url}, log::Field{"hook_event", event},
+                                       log::Field{"attempts", int64_t{attempts}},
+                                       log::Field{"detail", detail}};
+                  if (delivered) {
+                    log::debug("webhook_delivered", event + " delivered to " + hook.url, fields);
+                  } else {
+                    log::event(spdlog::level::warn, "webhook_failed",
+                               event + " could not be delivered to " + hook.url + " after " +
+                                   std::to_string(attempts) + " attempt(s): " + detail +
+                                   "; is the receiver up?",
+                               fields);
+                  }
+                }),
+      state_(config, mode_, board_, events_, metrics_, webhooks_) {}
+
+Observability::~Observability() {
+  stop();
+}
+
+std::string Observability::defaultListen(const std::string& mode) {
+  return (mode == "agent" ? "0.0.0.0:" : "127.0.0.1:") + std::to_string(HttpConfig::kDefaultPort);
+}
+
+void Observability::startHttp(std::function<void()> rebuild, std::function<void()> restart) {
+  if (!config_.http.enabled) return;
+  const bool chosen = !config_.http.listen.empty();
+  const std::string text = chosen ? config_.http.listen : defaultListen(mode_);
+  const auto address = parseListenAddress(text);
+  const ControlToken token = loadControlToken(config_.http);
+  http_ = std::make_unique<HttpServer>(HttpContext{board_, events_, metrics_, reactor_, token,
+                                                   std::move(rebuild), std::move(restart)});
+  try {
+    http_->start(*address);
+  } catch (const std::runtime_error& error) {
+    http_.reset();
+    if (chosen) throw;
+    // Two projects on one laptop: the second one still works, only without its server.
+    log::warn("http_off", std::string(error.what()) + "; continuing without the HTTP server");
+    return;
+  }
+  ListenAddress bound = *address;
+  bound.port = http_->port();
+  const std::string where = formatListenAddress(bound);
+  log::info("http_listening",
+            "HTTP on http://" + where + "/ (status page, /healthz, /readyz, /metrics, " +
+                "/v1/status, /v1/events); control endpoints " +
+                (token.value.empty() ? "disabled (no token)"
+                                     : "enabled (token from " + token.source + ")"),
+            {{"address", where}, {"port", int64_t{bound.port}}, {"control", !token.value.empty()}});
+}
+
+void Observability::stop() {
+  if (http_) http_->stop();
+  http_.reset();
+}
+
+}  // namespace hotpod

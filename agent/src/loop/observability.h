@@ -1,0 +1,48 @@
+#pragma once
+// Everything that lets the world see and steer the loop: the status board, the event stream,
+// the metrics, webhooks, and the HTTP server that serves them. The loop reports through state().
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "model/config.h"
+#include "base/reactor.h"
+#include "http/http_server.h"
+#include "observe/webhooks.h"
+#include "observe/event_hub.h"
+#include "observe/loop_state.h"
+#include "observe/metrics.h"
+#include "observe/status.h"
+
+namespace hotpod {
+
+class Observability {
+ public:
+  // mode: "run" (HTTP on 127.0.0.1 by default) or "agent" (0.0.0.0: reachable in a pod).
+  Observability(const Config& config, std::string mode, Reactor& reactor);
+  ~Observability();
+
+  LoopState& state() { return state_; }
+  const Metrics& metrics() const { return metrics_; }
+  // Starts the HTTP server unless http.listen is off. `rebuild` and `restart` run on the loop.
+  // Throws std::runtime_error when an address the user chose cannot be bound.
+  void startHttp(std::function<void()> rebuild, std::function<void()> restart);
+  int httpPort() const { return http_ ? http_->port() : 0; }
+  void stop();
+
+  // The address the server uses when http.listen is not set.
+  static std::string defaultListen(const std::string& mode);
+
+ private:
+  const Config& config_;
+  const std::string mode_;
+  Reactor& reactor_;
+  StatusBoard board_;
+  EventHub events_;
+  Metrics metrics_;
+  WebhookSender webhooks_;
+  LoopState state_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace hotpod

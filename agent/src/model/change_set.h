@@ -1,0 +1,27 @@
+#pragma once
+// What one build is about: every path that changed during a debounce window, with one
+// coalesced kind each (created then modified is created; created then removed is nothing).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/file_event.h"
+
+namespace hotpod {
+
+class ChangeSet {
+ public:
+  void add(const FileEvent& event);
+  void merge(const ChangeSet& other);
+  bool empty() const { return changes_.empty(); }
+  size_t size() const { return changes_.size(); }
+  const std::map<std::string, ChangeKind>& changes() const { return changes_; }
+  std::vector<std::string> paths() const;
+  void clear() { changes_.clear(); }
+
+ private:
+  std::map<std::string, ChangeKind> changes_;  // sorted: stable output for logs and builds
+};
+
+}  // namespace hotpod

@@ -1,0 +1,144 @@
+#pragma once
+// The whole configuration of hotpod, after defaults, hotpod.yaml, HOTPOD_* variables and flags
+// (in that order of precedence, lowest first) have been applied.
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/duration.h"
+#include "base/log_format.h"
+
+namespace hotpod {
+
+enum class WatchBackend { Auto, Inotify, Poll, Hybrid };
+enum class OnBusy { Restart, Queue };
+
+// A command either runs through `/bin/sh -c` (written as one string) or is exec'd directly
+// (written as a list, or given after `--` on the command line).
+struct Command {
+  std::vector<std::string> argv;  // empty: no command
+  bool through_shell = false;     // argv is {"/bin/sh", "-c", text}
+
+  static Command shell(std::string text) { return {{"/bin/sh", "-c", std::move(text)}, true}; }
+  static Command direct(std::vector<std::string> argv) { return {std::move(argv), false}; }
+  bool empty() const { return argv.empty(); }
+  std::string display() const;  // how it is shown in logs
+};
+
+struct WatchConfig {
+  WatchBackend backend = WatchBackend::Auto;
+  Duration poll_interval{500};
+  Duration verify_interval{5000};
+  double poll_budget = 0.05;  // share of one core a poller may use; its interval stretches to fit
+  std::vector<std::string> include_ext;  // without the leading dot: {"go", "tmpl"}
+  std::vector<std::string> include;      // gitignore-style patterns relative to root
+  std::vector<std::string> exclude;      // gitignore-style patterns relative to root
+  std::vector<std::string> exclude_dir{"node_modules"};  // names, or paths relative to root
+  bool gitignore = true;     // honour .gitignore files (and .git/info/exclude)
+  Duration delay{100};       // trailing quiet period
+  Duration max_delay{2000};  // cap on how long a stream of changes is held back
+};
+
+struct BuildConfig {
+  std::string cmd;      // through /bin/sh -c in the root; empty: no build step
+  Duration timeout{0};  // 0: no timeout
+  OnBusy on_busy = OnBusy::Restart;
+  std::map<std::string, std::string> env;
+  // What the build produces (relative to root): kept as the last good version for app.rollback,
+  // and never a trigger themselves.
+  std::vector<std::string> artifacts;
+};
+
+struct RunConfig {
+  Command cmd;
+  int stop_signal = SIGTERM;
+  Duration stop_timeout{5000};
+  bool restart_on_crash = true;
+};
+
+struct LogConfig {
+  LogFormat format = LogFormat::Text;
+  std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+// The HTTP server (health, readiness, metrics, status, events, control).
+struct HttpConfig {
+  static constexpr int kDefaultPort = 4687;  // "HOTP" on a phone keypad
+  bool enabled = true;
+  std::string listen;  // HOST:PORT; empty: the role's default (127.0.0.1 for run, 0.0.0.0 agent)
+  std::string token_file;  // bearer token for POST /v1/rebuild|restart (HOTPOD_TOKEN wins)
+  // /readyz policy: the old app keeps serving during a build and after a failed one.
+  bool ready_while_building = true;
+  bool ready_after_failed_build = false;
+};
+
+// The app's own health, checked after every (re)start.
+struct AppConfig {
+  std::string health_url;         // empty: the app is ready once it runs
+  Duration ready_timeout{30000};  // how long a new version may take to answer 2xx
+  Duration probe_interval{2000};  // how often a ready app is checked again
+  bool rollback = false;          // restore build.artifacts when a new version never gets ready
+};
+
+struct Webhook {
+  std::string url;
+  std::vector<std::string> events;  // empty: all (build_succeeded, build_failed, restart, rollback)
+  Duration timeout{5000};
+  int retries = 3;
+};
+
+struct NotifyConfig {
+  std::vector<Webhook> webhooks;
+};
+
+// What a change to matching files does, weakest first: one ChangeSet does the strongest action
+// any of its files asks for (build > restart > signal > run > notify).
+enum class RuleAction { Notify, Run, Signal, Restart, Build };
+
+struct Rule {
+  std::vector<std::string> match;  // gitignore-style patterns relative to root
+  std::vector<std::string> ext;    // extensions without the dot
+  RuleAction action = RuleAction::Build;
+  int signal = 0;                 // for Signal
+  std::string run;                // for Run: through /bin/sh -c, before the action
+  std::optional<Duration> delay;  // quiet period for changes this rule matches
+  int line = 0;                   // where it is written (1-based), for messages
+};
+
+// hotpod agent: which process in the shared PID namespace to signal after a build, and how.
+enum class TargetMode {
+  Exec,    // signal the hotpod exec supervisor, which restarts its child (the app)
+  Signal,  // send target.signal straight to an app that reloads itself
+};
+enum class TargetMatch { Exec, Exe, Cmdline, Pidfile };
+
+struct TargetConfig {
+  TargetMode mode = TargetMode::Exec;
+  TargetMatch match = TargetMatch::Exec;
+  std::string match_value;  // the program name, the cmdline regex or the pidfile path
+  // Exec mode: unset sends what hotpod exec says its restart signal is (SIGUSR2 by default);
+  // signal mode: unset sends SIGHUP.
+  std::optional<int> signal;
+  Duration confirm_timeout{10000};  // how long the new app (or the reloaded one) may take
+};
+
+struct Config {
+  std::filesystem::path source;  // the file it was read from; empty when defaults only
+  std::filesystem::path root = ".";
+  WatchConfig watch;
+  BuildConfig build;
+  RunConfig run;
+  LogConfig log;
+  HttpConfig http;
+  AppConfig app;
+  NotifyConfig notify;
+  TargetConfig target;
+  std::vector<Rule> rules;  // empty: every relevant change builds and restarts
+  std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
+};
+
+}  // namespace hotpod

@@ -1,0 +1,283 @@
+#include "observe/loop_state.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app/peer_finder.h"
+#include "observe/readiness.h"
+#include "observe/status_json.h"
+
+namespace hotpod {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+LoopState::LoopState(const Config& config, std::string mode, StatusBoard& board, EventHub& events,
+                     Metrics& metrics, WebhookSender& webhooks)
+    : policy_(config.http), board_(board), events_(events), metrics_(metrics), webhooks_(webhooks) {
+  status_.version = HOTPOD_VERSION;
+  status_.mode = std::move(mode);
+  status_.started_at = unixNow();
+  status_.build_configured = !config.build.cmd.empty();
+  if (status_.mode == "agent") {
+    // The app runs in the other container; what the agent knows of it is how to find it.
+    status_.app.configured = true;
+    status_.app.command = "target: " + describeTargetMatch(config.target);
+  } else {
+    status_.app.configured = !config.run.cmd.empty();
+    status_.app.command = config.run.cmd.empty() ? "" : config.run.cmd.display();
+  }
+  status_.app.health_url = config.app.health_url;
+  metrics_.appUp(false);
+  publish();
+}
+
+void LoopState::watching(const std::string& root, std::string_view backend,
+                         const WatchStats& stats) {
+  status_.watch.root = root;
+  sample(backend, stats);
+}
+
+void LoopState::sample(std::string_view backend, const WatchStats& stats) {
+  auto& watch = status_.watch;
+  const WatchStatus before = watch;
+  watch.backend = backend;
+  watch.directories = stats.watched_directories;
+  watch.files = stats.known_files;
+  watch.overflows = stats.overflows;
+  watch.rescans = stats.rescans;
+  watch.poll_interval_seconds = std::chrono::duration<double>(stats.poll_interval).count();
+  metrics_.watch(backend, stats.known_files, stats.watched_directories, stats.overflows,
+                 watch.poll_interval_seconds);
+  if (!(watch == before)) publish();  // the tick samples every second; most ticks change nothing
+}
+
+void LoopState::fileEvent(ChangeKind kind) {
+  metrics_.fileEvent(toString(kind));
+}
+
+void LoopState::debouncing(bool active) {
+  if (active && !change_detected_) change_detected_ = Clock::now();
+  if (active == debouncing_) return;
+  debouncing_ = active;
+  publish();
+}
+
+void LoopState::buildStarted(uint64_t number, const ChangeSet& changes) {
+  building_ = true;
+  BuildRecord record;
+  record.number = number;
+  record.started_at = unixNow();
+  record.result = "running";
+  record.changed_count = changes.size();
+  for (const auto& path : changes.paths()) {
+    if (record.changed_files.size() == StatusSnapshot::kMaxListedFiles) break;
+    record.changed_files.push_back(path);
+  }
+  emit("build_started", dump(buildJson(record)));
+  status_.builds.insert(status_.builds.begin(), std::move(record));
+  if (status_.builds.size() > StatusSnapshot::kMaxBuilds) status_.builds.pop_back();
+  publish();
+}
+
+void LoopState::buildFinished(const BuildOutcome& outcome) {
+  building_ = false;
+  const std::string result(toString(outcome.result));
+  const double seconds = std::chrono::duration<double>(outcome.duration).count();
+  metrics_.buildFinished(result, seconds, unixNow());
+  BuildRecord* record = nullptr;
+  for (auto& build : status_.builds) {
+    if (build.number == outcome.number) record = &build;
+  }
+  if (record == nullptr) return publish();
+  record->result = result;
+  record->duration_seconds = seconds;
+  record->exit = outcome.exit.describe();
+  const bool failed =
+      outcome.result == BuildResult::Failed || outcome.result == BuildResult::TimedOut;
+  if (failed) {
+    record->output_tail.assign(outcome.tail.begin(), outcome.tail.end());
+    ++status_.builds_failed;
+    status_.last_error =
+        "build #" + std::to_string(outcome.number) + " " +
+        (outcome.result == BuildResult::TimedOut ? "timed out" : "failed (" + record->exit + ")");
+    change_detected_.reset();  // this change will not reach the app
+  }
+  if (outcome.result == BuildResult::Succeeded) {
+    status_.first_build_succeeded = true;
+    pending_build_ = outcome.number;
+  }
+  if (outcome.result != BuildResult::Cancelled) ++status_.builds_total;
+  const json build = buildJson(*record);
+  emit("build_finished", dump(build));
+  if (outcome.result != BuildResult::Cancelled) {
+    webhooks_.send(failed ? "build_failed" : "build_succeeded",
+                   dump({{"event", failed ? "build_failed" : "build_succeeded"},
+                         {"time", unixNow()},
+                         {"build", build}}));
+  }
+  publish();
+}
+
+void LoopState::changeHandled(bool restarts_app) {
+  if (!restarts_app) change_detected_.reset();
+  publish();
+}
+
+void LoopState::restartRequested(std::string_view reason) {
+  restart_reason_ = reason;
+  restarting_ = true;
+  publish();
+}
+
+void LoopState::appStarted(pid_t pid) {
+  auto& app = status_.app;
+  app.pid = pid;
+  app.running = true;
+  app.started_at = unixNow();
+  ++app.restarts;
+  crashed_ = false;
+  if (pending_build_) app.serving_build = pending_build_;
+  metrics_.appUp(true);
+  metrics_.restart(restart_reason_);
+  app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
+  app.probe_detail.clear();
+  const json body = {{"pid", pid}, {"reason", restart_reason_}, {"restarts", app.restarts}};
+  emit("app_started", dump(body));
+  webhooks_.send("restart", dump({{"event", "restart"}, {"time", unixNow()}, {"app", body}}));
+  restart_reason_ = "crash";  // unless the next start is asked for with a reason
+  restarting_ = !app.health_url.empty();
+  if (!restarting_) becameReady();
+  publish();
+}
+
+void LoopState::appStartFailed(const std::string& why) {
+  restarting_ = false;
+  status_.last_error = "the app did not start: " + why;
+  change_detected_.reset();
+  publish();
+}
+
+void LoopState::restartFailed(std::string_view reason, const std::string& why) {
+  restarting_ = false;
+  metrics_.restartFailure(reason);
+  status_.last_error = "the restart failed: " + why;
+  change_detected_.reset();  // this change did not reach the app
+  emit("restart_failed", dump({{"reason", reason}, {"detail", why}}));
+  publish();
+}
+
+void LoopState::appGone(const std::string& exit, AppExit end) {
+  auto& app = status_.app;
+  emit("app_exited",
+       dump({{"pid", app.pid}, {"exit", exit}, {"crashed", end == AppExit::Crashed}}));
+  app.running = false;
+  app.pid = 0;
+  app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
+  metrics_.appUp(false);
+  if (end == AppExit::Crashed) {
+    crashed_ = true;
+    status_.last_error = "the app crashed (" + exit + ")";
+  }
+  publish();
+}
+
+void LoopState::probeVerdict(ProbeVerdict verdict, const std::string& detail) {
+  auto& app = status_.app;
+  app.probe_detail = detail;
+  const bool passing = verdict == ProbeVerdict::Ready || verdict == ProbeVerdict::Recovered;
+  app.probe = passing ? ProbeState::Passed : ProbeState::Failed;
+  emit("probe", dump({{"url", app.health_url}, {"passing", passing}, {"detail", detail}}));
+  if (passing && restarting_) {
+    restarting_ = false;
+    becameReady();
+  } else if (verdict == ProbeVerdict::NeverReady) {
+    restarting_ = false;
+    change_detected_.reset();
+    status_.last_error = "the app (pid " + std::to_string(app.pid) + ") never answered " +
+                         app.health_url + " with 2xx (" + detail + ")";
+  } else if (verdict == ProbeVerdict::Failing) {
+    status_.last_error = app.health_url + " stopped answering 2xx (" + detail + ")";
+  }
+  publish();
+}
+
+void LoopState::becameReady() {
+  if (status_.app.serving_build) last_good_build_ = status_.app.serving_build;
+  json body = {{"pid", status_.app.pid}};
+  if (status_.app.serving_build) body["build"] = *status_.app.serving_build;
+  if (change_detected_) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - *change_detected_).count();
+    metrics_.reloadCompleted(seconds);
+    body["reload_seconds"] = seconds;
+    change_detected_.reset();
+  }
+  // Browsers with the live-reload snippet reload on this one.
+  emit("reload", dump(body));
+}
+
+void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build,
+                           const std::string& why) {
+  ++status_.rollbacks;
+  metrics_.rollback();
+  for (auto& build : status_.builds) {
+    if (build.number == bad_build) build.note = "rolled back: " + why;
+  }
+  pending_build_ = good_build;
+  status_.last_error = "build #" + std::to_string(bad_build) + " rolled back: " + why;
+  const json body = {{"bad_build", bad_build},
+                     {"good_build", good_build ? json(*good_build) : json(nullptr)},
+                     {"reason", why}};
+  emit("rollback", dump(body));
+  webhooks_.send("rollback",
+                 dump({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
+  publish();
+}
+
+void LoopState::notified(const ChangeSet& changes) {
+  change_detected_.reset();
+  emit("notify", dump({{"files", changes.paths()}}));
+  emit("reload", dump({{"files", changes.paths()}}));
+}
+
+void LoopState::error(const std::string& text) {
+  status_.last_error = text;
+  publish();
+}
+
+LoopPhase LoopState::phase() const {
+  if (building_) return LoopPhase::Building;
+  if (restarting_) return LoopPhase::Restarting;
+  if (debouncing_) return LoopPhase::Debouncing;
+  const bool last_failed = !status_.builds.empty() && (status_.builds.front().result == "failure" ||
+                                                       status_.builds.front().result == "timeout");
+  if (last_failed || crashed_ || status_.app.probe == ProbeState::Failed) return LoopPhase::Failed;
+  if (status_.app.running) return LoopPhase::Running;
+  return LoopPhase::Idle;
+}
+
+void LoopState::publish() {
+  status_.phase = phase();
+  status_.readiness = evaluateReadiness(status_, policy_);
+  if (status_.phase != published_phase_ || status_.readiness.ready != published_ready_) {
+    emit("state", dump({{"state", toString(status_.phase)},
+                        {"previous", toString(published_phase_)},
+                        {"ready", status_.readiness.ready},
+                        {"reason", status_.readiness.reason}}));
+    published_phase_ = status_.phase;
+    published_ready_ = status_.readiness.ready;
+  }
+  board_.publish(std::make_shared<const StatusSnapshot>(status_));
+}
+
+void LoopState::emit(const std::string& type, const std::string& body) {
+  events_.publish(type, body);
+}
+
+}  // namespace hotpod

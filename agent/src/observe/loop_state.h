@@ -1,0 +1,78 @@
+#pragma once
+// The loop's account of itself. The reactor reports every step here; LoopState keeps the
+// status, updates the metrics, streams events, queues webhooks, and publishes a fresh snapshot
+// for the HTTP threads. Only the loop thread calls it.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "build/builder.h"
+#include "model/config.h"
+#include "observe/app_probe.h"
+#include "observe/webhooks.h"
+#include "app/app_supervisor.h"
+#include "observe/event_hub.h"
+#include "observe/metrics.h"
+#include "observe/status.h"
+#include "watch/watcher.h"
+
+namespace hotpod {
+
+enum class AppExit { Stopped, ExitedCleanly, Crashed };
+
+class LoopState {
+ public:
+  LoopState(const Config& config, std::string mode, StatusBoard& board, EventHub& events,
+            Metrics& metrics, WebhookSender& webhooks);
+
+  void watching(const std::string& root, std::string_view backend, const WatchStats& stats);
+  void fileEvent(ChangeKind kind);
+  void pollScan(std::chrono::nanoseconds took) { metrics_.pollScan(took.count() / 1e9); }
+  void debouncing(bool active);
+  void buildStarted(uint64_t number, const ChangeSet& changes);
+  void buildFinished(const BuildOutcome& outcome);
+  // Nothing to build: the change goes straight to a restart (or was only a notify).
+  void changeHandled(bool restarts_app);
+  // reason: start, change, crash, request, rollback (a bounded metric label).
+  void restartRequested(std::string_view reason);
+  void appStarted(pid_t pid);
+  void appStartFailed(const std::string& why);
+  // hotpod agent: the restart signal could not be sent, or no new app came up in time.
+  // reason is a bounded metric label (not_found, permission, unconfirmed, error).
+  void restartFailed(std::string_view reason, const std::string& why);
+  void appGone(const std::string& exit, AppExit end);
+  void probeVerdict(ProbeVerdict verdict, const std::string& detail);
+  void rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build, const std::string& why);
+  void notified(const ChangeSet& changes);
+  void error(const std::string& text);
+  // The heartbeat tick: refreshes what is sampled rather than reported (watch counters).
+  void sample(std::string_view backend, const WatchStats& stats);
+
+  const StatusSnapshot& status() const { return status_; }
+  std::optional<uint64_t> lastGoodBuild() const { return last_good_build_; }
+
+ private:
+  void becameReady();
+  void publish();
+  LoopPhase phase() const;
+  void emit(const std::string& type, const std::string& json);
+
+  const HttpConfig policy_;
+  StatusBoard& board_;
+  EventHub& events_;
+  Metrics& metrics_;
+  WebhookSender& webhooks_;
+  StatusSnapshot status_;
+  bool building_ = false;
+  bool debouncing_ = false;
+  bool restarting_ = false;
+  bool crashed_ = false;
+  std::string restart_reason_ = "start";
+  std::optional<std::chrono::steady_clock::time_point> change_detected_;
+  std::optional<uint64_t> pending_build_;  // the build whose output the next start runs
+  std::optional<uint64_t> last_good_build_;
+  LoopPhase published_phase_ = LoopPhase::Idle;
+  bool published_ready_ = false;
+};
+
+}  // namespace hotpod

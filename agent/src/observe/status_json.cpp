@@ -1,0 +1,97 @@
+#include "observe/status_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hotpod {
+
+std::string_view toString(LoopPhase phase) {
+  switch (phase) {
+    case LoopPhase::Idle:
+      return "idle";
+    case LoopPhase::Debouncing:
+      return "debouncing";
+    case LoopPhase::Building:
+      return "building";
+    case LoopPhase::Restarting:
+      return "restarting";
+    case LoopPhase::Running:
+      return "running";
+    case LoopPhase::Failed:
+      return "failed";
+  }
+  return "idle";
+}
+
+std::string_view toString(ProbeState state) {
+  switch (state) {
+    case ProbeState::Off:
+      return "off";
+    case ProbeState::Pending:
+      return "pending";
+    case ProbeState::Passed:
+      return "passed";
+    case ProbeState::Failed:
+      return "failed";
+  }
+  return "off";
+}
+
+nlohmann::json buildJson(const BuildRecord& build) {
+  nlohmann::json json = {{"number", build.number},
+                         {"started_at", build.started_at},
+                         {"duration_seconds", build.duration_seconds},
+                         {"result", build.result},
+                         {"exit", build.exit},
+                         {"changed_files", build.changed_files},
+                         {"changed_count", build.changed_count},
+                         {"output_tail", build.output_tail}};
+  if (!build.note.empty()) json["note"] = build.note;
+  return json;
+}
+
+std::string statusJson(const StatusSnapshot& status, double now_unix) {
+  const auto& app = status.app;
+  nlohmann::json builds = nlohmann::json::array();
+  for (const auto& build : status.builds) builds.push_back(buildJson(build));
+  nlohmann::json json = {
+      {"version", status.version},
+      {"mode", status.mode},
+      {"state", toString(status.phase)},
+      {"started_at", status.started_at},
+      {"uptime_seconds", now_unix - status.started_at},
+      {"ready", {{"ready", status.readiness.ready}, {"reason", status.readiness.reason}}},
+      {"watch",
+       {{"root", status.watch.root},
+        {"backend", status.watch.backend},
+        {"directories", status.watch.directories},
+        {"files", status.watch.files},
+        {"overflows", status.watch.overflows},
+        {"rescans", status.watch.rescans},
+        {"poll_interval_seconds", status.watch.poll_interval_seconds}}},
+      {"app",
+       {{"configured", app.configured},
+        {"command", app.command},
+        {"pid", app.running ? nlohmann::json(app.pid) : nlohmann::json(nullptr)},
+        {"running", app.running},
+        {"started_at", app.running ? nlohmann::json(app.started_at) : nlohmann::json(nullptr)},
+        {"uptime_seconds",
+         app.running ? nlohmann::json(now_unix - app.started_at) : nlohmann::json(nullptr)},
+        {"restarts", app.restarts},
+        {"health_url", app.health_url},
+        {"probe", toString(app.probe)},
+        {"probe_detail", app.probe_detail},
+        {"serving_build",
+         app.serving_build ? nlohmann::json(*app.serving_build) : nlohmann::json(nullptr)}}},
+      {"builds", builds},
+      {"counts",
+       {{"builds", status.builds_total},
+        {"builds_failed", status.builds_failed},
+        {"restarts", app.restarts},
+        {"rollbacks", status.rollbacks}}},
+      {"last_error",
+       status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error)}};
+  // Build output may hold any bytes; never fail to answer because of one.
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace hotpod

@@ -1,0 +1,40 @@
+#pragma once
+// The process groups hotpod started (builds, the app), written down in a small file keyed by the
+// watched root. A hotpod that is SIGKILLed cannot stop its children, whose sessions outlive it
+// (holding the app's port); the next hotpod for the same root reads the file and stops them
+// before it starts anything ("address already in use" never follows a crash of hotpod itself).
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+
+namespace hotpod {
+
+class GroupJournal {
+ public:
+  // $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp) /hotpod-UID/ROOT-HASH.groups
+  static std::filesystem::path fileFor(const std::filesystem::path& root);
+
+  explicit GroupJournal(std::filesystem::path file);
+  ~GroupJournal();  // removes the file: nothing is left to clean up
+
+  // Stops (SIGKILL) the groups a previous hotpod recorded, if that hotpod is gone, and waits
+  // briefly until they are. Returns how many groups it stopped. Leaves everything alone when
+  // that hotpod still runs (two hotpods on one root).
+  size_t stopStaleGroups();
+  void added(pid_t group);
+  void removed(pid_t group);
+
+ private:
+  void save() const;
+
+  std::filesystem::path file_;
+  uint64_t owner_start_;  // this hotpod's start time, read once: it is saved at every change
+  std::map<pid_t, uint64_t> groups_;  // group id → its leader's start time (clock ticks)
+};
+
+// Field 22 of /proc/PID/stat (start time after boot, in clock ticks); 0 when PID does not exist.
+uint64_t processStartTime(pid_t pid);
+
+}  // namespace hotpod

@@ -1,0 +1,236 @@
+#include "proc/process_group.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include "base/log.h"
+#include "base/signals.h"
+#include "base/syscalls.h"
+#include "proc/group_journal.h"
+
+namespace hotpod {
+namespace {
+
+constexpr std::chrono::milliseconds kRecheckInterval{50};
+// A child that prints without pause must not starve the loop: read this much per turn.
+constexpr size_t kChunksPerTurn = 16;
+
+std::vector<char*> cStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// RAII for the posix_spawn attribute objects.
+struct SpawnSetup {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  SpawnSetup() {
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+};
+
+std::string spawnAdvice(int err, const std::string& program) {
+  switch (err) {
+    case ENOENT:
+      return "no such program '" + program + "': check the command, the working directory " +
+             "and PATH (did the build write it where the command expects?)";
+    case EACCES:
+      return "'" + program + "' is not executable: chmod +x it, or fix the command";
+    case ENOEXEC:
+      return "'" + program + "' is not a binary the kernel can run";
+    default:
+      return "check the command";
+  }
+}
+
+}  // namespace
+
+bool ExitInfo::exited() const {
+  return WIFEXITED(wait_status);
+}
+int ExitInfo::signal() const {
+  return WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
+}
+int ExitInfo::code() const {
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + signal();
+}
+std::string ExitInfo::describe() const {
+  if (exited()) return "exit code " + std::to_string(code());
+  return "killed by " + signalName(signal());
+}
+
+ProcessGroup::ProcessGroup(Reactor& reactor, Reaper& reaper, LineHandler on_line,
+                           GoneHandler on_gone)
+    : reactor_(reactor),
+      reaper_(reaper),
+      on_line_(std::move(on_line)),
+      on_gone_(std::move(on_gone)),
+      kill_timer_(reactor,
+                  [this] {
+                    if (!active()) return;
+                    log::warn("kill",
+                              "process group " + std::to_string(pid_) +
+                                  " still running after its grace period; sending SIGKILL",
+                              {{"pid", int64_t{pid_}}});
+                    ::killpg(pid_, SIGKILL);
+                  }),
+      recheck_timer_(reactor, [this] { checkGone(); }) {
+  reaper_listener_ = reaper_.addListener([this] { checkGone(); });
+}
+
+ProcessGroup::~ProcessGroup() {
+  reaper_.removeListener(reaper_listener_);
+  if (active()) {
+    ::killpg(pid_, SIGKILL);
+    reaper_.forget(pid_);
+  }
+  if (pidfd_) reactor_.remove(pidfd_.get());
+  closeOutput();
+}
+
+void ProcessGroup::start(const SpawnSpec& spec) {
+  if (active()) throw std::logic_error("ProcessGroup::start while a process is active");
+  UniqueFd read_end, write_end;
+  if (!spec.inherit_stdio) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw sys::error(errno, "pipe2", "raise the open-files limit (ulimit -n)");
+    }
+    read_end.reset(pipe_fds[0]);
+    write_end.reset(pipe_fds[1]);
+    ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);  // only our end; the child writes blocking
+  }
+
+  SpawnSetup setup;
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  flags |= spec.new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
+  posix_spawnattr_setflags(&setup.attr, flags);
+  posix_spawnattr_setpgroup(&setup.attr, 0);
+  posix_spawnattr_setsigmask(&setup.attr, &none);  // hotpod blocks signals for its signalfd
+  posix_spawnattr_setsigdefault(&setup.attr, &all);
+  if (!spec.inherit_stdio) {
+    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
+    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
+  }
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
+
+  auto argv = cStrings(spec.argv);
+  auto envp = cStrings(spec.env);
+  pid_t pid = -1;
+  const int err =
+      ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  if (err != 0)
+    throw sys::error(err, "cannot start " + spec.argv[0], spawnAdvice(err, spec.argv[0]));
+
+  pid_ = pid;
+  leader_status_.reset();
+  stopping_ = false;
+  if (auto* journal = reaper_.groupJournal()) journal->added(pid);
+  reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
+  if (read_end) {
+    output_ = std::move(read_end);
+    reactor_.add(output_.get(), EPOLLIN, [this](uint32_t) { drainOutput(kChunksPerTurn); });
+  }
+  pidfd_.reset(sys::ops().pidfd_open(pid, 0));
+  if (pidfd_) {
+    reactor_.add(pidfd_.get(), EPOLLIN, [this](uint32_t) { reaper_.reapAll(); });
+  }  // else: an old kernel; SIGCHLD alone tells us
+}
+
+void ProcessGroup::terminate(int signal, std::chrono::milliseconds grace) {
+  if (!active()) return;
+  stopping_ = true;
+  ::killpg(pid_, signal);
+  if (signal != SIGKILL) ::killpg(pid_, SIGCONT);  // a stopped process cannot act on it
+  if (signal != SIGKILL && !kill_timer_.armed()) kill_timer_.armAfter(grace);
+}
+
+bool ProcessGroup::signalLeader(int signal) {
+  if (!active() || leader_status_) return false;
+  if (pidfd_) return sys::ops().pidfd_send_signal(pidfd_.get(), signal, nullptr, 0) == 0;
+  return sys::ops().kill(pid_, signal) == 0;
+}
+
+bool ProcessGroup::signalGroup(int signal) {
+  if (!active()) return false;
+  return ::killpg(pid_, signal) == 0;
+}
+
+void ProcessGroup::onLeaderExit(int wait_status) {
+  leader_status_ = wait_status;
+  if (pidfd_) {
+    reactor_.remove(pidfd_.get());
+    pidfd_.reset();
+  }
+  checkGone();
+}
+
+bool ProcessGroup::groupHasMembers() const {
+  return ::killpg(pid_, 0) == 0 || errno == EPERM;
+}
+
+void ProcessGroup::checkGone() {
+  if (!active() || !leader_status_) return;
+  if (groupHasMembers()) {
+    // The leader is gone but members of its group live on (a daemon it forked, workers):
+    // they could hold its port or files, so they go too.
+    if (!stopping_) terminate(SIGTERM, std::chrono::milliseconds(2000));
+    recheck_timer_.armAfter(kRecheckInterval);
+    return;
+  }
+  drainOutput(SIZE_MAX);  // every writer is dead: what is left is finite
+  lines_.finish(on_line_);
+  closeOutput();
+  kill_timer_.disarm();
+  recheck_timer_.disarm();
+  const ExitInfo info{*leader_status_};
+  if (auto* journal = reaper_.groupJournal()) journal->removed(pid_);
+  pid_ = -1;
+  stopping_ = false;
+  on_gone_(info);  // may start the next process
+}
+
+void ProcessGroup::drainOutput(size_t max_chunks) {
+  if (!output_) return;
+  char buffer[16 * 1024];
+  for (size_t chunk = 0; chunk < max_chunks; ++chunk) {
+    const ssize_t n = ::read(output_.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      lines_.feed(std::string_view(buffer, static_cast<size_t>(n)), on_line_);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {  // every writer closed it
+      lines_.finish(on_line_);
+      closeOutput();
+    }
+    return;
+  }
+}
+
+void ProcessGroup::closeOutput() {
+  if (!output_) return;
+  reactor_.remove(output_.get());
+  output_.reset();
+}
+
+}  // namespace hotpod
