@@ -27,6 +27,7 @@ RUN apt-get update \
 WORKDIR /build
 # Only what the binary is made of: edits to docs, tests or examples keep the compile cached.
 COPY CMakeLists.txt ./
+COPY cmake ./cmake
 COPY agent ./agent
 # -j2: the project's machines have two cores, shared.
 RUN cmake -S . -B out -DCMAKE_BUILD_TYPE=Release -DHOTPOD_BUILD_TESTS=OFF \

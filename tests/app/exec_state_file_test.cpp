@@ -95,28 +95,6 @@ TEST_CASE("a command line that is not UTF-8 still gives valid JSON") {
   CHECK(json["command"][1] == "caf\xef\xbf\xbd");  // U+FFFD
 }
 
-TEST_CASE("replacing the file is atomic: a reader's open file keeps the old content") {
-  hotpod::testing::TempDir dir;
-  const auto path = dir.path() / "exec.json";
-  hotpod::replaceFileAtomically(path, "old\n");
-  std::ifstream reader(path);  // opened before the replacement, like a slow reader
-  struct stat before {};
-  REQUIRE(::stat(path.c_str(), &before) == 0);
-
-  hotpod::replaceFileAtomically(path, "new\n");
-  struct stat after {};
-  REQUIRE(::stat(path.c_str(), &after) == 0);
-  // A rename puts a new inode in place; writing in place would keep the inode and let a
-  // reader see a half-written file.
-  CHECK(before.st_ino != after.st_ino);
-  std::string old_text;
-  std::getline(reader, old_text);
-  CHECK(old_text == "old");
-  CHECK(readAll(path) == "new\n");
-  CHECK(entriesIn(dir.path()) == 1);      // no temp file left behind
-  CHECK((after.st_mode & 0777) == 0644);  // readable by an agent under another UID
-}
-
 TEST_CASE("a state file that cannot be written says what to do and leaves no temp file") {
   hotpod::testing::TempDir dir;
   const auto missing = dir.path() / "no-such-dir" / "exec.json";

@@ -57,3 +57,13 @@ TEST_CASE("formatDuration output parses back to the same value") {
     CHECK(parseDuration(formatDuration(Duration{ms})) == Duration{ms});
   }
 }
+
+TEST_CASE("Go's syntax adds the sub-millisecond units, rounded to milliseconds") {
+  using hotpod::DurationSyntax;
+  CHECK(parseDuration("1500us", DurationSyntax::Go) == Duration{2});
+  CHECK(parseDuration("2000000ns", DurationSyntax::Go) == Duration{2});
+  CHECK(parseDuration("1s500\xC2\xB5s", DurationSyntax::Go) == Duration{1001});
+  CHECK(parseDuration("1m30s", DurationSyntax::Go) == Duration{90000});
+  CHECK_FALSE(parseDuration("500us"));  // hotpod.yaml keeps milliseconds as its finest unit
+  CHECK_FALSE(parseDuration("1,5s", DurationSyntax::Go));
+}

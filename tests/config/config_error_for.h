@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
-#include "model/config_error.h"
 #include "config/loader.h"
+#include "model/config_error.h"
 
 namespace hotpod::testing {
 

@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include "model/config.h"
 #include "config/key_suggestions.h"
+#include "model/config.h"
 #include "model/listen_address.h"
 
 using namespace hotpod;

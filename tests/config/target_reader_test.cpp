@@ -4,10 +4,10 @@
 
 #include <csignal>
 
-#include "model/config_error.h"
-#include "config/loader.h"
 #include "app/peer_finder.h"
+#include "config/loader.h"
 #include "config/target_reader.h"
+#include "model/config_error.h"
 
 using namespace hotpod;
 

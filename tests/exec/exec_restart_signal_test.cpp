@@ -3,8 +3,8 @@
 #include <csignal>
 #include <string>
 
-#include "model/config_error.h"
 #include "exec/exec_supervisor.h"
+#include "model/config_error.h"
 
 using hotpod::ConfigError;
 using hotpod::parseRestartSignal;

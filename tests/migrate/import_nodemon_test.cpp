@@ -2,8 +2,8 @@
 
 #include <csignal>
 
-#include "model/config_error.h"
 #include "migrate/import_test_support.h"
+#include "model/config_error.h"
 
 using namespace hotpod;
 using namespace import_test;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "migrate/importers.h"
 #include "config/loader.h"
+#include "migrate/importers.h"
 
 namespace import_test {
 

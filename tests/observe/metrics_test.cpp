@@ -36,9 +36,9 @@ TEST_CASE("every metric is exposed, with known label values starting at 0") {
 
 TEST_CASE("builds, restarts and watch counters add up") {
   Metrics metrics("0");
-  metrics.buildFinished("success", 0.2, 1700000000);
-  metrics.buildFinished("failure", 3, 1700000100);
-  metrics.buildFinished("success", 0.3, 1700000200);
+  metrics.buildFinished(BuildResult::Succeeded, 0.2, 1700000000);
+  metrics.buildFinished(BuildResult::Failed, 3, 1700000100);
+  metrics.buildFinished(BuildResult::Succeeded, 0.3, 1700000200);
   metrics.restart("change");
   metrics.watch("inotify", 120, 7, 2, 0);
   metrics.watch("inotify", 121, 7, 3, 0);

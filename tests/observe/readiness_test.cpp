@@ -17,15 +17,15 @@ StatusSnapshot servingApp() {
   status.app.pid = 42;
   BuildRecord build;
   build.number = 1;
-  build.result = "success";
+  build.result = BuildResult::Succeeded;
   status.builds.push_back(build);
   return status;
 }
 
-BuildRecord build(uint64_t number, std::string result) {
+BuildRecord build(uint64_t number, std::optional<BuildResult> result) {
   BuildRecord record;
   record.number = number;
-  record.result = std::move(result);
+  record.result = result;
   record.exit = "exit code 2";
   return record;
 }
@@ -51,7 +51,7 @@ TEST_CASE("not ready before the first successful build") {
 
 TEST_CASE("a failed build makes it not ready unless the policy counts the old app") {
   StatusSnapshot status = servingApp();
-  status.builds.insert(status.builds.begin(), build(2, "failure"));
+  status.builds.insert(status.builds.begin(), build(2, BuildResult::Failed));
   status.phase = LoopPhase::Failed;
   const auto strict = evaluateReadiness(status, HttpConfig{});
   CHECK_FALSE(strict.ready);
@@ -60,17 +60,17 @@ TEST_CASE("a failed build makes it not ready unless the policy counts the old ap
   lenient.ready_after_failed_build = true;
   CHECK(evaluateReadiness(status, lenient).ready);
   // A build running after the failure keeps the verdict; a success clears it.
-  status.builds.insert(status.builds.begin(), build(3, "running"));
+  status.builds.insert(status.builds.begin(), build(3, std::nullopt));
   status.phase = LoopPhase::Building;
   CHECK_FALSE(evaluateReadiness(status, {}).ready);
-  status.builds.front().result = "success";
+  status.builds.front().result = BuildResult::Succeeded;
   status.phase = LoopPhase::Running;
   CHECK(evaluateReadiness(status, {}).ready);
 }
 
 TEST_CASE("a running build counts as ready unless http.ready_while_building is false") {
   StatusSnapshot status = servingApp();
-  status.builds.insert(status.builds.begin(), build(2, "running"));
+  status.builds.insert(status.builds.begin(), build(2, std::nullopt));
   status.phase = LoopPhase::Building;
   CHECK(evaluateReadiness(status, {}).ready);
   HttpConfig strict;

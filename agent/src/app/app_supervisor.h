@@ -9,10 +9,10 @@
 #include <optional>
 #include <string>
 
-#include "model/config.h"
+#include "app/app_restarter.h"
 #include "base/reactor.h"
 #include "base/timer.h"
-#include "app/app_restarter.h"
+#include "model/config.h"
 #include "proc/process_group.h"
 
 namespace hotpod {

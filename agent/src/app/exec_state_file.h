@@ -35,12 +35,6 @@ std::string execStateJson(const ExecState& state, int64_t updated_at);
 // defaults, so a file from another hotpod version still yields its pid and restart signal.
 std::optional<ExecState> parseExecState(std::string_view text);
 
-// Replaces `path` with `contents` so that readers see the old or the new file, never a mix:
-// a temp file beside it (same filesystem, so rename is atomic), written, fsync'd, made readable
-// by others (the agent may run under another UID), renamed over `path`. Throws std::system_error
-// saying what to fix.
-void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents);
-
 class ExecStateFile {
  public:
   explicit ExecStateFile(std::filesystem::path path) : path_(std::move(path)) {}

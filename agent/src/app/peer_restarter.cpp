@@ -6,11 +6,11 @@
 #include <cstring>
 #include <fstream>
 
+#include "app/exec_state_file.h"
 #include "base/duration.h"
 #include "base/log.h"
 #include "base/signals.h"
 #include "base/syscalls.h"
-#include "app/exec_state_file.h"
 
 namespace hotpod {
 namespace {

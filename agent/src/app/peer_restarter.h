@@ -12,12 +12,12 @@
 #include <string>
 #include <string_view>
 
-#include "model/config.h"
+#include "app/app_restarter.h"
+#include "app/peer_finder.h"
 #include "base/reactor.h"
 #include "base/timer.h"
 #include "base/unique_fd.h"
-#include "app/app_restarter.h"
-#include "app/peer_finder.h"
+#include "model/config.h"
 
 namespace hotpod {
 

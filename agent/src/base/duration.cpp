@@ -11,7 +11,12 @@ bool isDigit(char c) {
 }
 
 // Milliseconds per unit; nullopt for unknown units.
-std::optional<double> unitMilliseconds(std::string_view unit) {
+std::optional<double> unitMilliseconds(std::string_view unit, DurationSyntax syntax) {
+  if (syntax == DurationSyntax::Go) {
+    if (unit == "ns") return 1e-6;
+    // Go accepts "us", U+00B5 (micro sign) and U+03BC (Greek mu).
+    if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") return 1e-3;
+  }
   if (unit == "ms") return 1.0;
   if (unit == "s") return 1000.0;
   if (unit == "m") return 60.0 * 1000.0;
@@ -41,7 +46,7 @@ constexpr double kMaxMilliseconds = 9007199254740992.0;
 
 }  // namespace
 
-std::optional<Duration> parseDuration(std::string_view text) {
+std::optional<Duration> parseDuration(std::string_view text, DurationSyntax syntax) {
   if (text == "0") return Duration{0};
   if (text.empty()) return std::nullopt;
 
@@ -65,7 +70,7 @@ std::optional<Duration> parseDuration(std::string_view text) {
     // The unit: letters up to the next digit or '.'.
     size_t unit_start = pos;
     while (pos < text.size() && !isDigit(text[pos]) && text[pos] != '.') ++pos;
-    auto per_unit = unitMilliseconds(text.substr(unit_start, pos - unit_start));
+    auto per_unit = unitMilliseconds(text.substr(unit_start, pos - unit_start), syntax);
     if (!per_unit) return std::nullopt;
 
     total += number * *per_unit;

@@ -12,7 +12,11 @@ using Duration = std::chrono::milliseconds;
 // A sequence of <number><unit> parts (units: ms, s, m, h; the number may have a fraction) or a
 // bare "0". Fractions are rounded to the nearest millisecond. Returns nullopt for anything else:
 // empty text, a bare number other than 0, a sign, spaces, unknown units, absurdly large values.
-std::optional<Duration> parseDuration(std::string_view text);
+// DurationSyntax::Go also reads Go's sub-millisecond units (ns, us, µs), as air's config has
+// them; they are rounded to the nearest millisecond like fractions.
+enum class DurationSyntax { Hotpod, Go };
+std::optional<Duration> parseDuration(std::string_view text,
+                                      DurationSyntax syntax = DurationSyntax::Hotpod);
 
 // The shortest spelling that parseDuration reads back: "0s", "250ms", "1.5s", "2m", "1m30s".
 std::string formatDuration(Duration duration);

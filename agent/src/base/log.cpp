@@ -4,8 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <memory>
+
+#include "base/json_text.h"
 
 namespace hotpod::log {
 namespace {
@@ -27,97 +28,16 @@ Loggers& loggers() {
   return instance;
 }
 
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is not valid UTF-8.
-size_t utf8SequenceLength(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || lead > 0xF4 || i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  // Overlong forms, surrogates and code points past U+10FFFF.
-  if (lead == 0xE0 && byte(i + 1) < 0xA0) return 0;
-  if (lead == 0xED && byte(i + 1) > 0x9F) return 0;
-  if (lead == 0xF0 && byte(i + 1) < 0x90) return 0;
-  if (lead == 0xF4 && byte(i + 1) > 0x8F) return 0;
-  return length;
-}
-
-// A JSON string; bytes that are not UTF-8 (a child may print anything) become U+FFFD so every
-// line stays valid JSON.
-void appendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const size_t length = utf8SequenceLength(text, i);
-      if (length == 0) {
-        out += "\\ufffd";
-      } else {
-        out.append(text.substr(i, length));
-        i += length - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-void appendJsonValue(std::string& out, const Value& value) {
-  std::visit(
-      [&out](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          appendJsonString(out, v);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out += v ? "true" : "false";
-        } else {
-          out += std::to_string(v);
-        }
-      },
-      value);
-}
-
-// In JSON mode the pattern supplies ts, level and source; the payload supplies the rest.
+// In JSON mode the pattern supplies ts, level and source; the payload supplies the rest: the
+// members of one object, without its braces.
 std::string jsonPayload(std::string_view name, std::string_view text,
                         std::initializer_list<Field> fields) {
-  std::string out = "\"event\":";
-  appendJsonString(out, name);
-  out += ",\"msg\":";
-  appendJsonString(out, text);
+  nlohmann::ordered_json payload{{"event", name}, {"msg", text}};
   for (const auto& field : fields) {
-    out += ',';
-    appendJsonString(out, field.key);
-    out += ':';
-    appendJsonValue(out, field.value);
+    std::visit([&](const auto& value) { payload[std::string(field.key)] = value; }, field.value);
   }
-  return out;
+  const std::string object = jsonText(payload);
+  return object.substr(1, object.size() - 2);
 }
 
 // %* in the pattern: the level as the config spells it (warn, not spdlog's "warning"); %& the

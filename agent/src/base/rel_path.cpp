@@ -37,4 +37,9 @@ std::string_view baseName(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+bool isBelowOrAt(std::string_view path, std::string_view dir) {
+  return dir.empty() || path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
 }  // namespace hotpod

@@ -10,6 +10,9 @@ namespace hotpod {
 // resolved lexically. nullopt when the path leaves the root or contains a NUL byte.
 std::optional<std::string> normalizeRelPath(std::string_view path);
 
+// Whether `path` is `dir` or inside it; every path is inside "" (the root).
+bool isBelowOrAt(std::string_view path, std::string_view dir);
+
 // "a/b/c" -> "a/b"; "a" -> "".
 std::string_view parentDir(std::string_view path);
 

@@ -1,22 +1,10 @@
 #include "build/artifact_store.h"
 
+#include "base/files.h"
 #include "base/log.h"
 
 namespace hotpod {
 namespace fs = std::filesystem;
-
-namespace {
-
-// Copies `from` over `to` atomically: a sibling temporary file, then rename.
-void replaceFile(const fs::path& from, const fs::path& to) {
-  fs::create_directories(to.parent_path());
-  const fs::path temporary = to.parent_path() / ("." + to.filename().string() + ".hotpod-tmp");
-  fs::copy_file(from, temporary, fs::copy_options::overwrite_existing);
-  fs::permissions(temporary, fs::status(from).permissions());
-  fs::rename(temporary, to);
-}
-
-}  // namespace
 
 ArtifactStore::ArtifactStore(fs::path root, std::vector<std::string> artifacts, fs::path keep_dir)
     : root_(std::move(root)), artifacts_(std::move(artifacts)), keep_dir_(std::move(keep_dir)) {}
@@ -31,12 +19,13 @@ bool ArtifactStore::keep(uint64_t build) {
         fs::create_directories(staging / artifact);
         fs::copy(source, staging / artifact, fs::copy_options::recursive);
       } else {
-        replaceFile(source, staging / artifact);
+        fs::create_directories((staging / artifact).parent_path());
+        copyFileAtomically(source, staging / artifact);
       }
     }
     fs::remove_all(keep_dir_);
     fs::rename(staging, keep_dir_);
-  } catch (const fs::filesystem_error& error) {
+  } catch (const std::system_error& error) {
     log::warn("artifacts_not_kept",
               "cannot keep build #" + std::to_string(build) +
                   "'s artefacts for rollback: " + error.what() + "; check build.artifacts",
@@ -59,10 +48,11 @@ bool ArtifactStore::restore() {
         fs::remove_all(target);
         fs::copy(saved, target, fs::copy_options::recursive);
       } else {
-        replaceFile(saved, target);
+        fs::create_directories(target.parent_path());
+        copyFileAtomically(saved, target);
       }
     }
-  } catch (const fs::filesystem_error& error) {
+  } catch (const std::system_error& error) {
     log::error("rollback_failed",
                std::string("cannot restore the last good artefacts: ") + error.what(), {});
     return false;

@@ -16,20 +16,6 @@ constexpr std::chrono::milliseconds kCancelGrace{2000};
 
 }  // namespace
 
-std::string_view toString(BuildResult result) {
-  switch (result) {
-    case BuildResult::Succeeded:
-      return "success";
-    case BuildResult::Failed:
-      return "failure";
-    case BuildResult::TimedOut:
-      return "timeout";
-    case BuildResult::Cancelled:
-      return "cancelled";
-  }
-  return "unknown";
-}
-
 std::string chainShellCommands(const std::vector<std::string>& steps) {
   if (steps.size() == 1) return steps.front();
   std::string script;

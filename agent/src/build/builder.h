@@ -8,16 +8,14 @@
 #include <functional>
 #include <string>
 
-#include "model/config.h"
 #include "base/reactor.h"
 #include "base/timer.h"
+#include "model/build_result.h"
 #include "model/change_set.h"
+#include "model/config.h"
 #include "proc/process_group.h"
 
 namespace hotpod {
-
-enum class BuildResult { Succeeded, Failed, TimedOut, Cancelled };
-std::string_view toString(BuildResult result);
 
 // One /bin/sh -c script that runs `steps` in order and stops at the first failure. A single step
 // is passed as it is: wrapping it in a subshell would cost the shell a fork before every build.

@@ -3,13 +3,14 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/files.h"
+#include "base/log.h"
 #include "cli/options.h"
+#include "config/target_reader.h"
+#include "filter/path_filter.h"
+#include "loop/dev_loop.h"
 #include "migrate/importers.h"
 #include "migrate/starter.h"
-#include "config/target_reader.h"
-#include "loop/dev_loop.h"
-#include "base/log.h"
-#include "filter/path_filter.h"
 #include "plan/rule_matcher.h"
 #include "watch/backend_selection.h"
 #include "watch/tree_snapshot.h"
@@ -130,10 +131,11 @@ int initCommand(const InitOptions& options) {
   }
   const std::string& text = imported.yaml;
   const std::vector<std::string>& dropped = imported.dropped;
-  std::ofstream out(target);
-  out << text;
-  if (!out) {
-    std::cerr << "hotpod: error: cannot write " << target.string() << "\n";
+  try {
+    // Atomic: with --force, an existing hotpod.yaml is replaced whole or not at all.
+    replaceFileAtomically(target, text, 0644, "check that the directory exists and is writable");
+  } catch (const std::system_error& error) {
+    std::cerr << "hotpod: error: cannot write " << target.string() << ": " << error.what() << "\n";
     return 1;
   }
   std::cout << "wrote " << target.string() << " from " << source << "\n";

@@ -1,9 +1,9 @@
 // `hotpod exec`: flags → ExecConfig, then the supervisor.
-#include "cli/options.h"
-#include "model/config_error.h"
-#include "config/loader.h"
 #include "base/log.h"
+#include "cli/options.h"
+#include "config/loader.h"
 #include "exec/exec_supervisor.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 

@@ -4,9 +4,11 @@
 #include <functional>
 #include <sstream>
 
+#include "base/files.h"
+#include "base/text.h"
 #include "cli/options.h"
-#include "migrate/starter.h"
 #include "loop/dev_loop.h"
+#include "migrate/starter.h"
 
 namespace hotpod {
 namespace {
@@ -14,11 +16,10 @@ namespace {
 // Zero-config builds go outside the source tree (hotpod writes there only through the user's own
 // command), to a directory that is stable per project so incremental builds stay fast.
 std::filesystem::path zeroConfigDir(const std::filesystem::path& root) {
-  const char* tmp = std::getenv("TMPDIR");
   std::ostringstream name;
   name << "hotpod-zero-" << ::getuid() << "-" << std::hex
-       << std::hash<std::string>{}(normalizedRoot(root).string());
-  return std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / name.str();
+       << stableHash(normalizedRoot(root).string());
+  return tempDirectory() / name.str();
 }
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "base/text.h"
+
 namespace hotpod {
 namespace {
 
@@ -37,12 +39,6 @@ size_t typoBudget(std::string_view key) {
   if (key.size() <= 4) return 1;
   if (key.size() <= 8) return 2;
   return 3;
-}
-
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
-  return out;
 }
 
 }  // namespace

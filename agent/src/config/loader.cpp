@@ -6,13 +6,13 @@
 #include <cerrno>
 #include <cstring>
 
-#include "model/config_error.h"
+#include "base/duration.h"
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
 #include "config/rule_reader.h"
 #include "config/target_reader.h"
 #include "config/yaml_reader.h"
-#include "base/duration.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {

@@ -2,8 +2,8 @@
 // The `rules:` list of hotpod.yaml: an ordered list of {match/ext, one action, delay}.
 #include <vector>
 
-#include "model/config.h"
 #include "config/yaml_reader.h"
+#include "model/config.h"
 
 namespace hotpod {
 

@@ -2,8 +2,8 @@
 
 #include <regex>
 
-#include "model/config_error.h"
 #include "base/signals.h"
+#include "model/config_error.h"
 #include "model/exec_protocol.h"
 
 namespace hotpod {

@@ -3,38 +3,20 @@
 #include <algorithm>
 #include <cctype>
 
-#include "model/config_error.h"
-#include "config/key_suggestions.h"
 #include "base/duration.h"
 #include "base/signals.h"
+#include "base/text.h"
+#include "config/key_suggestions.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {
 
 constexpr std::string_view kDurationHint = "use a number with a unit: 250ms, 5s, 2m";
 
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-std::string trimmed(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 std::string_view leafName(std::string_view dotted_key) {
   auto dot = dotted_key.rfind('.');
   return dot == std::string_view::npos ? dotted_key : dotted_key.substr(dot + 1);
-}
-
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
-  return out;
 }
 
 bool isBareNumber(std::string_view text) {
@@ -185,7 +167,7 @@ std::vector<YamlReader::ListItem> YamlReader::readStringList(const YamlField& fi
     }
     while (!text.empty()) {
       auto comma = text.find(',');
-      std::string item = trimmed(text.substr(0, comma));
+      std::string item = trimmed(text.substr(0, comma), " \t");
       if (!item.empty()) items.push_back({std::move(item), field.value});
       text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     }

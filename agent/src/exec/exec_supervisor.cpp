@@ -8,13 +8,13 @@
 #include <cstring>
 #include <optional>
 
-#include "model/config_error.h"
+#include "app/app_supervisor.h"
+#include "app/exec_state_file.h"
 #include "base/log.h"
 #include "base/reactor.h"
 #include "base/signal_source.h"
 #include "base/signals.h"
-#include "app/app_supervisor.h"
-#include "app/exec_state_file.h"
+#include "model/config_error.h"
 #include "proc/reaper.h"
 
 namespace hotpod {
@@ -26,7 +26,6 @@ int startFailureStatus(int error) {
 }
 
 }  // namespace
-
 
 struct ExecSupervisor::Impl {
   ExecConfig config;

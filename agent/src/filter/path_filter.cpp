@@ -5,24 +5,15 @@
 #include <unordered_set>
 #include <utility>
 
-#include "filter/builtin_ignores.h"
-#include "filter/ignore_rules.h"
 #include "base/rel_path.h"
+#include "filter/builtin_ignores.h"
+#include "filter/file_selector.h"
+#include "filter/ignore_rules.h"
 
 namespace hotpod {
 namespace {
 
 constexpr std::string_view kGitInfoExclude = ".git/info/exclude";
-
-// Suffixes such as ".go" (also ".tar.gz": a dotted option matches the whole suffix).
-std::vector<std::string> extensionSuffixes(const std::vector<std::string>& extensions) {
-  std::vector<std::string> suffixes;
-  for (std::string_view ext : extensions) {
-    if (ext.starts_with('.')) ext.remove_prefix(1);
-    if (!ext.empty()) suffixes.push_back("." + std::string(ext));
-  }
-  return suffixes;
-}
 
 }  // namespace
 
@@ -36,8 +27,7 @@ struct PathFilter::Impl {
   std::filesystem::path root;
   bool use_gitignore = true;
   IgnoreRules exclude_rules;  // the `exclude` option: above every ignore file
-  IgnoreRules include_rules;
-  std::vector<std::string> include_suffixes;
+  FileSelector include;       // include_ext and include; empty: every file
   std::unordered_set<std::string> excluded_dir_names;  // bare names, any depth
   std::unordered_set<std::string> excluded_dir_paths;  // from the root
   std::unordered_set<std::string> excluded_files;
@@ -49,8 +39,7 @@ struct PathFilter::Impl {
       : root(std::move(root_dir)),
         use_gitignore(options.gitignore),
         exclude_rules(IgnoreRules::fromLines(options.exclude, "")),
-        include_rules(IgnoreRules::fromLines(options.include, "")),
-        include_suffixes(extensionSuffixes(options.include_ext)) {
+        include(options.include_ext, options.include) {
     for (std::string_view dir : options.exclude_dir) {
       while (dir.ends_with('/')) dir.remove_suffix(1);
       const std::optional<std::string> path = normalizeRelPath(dir);
@@ -122,25 +111,6 @@ struct PathFilter::Impl {
     }
     return true;
   }
-
-  bool hasIncludedExtension(std::string_view name) const {
-    for (const std::string& suffix : include_suffixes) {
-      if (name.ends_with(suffix)) return true;
-    }
-    return false;
-  }
-
-  // gitignore semantics read positively: a file is included when it, or one of its
-  // directories, would be "ignored" by the include patterns.
-  bool matchesIncludePatterns(const std::string& file) const {
-    for (size_t slash = file.find('/'); slash != std::string::npos;
-         slash = file.find('/', slash + 1)) {
-      if (include_rules.match(file.substr(0, slash), true) == IgnoreVerdict::kIgnored) {
-        return true;
-      }
-    }
-    return include_rules.match(file, false) == IgnoreVerdict::kIgnored;
-  }
 };
 
 PathFilter::PathFilter(std::filesystem::path root, FilterOptions options)
@@ -166,8 +136,7 @@ bool PathFilter::isRelevant(std::string_view rel_file) const {
   if (isBuiltinIgnoredDirName(name) || isEditorScratchFileName(name)) return false;
   if (impl_->excluded_files.contains(*file)) return false;
   if (impl_->ignoredByRules(*file, /*is_dir=*/false)) return false;
-  if (impl_->include_suffixes.empty() && impl_->include_rules.empty()) return true;
-  return impl_->hasIncludedExtension(name) || impl_->matchesIncludePatterns(*file);
+  return impl_->include.empty() || impl_->include.selects(*file);
 }
 
 bool PathFilter::isIgnoreFile(std::string_view rel_path) {

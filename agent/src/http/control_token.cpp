@@ -7,17 +7,9 @@
 #include <stdexcept>
 
 #include "base/log.h"
+#include "base/text.h"
 
 namespace hotpod {
-namespace {
-
-std::string trimmed(std::string text) {
-  const auto last = text.find_last_not_of(" \t\r\n");
-  text.erase(last == std::string::npos ? 0 : last + 1);
-  return text.substr(std::min(text.size(), text.find_first_not_of(" \t\r\n")));
-}
-
-}  // namespace
 
 ControlToken loadControlToken(const HttpConfig& config) {
   if (const char* env = std::getenv("HOTPOD_TOKEN"); env && *env) {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "model/listen_address.h"
 #include "http/control_token.h"
+#include "model/listen_address.h"
 #include "observe/event_hub.h"
 #include "observe/metrics.h"
 #include "observe/status.h"

@@ -4,11 +4,11 @@
 // it) when a new version never answers.
 #include <filesystem>
 
+#include "app/app_restarter.h"
+#include "base/reactor.h"
 #include "build/artifact_store.h"
 #include "model/config.h"
-#include "base/reactor.h"
 #include "observe/app_probe.h"
-#include "app/app_restarter.h"
 #include "observe/loop_state.h"
 
 namespace hotpod {

@@ -6,22 +6,22 @@
 #include <chrono>
 #include <cstring>
 
-#include "build/builder.h"
-#include "loop/app_health.h"
+#include "app/app_supervisor.h"
+#include "app/peer_restarter.h"
 #include "base/duration.h"
 #include "base/log.h"
-#include "loop/observability.h"
 #include "base/reactor.h"
 #include "base/signal_source.h"
 #include "base/signals.h"
 #include "base/syscalls.h"
 #include "base/timer.h"
+#include "build/builder.h"
 #include "debounce/debouncer.h"
 #include "filter/path_filter.h"
+#include "loop/app_health.h"
+#include "loop/observability.h"
 #include "plan/rule_matcher.h"
-#include "app/app_supervisor.h"
 #include "proc/group_journal.h"
-#include "app/peer_restarter.h"
 #include "proc/reaper.h"
 #include "watch/backend_selection.h"
 
@@ -83,7 +83,7 @@ struct DevLoop::Impl {
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
         restarter(makeRestarter()),
         app(*restarter),
-        observe(config, role == LoopRole::Agent ? "agent" : "run", reactor),
+        observe(config, role, reactor),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });

@@ -5,12 +5,11 @@
 #include <filesystem>
 #include <memory>
 
-#include "model/config.h"
 #include "filter/path_filter.h"
+#include "model/config.h"
+#include "model/loop_role.h"
 
 namespace hotpod {
-
-enum class LoopRole { Run, Agent };
 
 class DevLoop {
  public:

@@ -1,7 +1,8 @@
 #include <cstdlib>
 
-#include "loop/dev_loop.h"
+#include "base/files.h"
 #include "base/syscalls.h"
+#include "loop/dev_loop.h"
 
 namespace hotpod {
 
@@ -39,8 +40,7 @@ std::vector<std::string> buildOutputsInside(const Config& config,
 }
 
 std::filesystem::path makeScratchDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/hotpod-XXXXXX";
+  std::string pattern = (tempDirectory() / "hotpod-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw sys::error(errno, "mkdtemp " + pattern, "make TMPDIR (or /tmp) writable");
   }

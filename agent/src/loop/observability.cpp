@@ -1,13 +1,13 @@
 #include "loop/observability.h"
 
-#include "model/listen_address.h"
 #include "base/log.h"
+#include "model/listen_address.h"
 
 namespace hotpod {
 
-Observability::Observability(const Config& config, std::string mode, Reactor& reactor)
+Observability::Observability(const Config& config, LoopRole role, Reactor& reactor)
     : config_(config),
-      mode_(std::move(mode)),
+      role_(role),
       reactor_(reactor),
       metrics_(HOTPOD_VERSION),
       webhooks_(config.notify.webhooks,
@@ -27,20 +27,21 @@ Observability::Observability(const Config& config, std::string mode, Reactor& re
                                fields);
                   }
                 }),
-      state_(config, mode_, board_, events_, metrics_, webhooks_) {}
+      state_(config, role_, board_, events_, metrics_, webhooks_) {}
 
 Observability::~Observability() {
   stop();
 }
 
-std::string Observability::defaultListen(const std::string& mode) {
-  return (mode == "agent" ? "0.0.0.0:" : "127.0.0.1:") + std::to_string(HttpConfig::kDefaultPort);
+std::string Observability::defaultListen(LoopRole role) {
+  return (role == LoopRole::Agent ? "0.0.0.0:" : "127.0.0.1:") +
+         std::to_string(HttpConfig::kDefaultPort);
 }
 
 void Observability::startHttp(std::function<void()> rebuild, std::function<void()> restart) {
   if (!config_.http.enabled) return;
   const bool chosen = !config_.http.listen.empty();
-  const std::string text = chosen ? config_.http.listen : defaultListen(mode_);
+  const std::string text = chosen ? config_.http.listen : defaultListen(role_);
   const auto address = parseListenAddress(text);
   const ControlToken token = loadControlToken(config_.http);
   http_ = std::make_unique<HttpServer>(HttpContext{board_, events_, metrics_, reactor_, token,

@@ -5,21 +5,22 @@
 #include <memory>
 #include <string>
 
-#include "model/config.h"
 #include "base/reactor.h"
 #include "http/http_server.h"
-#include "observe/webhooks.h"
+#include "model/config.h"
+#include "model/loop_role.h"
 #include "observe/event_hub.h"
 #include "observe/loop_state.h"
 #include "observe/metrics.h"
 #include "observe/status.h"
+#include "observe/webhooks.h"
 
 namespace hotpod {
 
 class Observability {
  public:
-  // mode: "run" (HTTP on 127.0.0.1 by default) or "agent" (0.0.0.0: reachable in a pod).
-  Observability(const Config& config, std::string mode, Reactor& reactor);
+  // Run: HTTP on 127.0.0.1 by default; Agent: 0.0.0.0, reachable in a pod.
+  Observability(const Config& config, LoopRole role, Reactor& reactor);
   ~Observability();
 
   LoopState& state() { return state_; }
@@ -31,11 +32,11 @@ class Observability {
   void stop();
 
   // The address the server uses when http.listen is not set.
-  static std::string defaultListen(const std::string& mode);
+  static std::string defaultListen(LoopRole role);
 
  private:
   const Config& config_;
-  const std::string mode_;
+  const LoopRole role_;
   Reactor& reactor_;
   StatusBoard board_;
   EventHub events_;

@@ -8,11 +8,11 @@
 #include <set>
 #include <tuple>
 
-#include "model/config_error.h"
+#include "base/duration.h"
 #include "migrate/import_common.h"
 #include "migrate/importers.h"
 #include "migrate/toml_guard.h"
-#include "base/duration.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {
@@ -66,9 +66,9 @@ class AirReader {
       int64_t ns = node.as_integer()->get();
       return ns < 1'000'000 ? ns : ns / 1'000'000;
     }
-    auto ms = import_detail::goDurationMs(text(node, key));
-    if (!ms) fail(node, key, "invalid duration '" + text(node, key) + "'", "e.g. \"500ms\"");
-    return std::llround(*ms);
+    auto duration = parseDuration(text(node, key), DurationSyntax::Go);
+    if (!duration) fail(node, key, "invalid duration '" + text(node, key) + "'", "e.g. \"500ms\"");
+    return duration->count();
   }
 
  private:

@@ -6,20 +6,15 @@
 #include <map>
 #include <sstream>
 
-#include "model/config_error.h"
-#include "config/observe_reader.h"
 #include "base/duration.h"
-#include "base/signals.h"
 #include "base/rel_path.h"
+#include "base/signals.h"
+#include "base/text.h"
+#include "config/observe_reader.h"
+#include "model/config_error.h"
 
 namespace hotpod::import_detail {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 // Plain (unquoted) YAML only where nothing could read it differently: not a bool, null or
 // number, no indicator at the start, no ": " or " #", and in a flow list no ',', '[', ']',
@@ -301,27 +296,6 @@ std::optional<std::string> regexAsGlob(std::string_view regex) {
   const auto dot = literal.rfind('.');
   const bool names_extension = dot != std::string::npos && dot + 1 < literal.size();
   return "*" + literal + (at_end || names_extension ? "" : "*");
-}
-
-std::optional<double> goDurationMs(std::string_view text) {
-  static const std::map<std::string, double, std::less<>> ms_per = {
-      {"ns", 1e-6}, {"us", 1e-3}, {"\xC2\xB5s", 1e-3}, {"\xCE\xBCs", 1e-3},
-      {"ms", 1},    {"s", 1e3},   {"m", 6e4},          {"h", 3.6e6}};
-  if (text == "0") return 0.0;
-  double total = 0;
-  while (!text.empty()) {
-    const size_t digits = std::min(text.find_first_not_of("0123456789."), text.size());
-    const size_t unit_end = std::min(text.find_first_of("0123456789.", digits), text.size());
-    auto per = ms_per.find(text.substr(digits, unit_end - digits));
-    if (digits == 0 || per == ms_per.end()) return std::nullopt;
-    try {
-      total += std::stod(std::string(text.substr(0, digits))) * per->second;
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    text.remove_prefix(unit_end);
-  }
-  return total;
 }
 
 std::string readTextFile(const std::filesystem::path& path) {

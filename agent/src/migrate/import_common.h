@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/config.h"
 #include "migrate/importers.h"
+#include "model/config.h"
 
 namespace hotpod::import_detail {
 
@@ -67,8 +67,6 @@ std::optional<std::string> bareExtension(std::string_view ext);
 // A literal regex as a glob: "_test\\.go", "_test.go", "\\.pb\\.go$" -> "*_test.go", "*.pb.go";
 // nullopt for anything but letters, digits, '-', '_' and (escaped) dots, with an optional '$'.
 std::optional<std::string> regexAsGlob(std::string_view regex);
-// A Go duration string ("500ms", "1m30s", "1.5s", "300us") in milliseconds; nullopt if invalid.
-std::optional<double> goDurationMs(std::string_view text);
 // The whole file; a ConfigError naming it when it cannot be read.
 std::string readTextFile(const std::filesystem::path& path);
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "model/config_error.h"
 #include "migrate/import_common.h"
 #include "migrate/importers.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {

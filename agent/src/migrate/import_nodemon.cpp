@@ -6,11 +6,11 @@
 #include <cmath>
 #include <set>
 
-#include "model/config_error.h"
-#include "migrate/import_common.h"
-#include "migrate/importers.h"
 #include "base/duration.h"
 #include "base/signals.h"
+#include "migrate/import_common.h"
+#include "migrate/importers.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {
@@ -221,11 +221,9 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
       draft.note("root", "cwd.");
     } else if (name == "delay") {
       const std::string text = reader.text(value, key);
-      const bool number = text.find_first_not_of("0123456789.") == std::string::npos &&
-                          std::count(text.begin(), text.end(), '.') <= 1 &&
-                          text.find_first_of("0123456789") != std::string::npos;
-      if (number) {
-        draft.delay = Duration{std::llround(std::stod(text))};
+      const bool number = text.find_first_not_of("0123456789.") == std::string::npos;
+      if (auto ms = parseDuration(text + "ms"); number && ms) {
+        draft.delay = *ms;
         draft.note("watch.delay", "delay, which nodemon.json gives in milliseconds.");
       } else if (auto duration = parseDuration(text)) {
         draft.delay = *duration;

@@ -8,9 +8,9 @@
 #include <system_error>
 #include <vector>
 
-#include "model/config.h"
 #include "base/duration.h"
 #include "base/signals.h"
+#include "model/config.h"
 
 namespace hotpod {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "model/config.h"
 #include "base/reactor.h"
+#include "model/config.h"
 
 namespace hotpod {
 

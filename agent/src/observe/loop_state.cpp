@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/peer_finder.h"
+#include "base/json_text.h"
 #include "observe/readiness.h"
 #include "observe/status_json.h"
 
@@ -12,20 +13,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
 
-LoopState::LoopState(const Config& config, std::string mode, StatusBoard& board, EventHub& events,
+LoopState::LoopState(const Config& config, LoopRole role, StatusBoard& board, EventHub& events,
                      Metrics& metrics, WebhookSender& webhooks)
     : policy_(config.http), board_(board), events_(events), metrics_(metrics), webhooks_(webhooks) {
   status_.version = HOTPOD_VERSION;
-  status_.mode = std::move(mode);
+  status_.role = role;
   status_.started_at = unixNow();
   status_.build_configured = !config.build.cmd.empty();
-  if (status_.mode == "agent") {
+  if (role == LoopRole::Agent) {
     // The app runs in the other container; what the agent knows of it is how to find it.
     status_.app.configured = true;
     status_.app.command = "target: " + describeTargetMatch(config.target);
@@ -74,13 +71,12 @@ void LoopState::buildStarted(uint64_t number, const ChangeSet& changes) {
   BuildRecord record;
   record.number = number;
   record.started_at = unixNow();
-  record.result = "running";
   record.changed_count = changes.size();
   for (const auto& path : changes.paths()) {
     if (record.changed_files.size() == StatusSnapshot::kMaxListedFiles) break;
     record.changed_files.push_back(path);
   }
-  emit("build_started", dump(buildJson(record)));
+  emit("build_started", jsonText(buildJson(record)));
   status_.builds.insert(status_.builds.begin(), std::move(record));
   if (status_.builds.size() > StatusSnapshot::kMaxBuilds) status_.builds.pop_back();
   publish();
@@ -88,19 +84,17 @@ void LoopState::buildStarted(uint64_t number, const ChangeSet& changes) {
 
 void LoopState::buildFinished(const BuildOutcome& outcome) {
   building_ = false;
-  const std::string result(toString(outcome.result));
   const double seconds = std::chrono::duration<double>(outcome.duration).count();
-  metrics_.buildFinished(result, seconds, unixNow());
+  metrics_.buildFinished(outcome.result, seconds, unixNow());
   BuildRecord* record = nullptr;
   for (auto& build : status_.builds) {
     if (build.number == outcome.number) record = &build;
   }
   if (record == nullptr) return publish();
-  record->result = result;
+  record->result = outcome.result;
   record->duration_seconds = seconds;
   record->exit = outcome.exit.describe();
-  const bool failed =
-      outcome.result == BuildResult::Failed || outcome.result == BuildResult::TimedOut;
+  const bool failed = hotpod::failed(outcome.result);
   if (failed) {
     record->output_tail.assign(outcome.tail.begin(), outcome.tail.end());
     ++status_.builds_failed;
@@ -115,12 +109,12 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
   }
   if (outcome.result != BuildResult::Cancelled) ++status_.builds_total;
   const json build = buildJson(*record);
-  emit("build_finished", dump(build));
+  emit("build_finished", jsonText(build));
   if (outcome.result != BuildResult::Cancelled) {
     webhooks_.send(failed ? "build_failed" : "build_succeeded",
-                   dump({{"event", failed ? "build_failed" : "build_succeeded"},
-                         {"time", unixNow()},
-                         {"build", build}}));
+                   jsonText({{"event", failed ? "build_failed" : "build_succeeded"},
+                             {"time", unixNow()},
+                             {"build", build}}));
   }
   publish();
 }
@@ -149,8 +143,8 @@ void LoopState::appStarted(pid_t pid) {
   app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
   app.probe_detail.clear();
   const json body = {{"pid", pid}, {"reason", restart_reason_}, {"restarts", app.restarts}};
-  emit("app_started", dump(body));
-  webhooks_.send("restart", dump({{"event", "restart"}, {"time", unixNow()}, {"app", body}}));
+  emit("app_started", jsonText(body));
+  webhooks_.send("restart", jsonText({{"event", "restart"}, {"time", unixNow()}, {"app", body}}));
   restart_reason_ = "crash";  // unless the next start is asked for with a reason
   restarting_ = !app.health_url.empty();
   if (!restarting_) becameReady();
@@ -169,14 +163,14 @@ void LoopState::restartFailed(std::string_view reason, const std::string& why) {
   metrics_.restartFailure(reason);
   status_.last_error = "the restart failed: " + why;
   change_detected_.reset();  // this change did not reach the app
-  emit("restart_failed", dump({{"reason", reason}, {"detail", why}}));
+  emit("restart_failed", jsonText({{"reason", reason}, {"detail", why}}));
   publish();
 }
 
 void LoopState::appGone(const std::string& exit, AppExit end) {
   auto& app = status_.app;
   emit("app_exited",
-       dump({{"pid", app.pid}, {"exit", exit}, {"crashed", end == AppExit::Crashed}}));
+       jsonText({{"pid", app.pid}, {"exit", exit}, {"crashed", end == AppExit::Crashed}}));
   app.running = false;
   app.pid = 0;
   app.probe = app.health_url.empty() ? ProbeState::Off : ProbeState::Pending;
@@ -193,7 +187,7 @@ void LoopState::probeVerdict(ProbeVerdict verdict, const std::string& detail) {
   app.probe_detail = detail;
   const bool passing = verdict == ProbeVerdict::Ready || verdict == ProbeVerdict::Recovered;
   app.probe = passing ? ProbeState::Passed : ProbeState::Failed;
-  emit("probe", dump({{"url", app.health_url}, {"passing", passing}, {"detail", detail}}));
+  emit("probe", jsonText({{"url", app.health_url}, {"passing", passing}, {"detail", detail}}));
   if (passing && restarting_) {
     restarting_ = false;
     becameReady();
@@ -219,7 +213,7 @@ void LoopState::becameReady() {
     change_detected_.reset();
   }
   // Browsers with the live-reload snippet reload on this one.
-  emit("reload", dump(body));
+  emit("reload", jsonText(body));
 }
 
 void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build,
@@ -234,16 +228,16 @@ void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_buil
   const json body = {{"bad_build", bad_build},
                      {"good_build", good_build ? json(*good_build) : json(nullptr)},
                      {"reason", why}};
-  emit("rollback", dump(body));
+  emit("rollback", jsonText(body));
   webhooks_.send("rollback",
-                 dump({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
+                 jsonText({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
   publish();
 }
 
 void LoopState::notified(const ChangeSet& changes) {
   change_detected_.reset();
-  emit("notify", dump({{"files", changes.paths()}}));
-  emit("reload", dump({{"files", changes.paths()}}));
+  emit("notify", jsonText({{"files", changes.paths()}}));
+  emit("reload", jsonText({{"files", changes.paths()}}));
 }
 
 void LoopState::error(const std::string& text) {
@@ -255,8 +249,9 @@ LoopPhase LoopState::phase() const {
   if (building_) return LoopPhase::Building;
   if (restarting_) return LoopPhase::Restarting;
   if (debouncing_) return LoopPhase::Debouncing;
-  const bool last_failed = !status_.builds.empty() && (status_.builds.front().result == "failure" ||
-                                                       status_.builds.front().result == "timeout");
+  const auto& newest = status_.builds;
+  const bool last_failed =
+      !newest.empty() && newest.front().result && failed(*newest.front().result);
   if (last_failed || crashed_ || status_.app.probe == ProbeState::Failed) return LoopPhase::Failed;
   if (status_.app.running) return LoopPhase::Running;
   return LoopPhase::Idle;
@@ -266,10 +261,10 @@ void LoopState::publish() {
   status_.phase = phase();
   status_.readiness = evaluateReadiness(status_, policy_);
   if (status_.phase != published_phase_ || status_.readiness.ready != published_ready_) {
-    emit("state", dump({{"state", toString(status_.phase)},
-                        {"previous", toString(published_phase_)},
-                        {"ready", status_.readiness.ready},
-                        {"reason", status_.readiness.reason}}));
+    emit("state", jsonText({{"state", toString(status_.phase)},
+                            {"previous", toString(published_phase_)},
+                            {"ready", status_.readiness.ready},
+                            {"reason", status_.readiness.reason}}));
     published_phase_ = status_.phase;
     published_ready_ = status_.readiness.ready;
   }

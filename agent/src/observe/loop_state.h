@@ -6,14 +6,14 @@
 #include <optional>
 #include <string>
 
+#include "app/app_supervisor.h"
 #include "build/builder.h"
 #include "model/config.h"
 #include "observe/app_probe.h"
-#include "observe/webhooks.h"
-#include "app/app_supervisor.h"
 #include "observe/event_hub.h"
 #include "observe/metrics.h"
 #include "observe/status.h"
+#include "observe/webhooks.h"
 #include "watch/watcher.h"
 
 namespace hotpod {
@@ -22,7 +22,7 @@ enum class AppExit { Stopped, ExitedCleanly, Crashed };
 
 class LoopState {
  public:
-  LoopState(const Config& config, std::string mode, StatusBoard& board, EventHub& events,
+  LoopState(const Config& config, LoopRole role, StatusBoard& board, EventHub& events,
             Metrics& metrics, WebhookSender& webhooks);
 
   void watching(const std::string& root, std::string_view backend, const WatchStats& stats);

@@ -180,8 +180,9 @@ Metrics::Metrics(const std::string& version)
   for (const char* kind : {"created", "modified", "removed", "renamed"}) {
     file_events_.Add({{"kind", kind}});
   }
-  for (const char* result : {"success", "failure", "timeout", "cancelled"}) {
-    builds_.Add({{"result", result}});
+  for (auto result : {BuildResult::Succeeded, BuildResult::Failed, BuildResult::TimedOut,
+                      BuildResult::Cancelled}) {
+    builds_.Add({{"result", std::string(toString(result))}});
   }
   for (const char* reason : {"start", "change", "crash", "request", "rollback"}) {
     restarts_.Add({{"reason", reason}});
@@ -197,11 +198,11 @@ std::string Metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(families);
 }
 
-void Metrics::buildFinished(std::string_view result, double seconds, double finished_unix) {
-  builds_.Add({{"result", std::string(result)}}).Increment();
-  if (result == "cancelled") return;
+void Metrics::buildFinished(BuildResult result, double seconds, double finished_unix) {
+  builds_.Add({{"result", std::string(toString(result))}}).Increment();
+  if (result == BuildResult::Cancelled) return;
   build_duration_.Observe(seconds);
-  if (result == "success") last_success_.Set(finished_unix);
+  if (result == BuildResult::Succeeded) last_success_.Set(finished_unix);
 }
 
 void Metrics::watch(std::string_view backend, size_t files, size_t directories, size_t overflows,

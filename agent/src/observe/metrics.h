@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/build_result.h"
+
 namespace hotpod {
 
 class Metrics {
@@ -23,7 +25,7 @@ class Metrics {
   void fileEvent(std::string_view kind) {
     file_events_.Add({{"kind", std::string(kind)}}).Increment();
   }
-  void buildFinished(std::string_view result, double seconds, double finished_unix);
+  void buildFinished(BuildResult result, double seconds, double finished_unix);
   void restart(std::string_view reason) {
     restarts_.Add({{"reason", std::string(reason)}}).Increment();
   }

@@ -13,13 +13,13 @@ Readiness evaluateReadiness(const StatusSnapshot& status, const HttpConfig& poli
   if (!policy.ready_after_failed_build && !status.builds.empty()) {
     // The newest finished build decides; a running one keeps the previous verdict.
     for (const auto& build : status.builds) {
-      if (build.result == "running" || build.result == "cancelled") continue;
-      if (build.result == "failure" || build.result == "timeout") {
-        return {false,
-                "build #" + std::to_string(build.number) + " " +
-                    (build.result == "failure" ? "failed (" + build.exit + ")" : "timed out") +
-                    "; the previous version may still serve "
-                    "(http.ready_after_failed_build: true counts that as ready)"};
+      if (!build.result || *build.result == BuildResult::Cancelled) continue;
+      if (failed(*build.result)) {
+        return {false, "build #" + std::to_string(build.number) + " " +
+                           (*build.result == BuildResult::Failed ? "failed (" + build.exit + ")"
+                                                                 : "timed out") +
+                           "; the previous version may still serve "
+                           "(http.ready_after_failed_build: true counts that as ready)"};
       }
       break;
     }

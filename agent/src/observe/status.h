@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "model/build_result.h"
+#include "model/loop_role.h"
+
 namespace hotpod {
 
 // Wall-clock time as the status reports it: unix seconds.
@@ -25,8 +28,8 @@ struct BuildRecord {
   uint64_t number = 0;
   double started_at = 0;  // unix seconds
   double duration_seconds = 0;
-  std::string result;  // running, success, failure, timeout, cancelled (as in the log)
-  std::string exit;    // "exit code 2", "" while running
+  std::optional<BuildResult> result;       // nullopt while the build runs
+  std::string exit;                        // "exit code 2", "" while running
   std::vector<std::string> changed_files;  // the first kMaxListedFiles
   size_t changed_count = 0;
   std::vector<std::string> output_tail;  // kept for failed builds
@@ -70,7 +73,7 @@ struct StatusSnapshot {
   static constexpr size_t kMaxListedFiles = 50;
 
   std::string version;
-  std::string mode;  // run, agent
+  LoopRole role = LoopRole::Run;
   double started_at = 0;
   LoopPhase phase = LoopPhase::Idle;
   Readiness readiness;

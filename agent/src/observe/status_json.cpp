@@ -1,5 +1,7 @@
 #include "observe/status_json.h"
 
+#include "base/json_text.h"
+
 #include <nlohmann/json.hpp>
 
 namespace hotpod {
@@ -40,7 +42,7 @@ nlohmann::json buildJson(const BuildRecord& build) {
   nlohmann::json json = {{"number", build.number},
                          {"started_at", build.started_at},
                          {"duration_seconds", build.duration_seconds},
-                         {"result", build.result},
+                         {"result", build.result ? toString(*build.result) : "running"},
                          {"exit", build.exit},
                          {"changed_files", build.changed_files},
                          {"changed_count", build.changed_count},
@@ -55,7 +57,7 @@ std::string statusJson(const StatusSnapshot& status, double now_unix) {
   for (const auto& build : status.builds) builds.push_back(buildJson(build));
   nlohmann::json json = {
       {"version", status.version},
-      {"mode", status.mode},
+      {"mode", toString(status.role)},
       {"state", toString(status.phase)},
       {"started_at", status.started_at},
       {"uptime_seconds", now_unix - status.started_at},
@@ -91,7 +93,7 @@ std::string statusJson(const StatusSnapshot& status, double now_unix) {
       {"last_error",
        status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error)}};
   // Build output may hold any bytes; never fail to answer because of one.
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return jsonText(json);
 }
 
 }  // namespace hotpod

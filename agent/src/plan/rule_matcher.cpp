@@ -5,28 +5,6 @@
 #include "base/signals.h"
 
 namespace hotpod {
-namespace {
-
-bool hasExtension(std::string_view path, const std::vector<std::string>& extensions) {
-  const auto name =
-      path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
-  return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& ext) {
-    return name.size() > ext.size() && name.ends_with(ext) &&
-           name[name.size() - ext.size() - 1] == '.';
-  });
-}
-
-// Gitignore semantics: a pattern matching a parent directory ("static/") covers the file too.
-bool matchesPatterns(const IgnoreRules& patterns, const std::string& path) {
-  if (patterns.empty()) return false;
-  for (size_t slash = path.find('/'); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    if (patterns.match(path.substr(0, slash), true) == IgnoreVerdict::kIgnored) return true;
-  }
-  return patterns.match(path, false) == IgnoreVerdict::kIgnored;
-}
-
-}  // namespace
 
 std::string_view toString(RuleAction action) {
   switch (action) {
@@ -45,13 +23,13 @@ std::string_view toString(RuleAction action) {
 }
 
 RuleMatcher::RuleMatcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
-  for (const auto& rule : rules_) patterns_.push_back(IgnoreRules::fromLines(rule.match, ""));
+  for (const auto& rule : rules_) selectors_.emplace_back(rule.ext, rule.match);
 }
 
 std::optional<size_t> RuleMatcher::ruleFor(std::string_view rel_path) const {
   const std::string path(rel_path);
   for (size_t i = 0; i < rules_.size(); ++i) {
-    if (hasExtension(path, rules_[i].ext) || matchesPatterns(patterns_[i], path)) return i;
+    if (selectors_[i].selects(path)) return i;
   }
   return std::nullopt;
 }

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "model/config.h"
+#include "filter/file_selector.h"
 #include "model/change_set.h"
-#include "filter/ignore_rules.h"
+#include "model/config.h"
 
 namespace hotpod {
 
@@ -34,7 +34,7 @@ class RuleMatcher {
 
  private:
   std::vector<Rule> rules_;
-  std::vector<IgnoreRules> patterns_;  // one compiled list per rule
+  std::vector<FileSelector> selectors_;  // one per rule: its ext and match
 };
 
 std::string_view toString(RuleAction action);

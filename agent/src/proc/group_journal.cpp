@@ -11,14 +11,15 @@
 #include <thread>
 #include <vector>
 
+#include "base/files.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "proc/proc_table.h"
 
 namespace hotpod {
 namespace fs = std::filesystem;
 
 namespace {
-
 
 // Processes of `group` that started no earlier than its leader did (a reused group id would
 // belong to younger processes' leader, not to older strangers).
@@ -40,15 +41,10 @@ uint64_t processStartTime(pid_t pid) {
 }
 
 fs::path GroupJournal::fileFor(const fs::path& root) {
-  const char* base = std::getenv("XDG_RUNTIME_DIR");
-  if (!base || !*base) base = std::getenv("TMPDIR");
-  if (!base || !*base) base = "/tmp";
-  // FNV-1a of the root: stable across runs, short enough for a file name.
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : root.string()) hash = (hash ^ c) * 1099511628211ull;
+  // Hashed: stable across runs, short enough for a file name.
   std::ostringstream name;
-  name << std::hex << hash << ".groups";
-  return fs::path(base) / ("hotpod-" + std::to_string(::getuid())) / name.str();
+  name << std::hex << stableHash(root.string()) << ".groups";
+  return runtimeDirectory() / ("hotpod-" + std::to_string(::getuid())) / name.str();
 }
 
 GroupJournal::GroupJournal(fs::path file)
@@ -113,13 +109,14 @@ void GroupJournal::removed(pid_t group) {
 void GroupJournal::save() const {
   std::error_code error;
   fs::create_directories(file_.parent_path(), error);
-  const fs::path temporary = file_.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << ::getpid() << ' ' << owner_start_ << '\n';
-    for (const auto& [group, start] : groups_) out << group << ' ' << start << '\n';
+  std::ostringstream text;
+  text << ::getpid() << ' ' << owner_start_ << '\n';
+  for (const auto& [group, start] : groups_) text << group << ' ' << start << '\n';
+  try {
+    replaceFileAtomically(file_, text.str(), 0600);
+  } catch (const std::system_error& failure) {
+    error = failure.code();
   }
-  fs::rename(temporary, file_, error);
   if (error) {
     log::debug("journal_failed",
                "cannot record process groups in " + file_.string() + ": " + error.message());

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "model/config.h"
 #include "base/reactor.h"
+#include "model/config.h"
 #include "watch/inotify_watcher.h"
 #include "watch/watcher.h"
 

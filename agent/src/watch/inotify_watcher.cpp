@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "base/log.h"
+#include "base/rel_path.h"
 #include "base/syscalls.h"
 
 namespace hotpod {
@@ -41,12 +42,6 @@ std::string watchLimitText() {
 bool isDirectory(const std::filesystem::path& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool isBelowOrAt(const std::string& path, const std::string& dir) {
-  return dir.empty() || path == dir ||
-         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-          path[dir.size()] == '/');
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 
 namespace hotpod {
 
-
 FileState fileStateOf(const struct stat& st) {
   return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
           static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino),

@@ -7,13 +7,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/rel_path.h"
+
 namespace hotpod {
 namespace {
-
-bool isBelow(std::string_view path, std::string_view dir) {
-  return dir.empty() || path == dir ||
-         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
-}
 
 std::pair<std::string_view, std::string_view> splitPath(std::string_view rel_path) {
   const auto slash = rel_path.rfind('/');
@@ -114,7 +111,7 @@ void TreeSnapshot::walk(const std::string& rel_dir, const DirectoryPolicy& desce
   std::sort(visited.begin(), visited.end());
   std::vector<std::string> stale;
   for (const auto& [path, dir] : dirs_) {
-    if (isBelow(path, rel_dir) && !std::binary_search(visited.begin(), visited.end(), path)) {
+    if (isBelowOrAt(path, rel_dir) && !std::binary_search(visited.begin(), visited.end(), path)) {
       stale.push_back(path);
     }
   }
@@ -145,7 +142,7 @@ void TreeSnapshot::refreshDirectory(const std::string& rel_dir, const DirectoryP
 
 void TreeSnapshot::forgetSubtree(const std::string& rel_dir, std::vector<FileEvent>* out) {
   for (auto it = dirs_.begin(); it != dirs_.end();) {
-    if (!isBelow(it->first, rel_dir)) {
+    if (!isBelowOrAt(it->first, rel_dir)) {
       ++it;
       continue;
     }

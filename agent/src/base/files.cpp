@@ -1,0 +1,94 @@
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <functional>
+
+#include "base/syscalls.h"
+#include "base/unique_fd.h"
+
+namespace hotpod {
+namespace fs = std::filesystem;
+namespace {
+
+std::filesystem::path fromEnvironment(const char* name, const fs::path& otherwise) {
+  const char* value = std::getenv(name);
+  return value && *value ? fs::path(value) : otherwise;
+}
+
+void writeAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw sys::error(errno, "cannot write " + path, "is the volume full?");
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Removes the temporary file unless it was renamed into place.
+struct TempFileGuard {
+  std::string path;
+  bool keep = false;
+  ~TempFileGuard() {
+    if (!keep) ::unlink(path.c_str());
+  }
+};
+
+void replaceAtomically(const fs::path& path, mode_t mode, const std::string& advice,
+                       const std::function<void(int fd, const std::string& temp)>& fill) {
+  const auto dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
+  if (!fd) throw sys::error(errno, "cannot create a temporary file in " + dir.string(), advice);
+  TempFileGuard guard{temp};
+  // mkostemp makes it 0600; readers (an agent under another UID, the app) may need more.
+  if (::fchmod(fd.get(), mode) != 0) throw sys::error(errno, "cannot chmod " + temp, advice);
+  fill(fd.get(), temp);
+  if (::fsync(fd.get()) != 0) throw sys::error(errno, "cannot fsync " + temp, advice);
+  if (::close(fd.release()) != 0) throw sys::error(errno, "cannot close " + temp, advice);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    throw sys::error(errno, "cannot rename " + temp + " to " + path.string(), advice);
+  }
+  guard.keep = true;
+}
+
+}  // namespace
+
+fs::path tempDirectory() {
+  return fromEnvironment("TMPDIR", "/tmp");
+}
+
+fs::path runtimeDirectory() {
+  return fromEnvironment("XDG_RUNTIME_DIR", tempDirectory());
+}
+
+void replaceFileAtomically(const fs::path& path, std::string_view contents, mode_t mode,
+                           const std::string& advice) {
+  replaceAtomically(path, mode, advice,
+                    [&](int fd, const std::string& temp) { writeAll(fd, contents, temp); });
+}
+
+void copyFileAtomically(const fs::path& from, const fs::path& to) {
+  UniqueFd source(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!source || ::fstat(source.get(), &st) != 0) {
+    throw sys::error(errno, "cannot read " + from.string());
+  }
+  replaceAtomically(to, st.st_mode & 07777, {}, [&](int fd, const std::string& temp) {
+    char buffer[64 * 1024];
+    for (;;) {
+      const ssize_t n = ::read(source.get(), buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw sys::error(errno, "cannot read " + from.string());
+      if (n == 0) break;
+      writeAll(fd, std::string_view(buffer, static_cast<size_t>(n)), temp);
+    }
+  });
+}
+
+}  // namespace hotpod

@@ -1,0 +1,27 @@
+#pragma once
+// Where hotpod keeps files of its own, and how it replaces a file so that a reader never sees
+// half of it: a temporary file next to it (mkostemp, mode set before any byte is written),
+// fsync, rename. A crash leaves either the old file or the new one.
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace hotpod {
+
+// $TMPDIR, else /tmp.
+std::filesystem::path tempDirectory();
+// $XDG_RUNTIME_DIR (private to the user, cleared at logout), else tempDirectory().
+std::filesystem::path runtimeDirectory();
+
+// Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
+// file; `advice` says what the user can do (e.g. which flag chooses another path).
+void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents,
+                           mode_t mode = 0644, const std::string& advice = {});
+
+// Copies `from` over `to` atomically, with the permissions of `from` (a program replaced while
+// it runs keeps running; the next start gets the whole new file).
+void copyFileAtomically(const std::filesystem::path& from, const std::filesystem::path& to);
+
+}  // namespace hotpod

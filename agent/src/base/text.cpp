@@ -1,0 +1,35 @@
+#include "base/text.h"
+
+namespace hotpod {
+
+std::string lowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+std::string trimmed(std::string_view text, std::string_view whitespace) {
+  const size_t begin = text.find_first_not_of(whitespace);
+  if (begin == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(whitespace);
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+std::string joined(const std::vector<std::string>& words, std::string_view separator) {
+  std::string out;
+  for (const auto& word : words) {
+    if (!out.empty()) out += separator;
+    out += word;
+  }
+  return out;
+}
+
+uint64_t stableHash(std::string_view text) {
+  uint64_t hash = 14695981039346656037ull;  // the FNV offset basis
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+}  // namespace hotpod

@@ -1,0 +1,23 @@
+#pragma once
+// Small string helpers that several layers need; one copy of each.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotpod {
+
+// ASCII lower case (locale-independent: config keys, units and signal names are ASCII).
+std::string lowercase(std::string_view text);
+
+// `text` without leading and trailing characters from `whitespace`.
+std::string trimmed(std::string_view text, std::string_view whitespace = " \t\r\n");
+
+// "a, b, c" (or with another separator).
+std::string joined(const std::vector<std::string>& words, std::string_view separator = ", ");
+
+// FNV-1a, 64 bits: a hash that is the same in every run and on every machine (std::hash is
+// not), for names of files that a later run must find again.
+uint64_t stableHash(std::string_view text);
+
+}  // namespace hotpod
