@@ -130,6 +130,13 @@ TEST_CASE("nodemon: unreadable input is a ConfigError with file, position and ke
     CHECK_THROWS_WITH_AS(importNodemon(dir.write("nodemon.json", R"(["a"])")),
                          doctest::Contains("expected a JSON object"), ConfigError);
   }
+  SUBCASE("YAML that is not JSON (single quotes, a comment) is refused, as nodemon refuses it") {
+    CHECK_THROWS_WITH_AS(importNodemon(dir.write("nodemon.json", "{'watch': ['src']}\n")),
+                         doctest::Contains("invalid JSON"), ConfigError);
+    CHECK_THROWS_WITH_AS(
+        importNodemon(dir.write("nodemon.json", "# watch\n{\"watch\": [\"src\"]}\n")),
+        doctest::Contains("nodemon.json:1:1: invalid JSON"), ConfigError);
+  }
   SUBCASE("a missing file") {
     CHECK_THROWS_AS(importNodemon(dir.path / "nodemon.json"), ConfigError);
   }

@@ -1,7 +1,5 @@
 // nodemon.json, or package.json's "nodemonConfig", -> hotpod.yaml (github.com/remy/nodemon:
 // lib/config/defaults.js, exec.js, README "Config files").
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -10,6 +8,7 @@
 #include "base/signals.h"
 #include "migrate/import_common.h"
 #include "migrate/importers.h"
+#include "migrate/located_json.h"
 #include "model/config_error.h"
 
 namespace hotpod {
@@ -18,53 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using import_detail::Draft;
 using Strings = std::vector<std::string>;
-
-class JsonReader {
- public:
-  explicit JsonReader(std::string file) : file_(std::move(file)) {}
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& problem,
-                         const std::string& hint = {}) const {
-    const YAML::Mark mark = node.Mark();
-    const bool known = mark.line >= 0;
-    throw ConfigError(file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, key, problem,
-                      hint);
-  }
-  std::string text(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) fail(node, key, "expected a string, got " + describeNode(node));
-    return node.Scalar();
-  }
-  // A string is one item (nodemon accepts both for watch and ignore).
-  Strings texts(const YAML::Node& node, const std::string& key) const {
-    if (node.IsScalar()) return {node.Scalar()};
-    if (!node.IsSequence())
-      fail(node, key, "expected an array of strings, got " + describeNode(node));
-    Strings out;
-    for (const auto& item : node) out.push_back(text(item, key));
-    return out;
-  }
-  bool flag(const YAML::Node& node, const std::string& key) const {
-    const std::string value = text(node, key);
-    if (value != "true" && value != "false") fail(node, key, "expected true or false");
-    return value == "true";
-  }
-  std::map<std::string, std::string> object(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsMap()) fail(node, key, "expected an object, got " + describeNode(node));
-    std::map<std::string, std::string> out;
-    for (const auto& entry : node) {
-      out[entry.first.Scalar()] = text(entry.second, key + "." + entry.first.Scalar());
-    }
-    return out;
-  }
-
- private:
-  static std::string describeNode(const YAML::Node& node) {
-    return node.IsSequence() ? "an array"
-           : node.IsMap()    ? "an object"
-           : node.IsScalar() ? "'" + node.Scalar() + "'"
-                             : "null";
-  }
-  std::string file_;
-};
 
 // What ran the app, before it becomes one command.
 struct Program {
@@ -145,36 +97,35 @@ std::optional<std::string> entryPath(const std::string& entry) {
 ImportResult importNodemon(const fs::path& nodemon_json) {
   const std::string file = nodemon_json.string();
   const std::string content = import_detail::readTextFile(nodemon_json);
-  const JsonReader reader(file);
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(content);
-  } catch (const YAML::Exception& error) {
-    const bool known = error.mark.line >= 0;
-    throw ConfigError(file, known ? error.mark.line + 1 : 0, known ? error.mark.column + 1 : 0, "",
-                      "invalid JSON: " + error.msg);
-  }
-  if (!doc.IsMap()) reader.fail(doc, "", "expected a JSON object");
+  const LocatedJson located = LocatedJson::parse(content, file);
+  const JsonReader reader(file, located);
+  const nlohmann::json& doc = located.root();
+  if (!doc.is_object()) reader.fail(JsonField{doc}, "", "expected a JSON object");
 
   Draft draft;
   draft.tool = "nodemon";
   const fs::path dir = nodemon_json.parent_path();
-  const bool in_package = nodemon_json.filename() == "package.json" || doc["nodemonConfig"];
-  YAML::Node config = in_package ? doc["nodemonConfig"] : doc;
+  const bool in_package =
+      nodemon_json.filename() == "package.json" || doc.contains("nodemonConfig");
+  static const nlohmann::json no_config = nlohmann::json::object();
+  const JsonField config =
+      !in_package ? JsonField{doc}
+      : doc.contains("nodemonConfig")
+          ? JsonField{doc["nodemonConfig"], nlohmann::json::json_pointer("/nodemonConfig")}
+          : JsonField{no_config};
   std::string prefix = in_package ? "nodemonConfig." : "";
   draft.title = "converted from " + nodemon_json.filename().string() +
                 (in_package ? "'s nodemonConfig" : "") + " by `hotpod init --from-nodemon`";
-  if (in_package && !config)
+  if (in_package && !doc.contains("nodemonConfig"))
     draft.header.push_back("package.json has no nodemonConfig: nodemon's defaults were converted.");
-  if (config && !config.IsMap()) reader.fail(config, "nodemonConfig", "expected an object");
+  if (!config.value.is_object()) reader.fail(config, "nodemonConfig", "expected an object");
 
   // package.json supplies the app when the config names none: "main", else scripts.start.
-  // (yaml-cpp's Node::operator= writes through to the node it refers to: never reassign.)
-  const YAML::Node package = in_package ? doc : [&] {
+  const nlohmann::json package = in_package ? doc : [&] {
     try {
-      return YAML::LoadFile((dir / "package.json").string());
-    } catch (const YAML::Exception&) {
-      return YAML::Node();  // none, or unreadable: nodemon ignores it too
+      return nlohmann::json::parse(import_detail::readTextFile(dir / "package.json"));
+    } catch (const std::exception&) {
+      return nlohmann::json();  // none, or unreadable: nodemon ignores it too
     }
   }();
 
@@ -185,10 +136,9 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
   std::optional<std::string> ext;
   draft.stop_signal = SIGUSR2;
   draft.note("run.stop_signal", "nodemon's default signal, SIGUSR2.");
-  for (const auto& entry : config ? config : YAML::Node(YAML::NodeType::Map)) {
-    const std::string name = entry.first.Scalar();
+  for (const auto& [name, member] : config.value.items()) {
     const std::string key = prefix + name;
-    const YAML::Node& value = entry.second;
+    const JsonField value{member, config.pointer / name};
     if (name == "script")
       program.script = reader.text(value, key);
     else if (name == "exec") {
@@ -234,7 +184,7 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
     } else if (name == "signal") {
       auto signal = parseSignal(reader.text(value, key));
       if (!signal)
-        reader.fail(value, key, "unknown signal '" + value.Scalar() + "'", "e.g. SIGTERM");
+        reader.fail(value, key, "unknown signal '" + reader.text(value, key) + "'", "e.g. SIGTERM");
       draft.stop_signal = *signal;
       draft.notes["run.stop_signal"] = {"signal."};
     } else if (name == "legacyWatch") {
@@ -268,7 +218,7 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
                    "hotpod cannot keep only its start and stop lines; log.level: warn "
                    "hides all its info lines");
     } else if (name == "restartable") {
-      if (value.IsScalar() && value.Scalar() == "false")
+      if (member == false || member == "false")
         draft.same.push_back(key + " = false");
       else
         draft.drop(key, "hotpod reads no commands from stdin; save a watched file to restart");
@@ -300,13 +250,17 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
   }
 
   // The app: the config's script or exec, else package.json's main, else scripts.start.
-  if (program.script.empty() && program.exec.empty() && package.IsMap()) {
-    if (package["main"] && package["main"].IsScalar()) {
-      program.script = package["main"].Scalar();
+  const auto packageText = [&package](const char* pointer) -> std::optional<std::string> {
+    const nlohmann::json::json_pointer at(pointer);
+    if (!package.is_object() || !package.contains(at) || !package[at].is_string()) return {};
+    return package[at].get<std::string>();
+  };
+  if (program.script.empty() && program.exec.empty()) {
+    if (auto main = packageText("/main")) {
+      program.script = *main;
       draft.note("run.cmd", "package.json's main, as nodemon runs it.");
-    } else if (package["scripts"] && package["scripts"]["start"] &&
-               package["scripts"]["start"].IsScalar()) {
-      program.exec = package["scripts"]["start"].Scalar();
+    } else if (auto start = packageText("/scripts/start")) {
+      program.exec = *start;
       draft.note("run.cmd", "package.json's scripts.start, as nodemon runs it (not through npm).");
     }
   }
