@@ -32,8 +32,9 @@ packages=(
   docker.io docker-compose iptables
   podman runc catatonit containernetworking-plugins uidmap slirp4netns fuse-overlayfs
   debootstrap
-  # manifest tests: YAML in Python (kustomize/helm output, PrometheusRule → promtool)
-  python3-yaml
+  # manifest tests: YAML in Python (kustomize/helm output, PrometheusRule → promtool); sprig,
+  # Helm's own template function library, for rendering the chart (tests/containers/helmlite)
+  python3-yaml golang-github-masterminds-sprig-dev
 )
 # The manifest validation runs kubernetes-models from npm: Debian's nodejs + npm, unless a node
 # with npm is already installed (e.g. a NodeSource nodejs, which bundles npm and conflicts with

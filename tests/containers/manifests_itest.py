@@ -14,8 +14,8 @@ and checked for what the dev pod needs.
   Grafana dashboard's queries pass promtool as well and only use metrics hotpod exports.
 * helm: `helm lint` / `helm template` when helm is on PATH (not in Debian: SKIPPED otherwise);
   always: Chart.yaml and values.yaml parse and every .Values.* the templates use is defined.
-  Then the chart is rendered by tests/containers/helmlite (Go's text/template with the few helm
-  functions the chart uses) and the result is validated like the kustomize output.
+  Then the chart is rendered by tests/containers/helmlite (Go's text/template with sprig, Helm's
+  own function library) and the result is validated like the kustomize output.
 """
 import json
 import os
@@ -475,18 +475,46 @@ class ManifestsTest(unittest.TestCase):
             deployment = next(d for d in docs_of(text) if d["kind"] == "Deployment")
             check_dev_deployment(self, deployment, "helm")
 
+    def build_helmlite(self, tmp):
+        binary = os.path.join(tmp, "helmlite")
+        env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="",
+                   GOCACHE=os.path.join(CACHE, "go-build"))
+        subprocess.run(["go", "build", "-o", binary, "."], cwd=os.path.join(HERE, "helmlite"),
+                       env=env, check=True, timeout=600)
+        return binary
+
+    def test_helmlite_has_helms_functions(self):
+        """The chart meets Helm's function library (sprig), not a handful of look-alikes."""
+        if not shutil.which("go"):
+            self.skipTest("SKIPPED: no Go toolchain for helmlite")
+        with tempfile.TemporaryDirectory() as tmp:
+            binary = self.build_helmlite(tmp)
+            chart = os.path.join(tmp, "chart")
+            os.makedirs(os.path.join(chart, "templates"))
+            with open(os.path.join(chart, "Chart.yaml"), "w") as f:
+                f.write("apiVersion: v2\nname: probe\nversion: 1.2.3\nappVersion: 1.2.3\n")
+            with open(os.path.join(chart, "values.yaml"), "w") as f:
+                f.write("name: hotpod\nports: []\nzero: 0\n")
+            with open(os.path.join(chart, "templates", "cm.yaml"), "w") as f:
+                f.write("b64: {{ .Values.name | b64enc }}\n"
+                        "upper: {{ .Values.name | upper | quote }}\n"
+                        "ports: {{ .Values.ports | default (list 80) | toJson }}\n"
+                        "zero: {{ .Values.zero | default 7 }}\n"
+                        "newer: {{ semverCompare \">=1.0.0\" .Chart.Version }}\n"
+                        "need: {{ required \"name is required\" .Values.name }}\n")
+            text = run([binary, "--release", "r", chart]).stdout
+            doc = yaml.safe_load(text)
+            self.assertEqual(doc, {"b64": "aG90cG9k", "upper": "HOTPOD", "ports": [80],
+                                   "zero": 7, "newer": True, "need": "hotpod"})
+
     def test_helm_render_helmlite(self):
-        """Renders the chart with Go's text/template (tests/containers/helmlite), validates it."""
+        """Renders the chart with Go's text/template and sprig (tests/containers/helmlite)."""
         self.need_npm()
         if not shutil.which("go"):
             self.skipTest("SKIPPED: no Go toolchain for helmlite")
         outputs = {}
         with tempfile.TemporaryDirectory() as tmp:
-            binary = os.path.join(tmp, "helmlite")
-            env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="",
-                       GOCACHE=os.path.join(CACHE, "go-build"))
-            subprocess.run(["go", "build", "-o", binary, "."], cwd=os.path.join(HERE, "helmlite"),
-                           env=env, check=True, timeout=600)
+            binary = self.build_helmlite(tmp)
             for label, sets in (("defaults", []),
                                 ("everything on", ["metrics.serviceMonitor.enabled=true",
                                                    "metrics.prometheusRule.enabled=true",

@@ -1,18 +1,17 @@
-// Command helmlite renders a Helm chart with Go's text/template and the handful of Helm
-// functions hotpod's chart uses (include, toYaml, nindent, indent, quote, sha256sum, trunc,
-// trimSuffix, default), for tests on machines without helm (it is neither in Debian nor in npm).
+// Command helmlite renders a Helm chart with Go's text/template, sprig's function library (the
+// one Helm uses) and Helm's own include, toYaml and required, for tests on machines without helm
+// (it is neither in Debian nor in npm).
 // It is no replacement for helm: it exists so that the chart's templates are really executed
 // and their output can be schema-validated. Unknown functions and missing values are errors.
 //
 //	helmlite [--release NAME] [--set a.b=v]... CHART_DIR
 //
-// Built in GOPATH mode against Debian's gopkg.in/yaml.v3 (golang-gopkg-yaml.v3-dev).
+// Built in GOPATH mode against Debian's gopkg.in/yaml.v3 (golang-gopkg-yaml.v3-dev) and
+// github.com/Masterminds/sprig (v3, golang-github-masterminds-sprig-dev, in GOPATH mode).
 package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/Masterminds/sprig"
 	"gopkg.in/yaml.v3"
 )
 
@@ -112,31 +112,22 @@ func render(dir, release string, sets []string) error {
 		"Files": files{dir},
 	}
 	root := template.New("chart").Option("missingkey=error")
-	root.Funcs(template.FuncMap{
-		"include": func(name string, data interface{}) (string, error) {
-			var buf bytes.Buffer
-			err := root.ExecuteTemplate(&buf, name, data)
-			return buf.String(), err
-		},
-		"toYaml":    toYaml,
-		"nindent":   func(n int, s string) string { return "\n" + indent(n, s) },
-		"indent":    indent,
-		"quote":     func(v interface{}) string { return strconv.Quote(fmt.Sprint(v)) },
-		"sha256sum": func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) },
-		"trunc": func(n int, s string) string {
-			if len(s) > n {
-				return s[:n]
-			}
-			return s
-		},
-		"trimSuffix": func(suffix, s string) string { return strings.TrimSuffix(s, suffix) },
-		"default": func(d interface{}, v interface{}) interface{} {
-			if v == nil || v == "" || v == false || v == 0 {
-				return d
-			}
-			return v
-		},
-	})
+	// Helm's own template functions are sprig's (the library Helm itself links) plus the few
+	// Helm adds; the chart meets the same quote, default, trunc, sha256sum … as under helm.
+	funcs := sprig.TxtFuncMap()
+	funcs["include"] = func(name string, data interface{}) (string, error) {
+		var buf bytes.Buffer
+		err := root.ExecuteTemplate(&buf, name, data)
+		return buf.String(), err
+	}
+	funcs["toYaml"] = toYaml
+	funcs["required"] = func(message string, v interface{}) (interface{}, error) {
+		if v == nil || v == "" {
+			return nil, fmt.Errorf("%s", message)
+		}
+		return v, nil
+	}
+	root.Funcs(funcs)
 	paths, err := filepath.Glob(filepath.Join(dir, "templates", "*"))
 	if err != nil {
 		return err
