@@ -5,9 +5,11 @@
 
 #include "base/files.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "cli/options.h"
 #include "config/target_reader.h"
 #include "filter/path_filter.h"
+#include "guard/production_guard.h"
 #include "loop/dev_loop.h"
 #include "migrate/importers.h"
 #include "migrate/starter.h"
@@ -24,9 +26,32 @@ void setupLogging(const Config& config) {
 
 }  // namespace
 
+namespace {
+
+// Hot reload is for development: where the environment says production, run and agent stop
+// here (before anything is read or started) unless --allow-production is given.
+bool refusedInProduction(const char* command, const CommandLine& line,
+                         const ProductionVerdict& verdict) {
+  if (!verdict.production || line.allow_production) return false;
+  std::cerr << "hotpod: error: " << productionRefusal(command, verdict) << '\n';
+  return true;
+}
+
+// Once the log is set up, so that the warning is in the configured format.
+void warnIfAllowed(const ProductionVerdict& verdict) {
+  if (!verdict.production) return;
+  log::warn("production_allowed", "--allow-production: starting although " +
+                                      joined(verdict.reasons, "; ") + " says production");
+}
+
+}  // namespace
+
 int runCommand(const CommandLine& line) {
+  const auto production = detectProduction(ProductionSignals::fromEnvironment());
+  if (refusedInProduction("run", line, production)) return kRefusedInProduction;
   Config config = resolveConfig(line);
   setupLogging(config);
+  warnIfAllowed(production);
   if (!config.guessed.empty()) {
     log::info("zero_config",
               "no hotpod.yaml: found " + config.guessed +
@@ -40,9 +65,12 @@ int runCommand(const CommandLine& line) {
 }
 
 int agentCommand(const CommandLine& line) {
+  const auto production = detectProduction(ProductionSignals::fromEnvironment());
+  if (refusedInProduction("agent", line, production)) return kRefusedInProduction;
   Config config = resolveConfig(line, false);
   checkAgentTarget(config);
   setupLogging(config);
+  warnIfAllowed(production);
   if (!config.run.cmd.empty()) {
     log::warn("run_cmd_ignored",
               "run.cmd (" + config.run.cmd.display() +

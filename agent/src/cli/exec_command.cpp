@@ -1,8 +1,10 @@
 // `hotpod exec`: flags → ExecConfig, then the supervisor.
 #include "base/log.h"
+#include "base/text.h"
 #include "cli/options.h"
 #include "config/loader.h"
 #include "exec/exec_supervisor.h"
+#include "guard/production_guard.h"
 #include "model/config_error.h"
 
 namespace hotpod {
@@ -44,6 +46,13 @@ int execCommand(const ExecOptions& options) {
   exec.stop_timeout = config.run.stop_timeout;
   log::setup(config.log.format, log::parseLevel(config.log.level).value_or(spdlog::level::info));
 
+  if (const auto verdict = detectProduction(ProductionSignals::fromEnvironment());
+      verdict.production && !options.allow_production) {
+    exec.refuse_restarts = "because this looks like production (" + joined(verdict.reasons, "; ") +
+                           "); --allow-production allows them";
+    log::warn("production",
+              "supervising only: restart signals will be refused, " + exec.refuse_restarts);
+  }
   ExecSupervisor supervisor(std::move(exec));
   return supervisor.run();
 }

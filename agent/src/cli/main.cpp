@@ -73,12 +73,16 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "Watch, build and run the app as a child (like air)");
   addWatchOptions(*run, run_line);
+  run->add_flag("--allow-production", run_line.allow_production,
+                "Start even where the environment says production (docs/security.md)");
   run->footer("Precedence, lowest first: defaults, hotpod.yaml, HOTPOD_* variables, flags.");
 
   auto* agent = app.add_subcommand(
       "agent", "Sidecar: watch, build, then restart the app in the other container");
   addWatchOptions(*agent, agent_line, false);
   addTargetOptions(*agent, agent_line);
+  agent->add_flag("--allow-production", agent_line.allow_production,
+                  "Start even where the environment says production (docs/security.md)");
   agent->footer(
       "Finds `hotpod exec` (or target.match) in the shared PID namespace and signals it through "
       "a pidfd. HTTP on 0.0.0.0:4687 unless --listen says otherwise. docs/agent.md has the "
@@ -89,6 +93,12 @@ int main(int argc, char** argv) {
   addWatchOptions(*check, check_line);  // the same options as run, so check shows what run would do
   check->add_flag("--list-files", list_files,
                   "Print every file that would trigger a reload, relative to the root");
+  std::vector<std::string> forbid_in;
+  check
+      ->add_option("--forbid-in", forbid_in,
+                   "Fail (exit 1) if hotpod is in these manifests, compose files or Dockerfiles "
+                   "(files or directories; - reads stdin)")
+      ->expected(1, -1);
 
   hotpod::InitOptions init_options;
   auto* init = app.add_subcommand("init", "Write a commented starter hotpod.yaml");
@@ -117,6 +127,8 @@ int main(int argc, char** argv) {
                    "Wait this long before SIGKILL (default 5s)");
   exec->add_flag("--exit-with-child", exec_options.exit_with_child,
                  "When CMD ends on its own, exit with its status instead of restarting it");
+  exec->add_flag("--allow-production", exec_options.allow_production,
+                 "Accept restart signals even where the environment says production");
   exec->add_option("--state-file", exec_options.state_file,
                    "Keep a JSON file with the PIDs, restarts and last exit (atomic writes)");
   exec->add_option("--log-format", exec_options.log_format, "text|json")
@@ -157,6 +169,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return hotpod::runCommand(run_line);
     if (*agent) return hotpod::agentCommand(agent_line);
+    if (*check && !forbid_in.empty()) return hotpod::forbidInCommand(forbid_in);
     if (*check) return hotpod::checkCommand(check_line, list_files);
     if (*init) {
       init_options.air_given = init->count("--from-air") > 0;

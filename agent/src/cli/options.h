@@ -28,6 +28,7 @@ struct CommandLine {
   std::optional<std::string> target_cmdline;
   std::optional<std::string> target_pidfile;
   std::optional<std::string> target_signal;
+  bool allow_production = false;  // run and agent: start even where production is signalled
 };
 
 // Defaults, then the config file (-c, or ./hotpod.yaml when present), then the command line.
@@ -44,6 +45,8 @@ int runCommand(const CommandLine& line);
 // `hotpod agent`: the sidecar; the same loop as run, restarting the app in the other container.
 int agentCommand(const CommandLine& line);
 int checkCommand(const CommandLine& line, bool list_files);
+// `hotpod check --forbid-in PATH…`: 1 when hotpod is found in what is to be deployed.
+int forbidInCommand(const std::vector<std::string>& paths);
 struct InitOptions {
   std::string dir = ".";
   bool force = false;
@@ -65,6 +68,7 @@ struct ExecOptions {
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
   bool exit_with_child = false;
+  bool allow_production = false;
   std::vector<std::string> command;  // after `--`
 };
 // Returns the child's status (see ExecSupervisor::run); throws ConfigError for usage errors.

@@ -155,6 +155,12 @@ struct ExecSupervisor::Impl {
       log::info("restart_ignored", name + " received while stopping; not restarting");
       return;
     }
+    if (!config.refuse_restarts.empty()) {
+      log::warn("restart_refused",
+                name + " received: not restarting the app, " + config.refuse_restarts,
+                {{"signal", name}});
+      return;
+    }
     const pid_t pid = app.pid();
     log::info("restart_requested",
               name + " received: restarting the app" +

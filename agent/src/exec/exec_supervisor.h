@@ -23,6 +23,9 @@ struct ExecConfig {
   Duration stop_timeout{5000};
   bool exit_with_child = false;
   std::filesystem::path state_file;  // empty: no state file
+  // Non-empty: why restart signals are refused (the environment is production; the app keeps
+  // running, supervised, and only a new container brings a new version).
+  std::string refuse_restarts;
 };
 
 class ExecSupervisor {

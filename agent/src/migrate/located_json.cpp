@@ -94,8 +94,8 @@ class PositionRecorder {
     // bracket or a value; the lexer may have read one character past a number) that is not
     // whitespace or a separator.
     size_t start = last_end_;
-    while (start < text_.size() && std::string_view(" \t\r\n:,").find(text_[start]) !=
-                                       std::string_view::npos) {
+    while (start < text_.size() &&
+           std::string_view(" \t\r\n:,").find(text_[start]) != std::string_view::npos) {
       ++start;
     }
     offsets_[pointer.to_string()] = start;

@@ -2,8 +2,8 @@
 // A JSON document (nlohmann-json) that remembers where each value was written, so that an
 // importer's errors name the line and column like hotpod.yaml's do. nlohmann-json 3.11 keeps no
 // positions itself; the parse counts the characters its lexer consumed at each event.
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,8 +44,8 @@ class JsonReader {
   using Strings = std::vector<std::string>;
   JsonReader(std::string file, const LocatedJson& doc) : file_(std::move(file)), doc_(doc) {}
 
-  [[noreturn]] void fail(const JsonField& field, const std::string& key,
-                         const std::string& problem, const std::string& hint = {}) const;
+  [[noreturn]] void fail(const JsonField& field, const std::string& key, const std::string& problem,
+                         const std::string& hint = {}) const;
   // A string; a number or true/false is taken as written (tools that read these files with
   // JavaScript's loose typing accept both).
   std::string text(const JsonField& field, const std::string& key) const;
