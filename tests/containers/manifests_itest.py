@@ -236,6 +236,24 @@ class ManifestsTest(unittest.TestCase):
         with self.assertRaises(AssertionError):
             check_fields(self, {"shareProcessNamespaces": True}, POD_SPEC_FIELDS, "typo")
 
+    def test_kustomize_production_overlay(self):
+        """The production overlay is valid Kubernetes and has no trace of hot reload left."""
+        self.need_kubectl()
+        self.need_npm()
+        text = kustomize(os.path.join(DEPLOY, "overlays/production"))
+        validate(self, text, "kubectl kustomize deploy/overlays/production")
+        rendered = docs_of(text)
+        self.assertEqual(sorted(d["kind"] for d in rendered), ["Deployment", "Service"])
+        deployment = next(d for d in rendered if d["kind"] == "Deployment")
+        spec = deployment["spec"]["template"]["spec"]
+        self.assertFalse(spec.get("shareProcessNamespace"))
+        self.assertEqual(spec.get("initContainers", []), [])
+        self.assertEqual([c["name"] for c in spec["containers"]], ["app"])
+        self.assertEqual(spec["containers"][0]["command"], ["/app"])
+        self.assertEqual(sorted(v["name"] for v in spec["volumes"]), ["tmp"])
+        service = next(d for d in rendered if d["kind"] == "Service")
+        self.assertEqual([p["port"] for p in service["spec"]["ports"]], [8080])
+
     def test_kustomize_base_and_example_overlay(self):
         self.need_kubectl()
         self.need_npm()
