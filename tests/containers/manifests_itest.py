@@ -33,9 +33,10 @@ from hotpod_harness import SOURCE_DIR
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEPLOY = os.path.join(SOURCE_DIR, "deploy")
 CHART = os.path.join(SOURCE_DIR, "helm", "hotpod")
+POLICY = os.path.join(DEPLOY, "policy", "no-hot-reload.yaml")
 NPM_DIR = os.path.join(CACHE, "npm")
 NPM_PACKAGES = ["kubernetes-models@5", "@kubernetes-models/validate@5",
-                "@kubernetes-models/prometheus-operator@6", "yaml@2"]
+                "@kubernetes-models/prometheus-operator@6", "yaml@2", "@marcbachmann/cel-js@8"]
 
 # Field names of the Kubernetes API (core/v1) for the parts of the pod spec the manifests use:
 # kubernetes-models accepts unknown fields, so a typo such as shareProcessNamespaces would
@@ -75,8 +76,8 @@ def ensure_npm():
         return "no node/npm (scripts/install-deps.sh installs Debian's nodejs and npm)"
     lock = Lock("npm")
     try:
-        marker = os.path.join(NPM_DIR, "node_modules", "@kubernetes-models", "prometheus-operator")
-        if not os.path.isdir(marker):
+        names = [p.rsplit("@", 1)[0] for p in NPM_PACKAGES]
+        if not all(os.path.isdir(os.path.join(NPM_DIR, "node_modules", n)) for n in names):
             os.makedirs(NPM_DIR, exist_ok=True)
             pkg = os.path.join(NPM_DIR, "package.json")
             if not os.path.exists(pkg):
@@ -235,6 +236,59 @@ class ManifestsTest(unittest.TestCase):
         # And the unknown-field check catches a typo kubernetes-models lets through.
         with self.assertRaises(AssertionError):
             check_fields(self, {"shareProcessNamespaces": True}, POD_SPEC_FIELDS, "typo")
+
+    def policy_verdicts(self, pods):
+        proc = subprocess.run(["node", os.path.join(HERE, "eval_policy.mjs"), POLICY],
+                              input=json.dumps(pods), capture_output=True, text=True,
+                              timeout=120, env=dict(os.environ, HOTPOD_NPM_DIR=NPM_DIR))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return json.loads(proc.stdout)
+
+    def test_admission_policy_is_valid_kubernetes(self):
+        self.need_npm()
+        with open(POLICY) as f:
+            text = f.read()
+        validate(self, text, "deploy/policy/no-hot-reload.yaml")
+        docs = docs_of(text)
+        self.assertEqual([d["kind"] for d in docs],
+                         ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"])
+        self.assertEqual(docs[1]["spec"]["policyName"], docs[0]["metadata"]["name"])
+
+    def test_admission_policy_denies_hot_reload_and_admits_the_rest(self):
+        """The policy's CEL, evaluated against the repository's own pods and small examples."""
+        self.need_npm()
+        self.need_kubectl()
+        def pod_of(overlay):
+            rendered = docs_of(kustomize(os.path.join(DEPLOY, overlay)))
+            deployment = next(d for d in rendered if d["kind"] == "Deployment")
+            return {"spec": deployment["spec"]["template"]["spec"]}
+        app = {"name": "app", "image": "registry.example.com/app:1"}
+        pods = {
+            "example overlay": pod_of("overlays/example"),
+            "production overlay": pod_of("overlays/production"),
+            "hotpod image only": {"spec": {"containers": [
+                app, {"name": "side", "image": "ghcr.io/acme/hotpod:1"}]}},
+            "exec in an init container": {"spec": {"containers": [app], "initContainers": [
+                {"name": "i", "image": "busybox", "command": ["/usr/local/bin/hotpod", "exec"],
+                 "args": ["--", "/app"]}]}},
+            "through a shell": {"spec": {"containers": [
+                {**app, "command": ["sh", "-c", "cd /src && hotpod run"]}]}},
+            "plain app": {"spec": {"containers": [{**app, "args": ["--port", "8080"]}]}},
+            "hotpod in a path, not run": {"spec": {"containers": [
+                {**app, "image": "registry.example.com/hotpod/app:1",
+                 "command": ["/app", "--config", "/etc/hotpod.yaml", "exec"]}]}},
+        }
+        verdicts = self.policy_verdicts(pods)
+        image, command = "uses a hotpod image", "runs hotpod agent, exec or run"
+        expected = {"example overlay": [image, command], "production overlay": [],
+                    "hotpod image only": [image], "exec in an init container": [command],
+                    "through a shell": [command], "plain app": [],
+                    "hotpod in a path, not run": []}
+        for name, wanted in expected.items():
+            messages = verdicts[name]
+            self.assertEqual(len(messages), len(wanted), f"{name}: {messages}")
+            for text, message in zip(wanted, messages):
+                self.assertIn(text, message, name)
 
     def test_kustomize_production_overlay(self):
         """The production overlay is valid Kubernetes and has no trace of hot reload left."""
