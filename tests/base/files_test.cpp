@@ -1,6 +1,8 @@
 #include "base/files.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -116,4 +118,39 @@ TEST_CASE("the temp and runtime directories follow TMPDIR and XDG_RUNTIME_DIR") 
   }
   ScopedEnv runtime("XDG_RUNTIME_DIR", "/run/user/1000");
   CHECK(runtimeDirectory() == "/run/user/1000");
+}
+
+TEST_CASE("only a regular file is replaced: a FIFO, a symlink or a device is refused and kept") {
+  hotpod::testing::TempDir dir;
+  const auto fifo = dir.path() / "state.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  try {
+    replaceFileAtomically(fifo, "{}\n");
+    FAIL("no error");
+  } catch (const std::system_error& error) {
+    CHECK(std::string(error.what()).find(fifo.string() + " is a named pipe (FIFO)") !=
+          std::string::npos);
+  }
+  struct stat st {};
+  REQUIRE(::lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+
+  const auto target = dir.write("real", "keep");
+  const auto link = dir.path() / "link";
+  std::filesystem::create_symlink(target, link);
+  CHECK_THROWS_AS(replaceFileAtomically(link, "x"), std::system_error);
+  CHECK(std::filesystem::is_symlink(link));
+  CHECK(readAll(target) == "keep");
+
+  if (::geteuid() == 0) {  // a copy of /dev/full, as the issue reproduced it
+    const auto device = dir.path() / "full";
+    REQUIRE(::mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 7)) == 0);
+    CHECK_THROWS_WITH(replaceFileAtomically(device, "x"),
+                      doctest::Contains("is a character device"));
+    REQUIRE(::lstat(device.c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+  } else {
+    MESSAGE("SKIPPED: the character-device case needs root (mknod)");
+  }
+  CHECK(entriesIn(dir.path()) == 4);  // no temp file left behind
 }

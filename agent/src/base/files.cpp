@@ -39,8 +39,29 @@ struct TempFileGuard {
   }
 };
 
+const char* describeFileType(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// A rename puts a regular file in place of whatever has the name: of /dev/null, a FIFO or a
+// symlink another user planted, only a regular file (or nothing) may be replaced.
+void refuseUnlessRegular(const fs::path& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
+  throw sys::error(EEXIST,
+                   path.string() + " is " + describeFileType(st.st_mode) + ", not a regular file",
+                   "hotpod replaces only regular files: choose another path");
+}
+
 void replaceAtomically(const fs::path& path, mode_t mode, const std::string& advice,
                        const std::function<void(int fd, const std::string& temp)>& fill) {
+  refuseUnlessRegular(path);
   const auto dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));

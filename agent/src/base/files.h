@@ -16,7 +16,9 @@ std::filesystem::path tempDirectory();
 std::filesystem::path runtimeDirectory();
 
 // Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
-// file; `advice` says what the user can do (e.g. which flag chooses another path).
+// file; `advice` says what the user can do (e.g. which flag chooses another path). `path` must
+// be a regular file or not exist: a device, FIFO, socket, directory or symlink is refused (and
+// left as it is), never replaced.
 void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents,
                            mode_t mode = 0644, const std::string& advice = {});
 

@@ -134,7 +134,8 @@ std::vector<ScanFinding> scanDockerfile(std::string_view text, const std::string
     } else if (std::regex_search(line, match, copy_from) && isHotpodImage(match[1].str())) {
       findings.push_back({file, first, "COPY --from=" + match[1].str() + " (the hotpod image)"});
     } else if (std::regex_search(line, match, run_form) && runsHotpod(match[2].str())) {
-      findings.push_back({file, first, match[1].str() + " runs hotpod: " + trimmed(match[2].str())});
+      findings.push_back(
+          {file, first, match[1].str() + " runs hotpod: " + trimmed(match[2].str())});
     }
   }
   return findings;
@@ -143,7 +144,8 @@ std::vector<ScanFinding> scanDockerfile(std::string_view text, const std::string
 }  // namespace
 
 bool runsHotpod(std::string_view command_line) {
-  // "hotpod exec", "/usr/local/bin/hotpod agent -c x", "[\"hotpod\", \"exec\"", "sh -c 'hotpod run'"
+  // "hotpod exec", "/usr/local/bin/hotpod agent -c x", "[\"hotpod\", \"exec\"", "sh -c 'hotpod
+  // run'"
   static const std::regex hotpod(R"((^|[\s/"'\[,])hotpod["']?\s*,?\s*["']?(agent|exec|run)\b)");
   return std::regex_search(std::string(command_line), hotpod);
 }

@@ -89,8 +89,8 @@ ProductionVerdict detectProduction(const ProductionSignals& signals) {
 }
 
 std::string productionRefusal(std::string_view command, const ProductionVerdict& verdict) {
-  return "refusing to start `hotpod " + std::string(command) +
-         "`: this looks like production (" + joined(verdict.reasons, "; ") +
+  return "refusing to start `hotpod " + std::string(command) + "`: this looks like production (" +
+         joined(verdict.reasons, "; ") +
          "). Hot reload rebuilds and replaces code in place, which production must not do. If "
          "this is a development environment, remove that signal, or pass --allow-production "
          "(docs/security.md, \"Hot reload and production\")";
