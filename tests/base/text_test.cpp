@@ -28,3 +28,10 @@ TEST_CASE("stableHash is FNV-1a: the same in every run and on every machine") {
   CHECK(stableHash("a") == 0xaf63dc4c8601ec8cull);
   CHECK(stableHash("/src/app") != stableHash("/src/api"));
 }
+
+TEST_CASE("escapeControl writes out control characters and keeps the rest, UTF-8 included") {
+  CHECK(escapeControl("plain é.go") == "plain é.go");
+  CHECK(escapeControl("a\nb\tc\r") == "a\\nb\\tc\\r");
+  CHECK(escapeControl("\x1b]0;TITLE\a\x1b[2J") == "\\x1b]0;TITLE\\x07\\x1b[2J");
+  CHECK(escapeControl(std::string("\0\x7f", 2)) == "\\x00\\x7f");
+}

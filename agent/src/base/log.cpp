@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "base/json_text.h"
+#include "base/text.h"
 
 namespace hotpod::log {
 namespace {
@@ -98,7 +99,9 @@ void event(spdlog::level::level_enum level, std::string_view name, std::string_v
   if (all.format == LogFormat::Json) {
     all.hotpod->log(level, "{}", jsonPayload(name, text, fields));
   } else {
-    all.hotpod->log(level, "{}", text);
+    // hotpod's own lines carry file names and commands: no control character may forge a line
+    // or reach the terminal. (The build's and the app's output below is theirs: untouched.)
+    all.hotpod->log(level, "{}", escapeControl(text));
   }
 }
 

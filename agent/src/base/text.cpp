@@ -26,6 +26,29 @@ std::string joined(const std::vector<std::string>& words, std::string_view separ
   return out;
 }
 
+std::string escapeControl(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+  return out;
+}
+
 uint64_t stableHash(std::string_view text) {
   uint64_t hash = 14695981039346656037ull;  // the FNV offset basis
   for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;

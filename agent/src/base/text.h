@@ -16,6 +16,11 @@ std::string trimmed(std::string_view text, std::string_view whitespace = " \t\r\
 // "a, b, c" (or with another separator).
 std::string joined(const std::vector<std::string>& words, std::string_view separator = ", ");
 
+// `text` with every control character (below 0x20, and 0x7f) written out: \n, \r, \t, else
+// \xHH. For file names and other untrusted text in human-readable output: a name with a newline
+// cannot forge a log line, one with an escape sequence cannot drive the terminal. UTF-8 is kept.
+std::string escapeControl(std::string_view text);
+
 // FNV-1a, 64 bits: a hash that is the same in every run and on every machine (std::hash is
 // not), for names of files that a later run must find again.
 uint64_t stableHash(std::string_view text);

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "base/text.h"
 #include "cli/options.h"
 #include "model/config_error.h"
 
@@ -179,10 +180,11 @@ int main(int argc, char** argv) {
     if (*exec) return hotpod::execCommand(exec_options);
     if (*version) return hotpod::versionCommand();
   } catch (const hotpod::ConfigError& e) {
-    std::cerr << "hotpod: error: " << e.what() << '\n';
+    // Errors quote paths and values from the user's files: print their control characters.
+    std::cerr << "hotpod: error: " << hotpod::escapeControl(e.what()) << '\n';
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "hotpod: error: " << e.what() << '\n';
+    std::cerr << "hotpod: error: " << hotpod::escapeControl(e.what()) << '\n';
     return 1;
   }
   return 2;
