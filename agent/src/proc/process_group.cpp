@@ -131,6 +131,10 @@ void ProcessGroup::start(const SpawnSpec& spec) {
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
   }
+  // The child gets exactly 0, 1 and 2: not everything hotpod and its libraries open is
+  // close-on-exec (httplib's accepted sockets, curl's, an HTTP thread's ifstream), and an
+  // inherited event-stream socket would keep a client connected after hotpod closed it.
+  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
 
   auto argv = cStrings(spec.argv);
