@@ -84,6 +84,24 @@ run:
         self.assertEqual(hp.stop(), 0, hp.log_tail())
         events.wait_for_end(timeout=10)
 
+    def test_no_hotpod_input_variable_reaches_a_build_or_the_app(self):
+        inputs = {"HOTPOD_TOKEN": TOKEN, "HOTPOD_LOG_LEVEL": "info", "HOTPOD_DELAY": "50ms",
+                  "HOTPOD_ROOT": "src", "KEPT_FOR_CHILDREN": "yes"}
+        hp, events = self.start_with_events_open(env=inputs)
+        told_to_builds = {"HOTPOD_CHANGED_FILES", "HOTPOD_CHANGED_FILES_FILE",
+                          "HOTPOD_CHANGED_COUNT", "HOTPOD_CHANGED_FILES_TRUNCATED",
+                          "HOTPOD_WATCH_ROOT", "HOTPOD_BUILD_NUMBER"}
+        for name, told in (("build-2", told_to_builds), ("app-2", set())):
+            env = self.dumped(name)["env"]
+            self.assertEqual({k for k in env if k.startswith("HOTPOD_")}, told, name)
+            self.assertNotIn(TOKEN, "\n".join(env.values()), f"{name} got the control token")
+            self.assertEqual(env.get("KEPT_FOR_CHILDREN"), "yes", name)
+        build = self.dumped("build-2")["env"]
+        self.assertEqual(build["HOTPOD_WATCH_ROOT"], os.path.realpath(self.src))
+        self.assertEqual(build["HOTPOD_CHANGED_FILES"], "main.txt")
+        self.assertEqual(hp.stop(), 0, hp.log_tail())
+        events.wait_for_end(timeout=10)  # else closing it waits for the next heartbeat
+
     def test_events_client_is_disconnected_when_hotpod_dies_and_the_app_lives_on(self):
         hp, events = self.start_with_events_open()
         app_pid = hp.find_all("app_started")[-1]["pid"]

@@ -79,7 +79,7 @@ void AppSupervisor::launch() {
   if (stopping_for_good_) return;
   started_ = std::chrono::steady_clock::now();
   try {
-    group_.start({launchArgv(config_.cmd), root_, Environment::fromCurrent().entries(), true,
+    group_.start({launchArgv(config_.cmd), root_, Environment::forChildren().entries(), true,
                   options_.inherit_stdio});
   } catch (const std::system_error& error) {
     const std::string text = std::string("cannot start the app: ") + error.what();
