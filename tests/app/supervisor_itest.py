@@ -74,6 +74,45 @@ class SupervisorTest(TempTree):
             self.assertEqual(os.getpgid(pid), last["pid"], "a process of an old app survived")
         self.assertEqual(open_fds(hp.pid), baseline_fds, "hotpod leaked file descriptors")
 
+    def test_a_daemon_the_app_double_forked_goes_with_its_generation(self):
+        # The daemon leaves the app's session (setsid) and is adopted by hotpod, the subreaper;
+        # it ignores SIGTERM, so only the SIGKILL after stop_timeout ends it.
+        daemons = os.path.join(self.dir, "daemons")
+        app = self.app_script("daemonizing.py", (
+            "import os, signal, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            "        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            f"        with open({daemons!r}, 'a') as f: f.write(f'{{os.getpid()}}\\n')\n"
+            "        print('daemon ready', flush=True)\n"
+            "        while True: time.sleep(1000)\n"
+            "    os._exit(0)\n"
+            "os.wait()\n"
+            "while True: time.sleep(1000)\n"))
+        write(os.path.join(self.dir, "hotpod.yaml"),
+              f"root: src\nrun:\n  cmd: [{PY}, {app}]\n  stop_timeout: 1s\n")
+        hp = self.start(["-c", os.path.join(self.dir, "hotpod.yaml")])
+        hp.wait_for("output", source="app", msg="daemon ready")
+
+        def last_daemon():
+            with open(daemons) as f:
+                return int(f.read().split()[-1])
+        old_daemon = last_daemon()
+        self.addCleanup(lambda: alive(old_daemon) and os.kill(old_daemon, signal.SIGKILL))
+        self.assertNotEqual(os.getsid(old_daemon), hp.find_all("app_started")[-1]["pid"])
+        mark = hp.mark()
+        self.touch(2)
+        hp.wait_for("app_started", after=mark)
+        self.assertFalse(alive(old_daemon), "the old app's daemon survived the restart")
+        hp.wait_for("output", after=mark, source="app", msg="daemon ready")
+        new_daemon = last_daemon()
+        self.assertNotEqual(new_daemon, old_daemon)
+        self.assertTrue(alive(new_daemon), "the new generation's daemon was killed")
+
+        self.assertEqual(hp.stop(), 0, hp.log_tail())
+        self.assertFalse(alive(new_daemon), "the daemon survived hotpod's stop")
+
     def test_sigterm_to_hotpod_stops_the_app_and_exits_0(self):
         app = self.app_script("server.py", (
             "import socket, time\n"

@@ -87,6 +87,12 @@ class EventReader:
                 raise AssertionError(f"event stream ended before {kind}; got {self.events}")
             return result
 
+    def wait_for_end(self, timeout):
+        """Awaits the end of the stream (the server closed it); fails if it stays open."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise AssertionError(f"the event stream is still open after {timeout}s")
+
     def close(self):
         self._response.close()
 

@@ -79,8 +79,8 @@ void AppSupervisor::launch() {
   if (stopping_for_good_) return;
   started_ = std::chrono::steady_clock::now();
   try {
-    group_.start({launchArgv(config_.cmd), root_, Environment::fromCurrent().entries(), true,
-                  options_.inherit_stdio});
+    group_.start({launchArgv(config_.cmd), root_, Environment::forChildren().entries(), true,
+                  options_.inherit_stdio, /*claim_orphans=*/true});
   } catch (const std::system_error& error) {
     const std::string text = std::string("cannot start the app: ") + error.what();
     std::optional<std::chrono::milliseconds> retry_in;

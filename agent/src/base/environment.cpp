@@ -1,8 +1,13 @@
 #include "base/environment.h"
 
+#include <string_view>
+
 extern char** environ;
 
 namespace hotpod {
+namespace {
+constexpr std::string_view kOwnPrefix = "HOTPOD_";
+}  // namespace
 
 Environment Environment::fromCurrent() {
   Environment env;
@@ -12,6 +17,12 @@ Environment Environment::fromCurrent() {
     if (eq == std::string::npos) continue;
     env.vars_[text.substr(0, eq)] = text.substr(eq + 1);
   }
+  return env;
+}
+
+Environment Environment::forChildren() {
+  Environment env = fromCurrent();
+  std::erase_if(env.vars_, [](const auto& entry) { return entry.first.starts_with(kOwnPrefix); });
   return env;
 }
 

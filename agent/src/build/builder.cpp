@@ -64,13 +64,13 @@ std::vector<std::string> Builder::environment(const ChangeSet& changes) const {
   std::ofstream(list_file) << list << (list.empty() ? "" : "\n");
   const bool truncated = list.size() > kMaxChangedFilesVariable;
   if (truncated) list.resize(list.rfind('\n', kMaxChangedFilesVariable));
-  Environment env = Environment::fromCurrent();
+  Environment env = Environment::forChildren();
   for (const auto& [key, value] : config_.env) env.set(key, value);
   env.set("HOTPOD_CHANGED_FILES", list);
   env.set("HOTPOD_CHANGED_FILES_FILE", list_file.string());
   env.set("HOTPOD_CHANGED_COUNT", std::to_string(changes.size()));
   env.set("HOTPOD_CHANGED_FILES_TRUNCATED", truncated ? "1" : "0");
-  env.set("HOTPOD_ROOT", root_.string());
+  env.set("HOTPOD_WATCH_ROOT", root_.string());  // not HOTPOD_ROOT: that one is an input
   env.set("HOTPOD_BUILD_NUMBER", std::to_string(count_));
   return env.entries();
 }

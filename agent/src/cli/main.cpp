@@ -1,5 +1,6 @@
 // The command line. CLI11 is heavy to compile: it stays in this one translation unit.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "base/text.h"
@@ -66,6 +67,9 @@ void addTargetOptions(CLI::App& command, hotpod::CommandLine& line) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `hotpod run 2>&1 | head`: a reader that leaves must not kill hotpod (and orphan the app); a
+  // failed write is ignored instead. Children get the default back (POSIX_SPAWN_SETSIGDEF).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"hotpod: watch, rebuild, restart, and tell the world it is ready"};
   app.require_subcommand(1);
   // One CommandLine per subcommand: CLI11 fills environment values into the options of every

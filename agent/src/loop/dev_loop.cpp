@@ -27,6 +27,9 @@
 
 namespace hotpod {
 namespace {
+// A second Ctrl-C stops without waiting for the app: like a shell's interrupted command, 128 +
+// SIGINT.
+constexpr int kForcedStopExitCode = 128 + SIGINT;
 
 using Clock = std::chrono::steady_clock;
 
@@ -71,6 +74,7 @@ struct DevLoop::Impl {
   RuleMatcher rules{config.rules};
   RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
   bool shutting_down = false;
+  int exit_code = 0;
 
   Impl(Config c, LoopRole r)
       : config(std::move(c)),
@@ -358,12 +362,15 @@ struct DevLoop::Impl {
       // A second Ctrl-C means "now"; a repeated SIGTERM (runtimes resend it) changes nothing.
       if (signal != SIGINT) return;
       log::warn("shutdown", why + " again: killing everything now");
+      exit_code = kForcedStopExitCode;
       reactor.stop();  // the process groups are SIGKILLed as they are destroyed
       return;
     }
     shutting_down = true;
     log::info("shutdown", why + " received: stopping");
-    observe.stop();  // no new control requests
+    // The app first (bounded by stop_timeout), the HTTP server last: /healthz answers until
+    // then, and joining its threads cannot delay the app's stop signal. Control requests that
+    // arrive meanwhile are ignored (shutting_down).
     debounce_timer.disarm();
     builder.cancel("hotpod is stopping");
     app.stop([this] { maybeFinishShutdown(); });
@@ -371,13 +378,16 @@ struct DevLoop::Impl {
 
   void maybeFinishShutdown() {
     if (builder.busy() || app.running() || app.pid() > 0) return;
+    observe.stop();
     reactor.stop();
   }
 
   int run() {
     startWatching();
     observe.startHttp([this] { requestedRebuild(); },
-                      [this] { restartApp("request", "restart requested over HTTP"); });
+                      [this] {
+                        if (!shutting_down) restartApp("request", "restart requested over HTTP");
+                      });
     tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
       startBuild(ChangeSet{});
@@ -389,7 +399,7 @@ struct DevLoop::Impl {
       log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
     }
     reactor.run();
-    return 0;
+    return exit_code;
   }
 };
 

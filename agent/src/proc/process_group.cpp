@@ -14,6 +14,7 @@
 #include "base/signals.h"
 #include "base/syscalls.h"
 #include "proc/group_journal.h"
+#include "proc/proc_table.h"
 
 namespace hotpod {
 namespace {
@@ -88,6 +89,7 @@ ProcessGroup::ProcessGroup(Reactor& reactor, Reaper& reaper, LineHandler on_line
                                   " still running after its grace period; sending SIGKILL",
                               {{"pid", int64_t{pid_}}});
                     ::killpg(pid_, SIGKILL);
+                    signalOrphans(SIGKILL);
                   }),
       recheck_timer_(reactor, [this] { checkGone(); }) {
   reaper_listener_ = reaper_.addListener([this] { checkGone(); });
@@ -131,6 +133,10 @@ void ProcessGroup::start(const SpawnSpec& spec) {
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
   }
+  // The child gets exactly 0, 1 and 2: not everything hotpod and its libraries open is
+  // close-on-exec (httplib's accepted sockets, curl's, an HTTP thread's ifstream), and an
+  // inherited event-stream socket would keep a client connected after hotpod closed it.
+  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
 
   auto argv = cStrings(spec.argv);
@@ -144,6 +150,14 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   pid_ = pid;
   leader_status_.reset();
   stopping_ = false;
+  claims_orphans_ = false;
+  signalled_orphans_.clear();
+  if (spec.claim_orphans) {
+    if (const auto leader = ProcTable().readStat(pid)) {
+      claims_orphans_ = true;
+      started_at_ticks_ = leader->start_time;
+    }
+  }
   if (auto* journal = reaper_.groupJournal()) journal->added(pid);
   reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
   if (read_end) {
@@ -159,8 +173,10 @@ void ProcessGroup::start(const SpawnSpec& spec) {
 void ProcessGroup::terminate(int signal, std::chrono::milliseconds grace) {
   if (!active()) return;
   stopping_ = true;
+  stop_signal_ = signal;
   ::killpg(pid_, signal);
   if (signal != SIGKILL) ::killpg(pid_, SIGCONT);  // a stopped process cannot act on it
+  signalOrphans(signal);
   if (signal != SIGKILL && !kill_timer_.armed()) kill_timer_.armAfter(grace);
 }
 
@@ -188,12 +204,51 @@ bool ProcessGroup::groupHasMembers() const {
   return ::killpg(pid_, 0) == 0 || errno == EPERM;
 }
 
+std::vector<pid_t> ProcessGroup::adoptedOrphans() const {
+  std::vector<pid_t> orphans;
+  if (!claims_orphans_) return orphans;
+  const pid_t self = ::getpid();
+  for (const auto& process : ProcTable().list(ProcTable::Detail::StatOnly)) {
+    // A zombie holds nothing and is reaped on this turn; processes hotpod spawned, and the
+    // members of their groups (a build's), belong to their own owners.
+    if (process.ppid != self || process.state == 'Z' || reaper_.owns(process.pid) ||
+        reaper_.owns(process.pgid) || process.start_time < started_at_ticks_) {
+      continue;
+    }
+    orphans.push_back(process.pid);
+  }
+  return orphans;
+}
+
+void ProcessGroup::signalOrphans(int signal, bool only_new) {
+  // They are hotpod's children: until hotpod reaps them (on this thread), no PID is reused.
+  for (const pid_t orphan : adoptedOrphans()) {
+    if (!signalled_orphans_.insert(orphan).second && only_new) continue;
+    log::debug("orphan_signalled", signalName(signal) + " to orphan " + std::to_string(orphan),
+               {{"pid", int64_t{orphan}}});
+    ::kill(orphan, signal);
+    ::killpg(orphan, signal);  // if it leads a group (setsid), its workers too; else ESRCH
+    if (signal != SIGKILL) ::kill(orphan, SIGCONT);
+  }
+}
+
 void ProcessGroup::checkGone() {
   if (!active() || !leader_status_) return;
   if (groupHasMembers()) {
     // The leader is gone but members of its group live on (a daemon it forked, workers):
     // they could hold its port or files, so they go too.
     if (!stopping_) terminate(SIGTERM, std::chrono::milliseconds(2000));
+    recheck_timer_.armAfter(kRecheckInterval);
+    return;
+  }
+  if (!adoptedOrphans().empty()) {
+    // The same for a daemon it left to hotpod in a session of its own (double fork, setsid);
+    // orphaned only now (their parent just died), they get the signal the group got.
+    if (!stopping_) {
+      terminate(SIGTERM, std::chrono::milliseconds(2000));
+    } else {
+      signalOrphans(kill_timer_.armed() ? stop_signal_ : SIGKILL, true);
+    }
     recheck_timer_.armAfter(kRecheckInterval);
     return;
   }

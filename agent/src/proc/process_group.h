@@ -3,14 +3,18 @@
 // stderr merged into a pipe read line by line on the reactor (or, for hotpod exec, hotpod's own
 // stdin/stdout/stderr handed down unchanged), watched through a pidfd, stopped
 // by signalling the whole group and escalating to SIGKILL. It counts as gone only when the
-// leader has been reaped AND no member of its group is left, so a restarted server never finds
-// its port still taken.
+// leader has been reaped AND no member of its group is left (nor, for the app, an orphan it left
+// to hotpod: see SpawnSpec::claim_orphans), so a restarted server never finds its port taken.
+#include <signal.h>
 #include <sys/types.h>
+
+#include <cstdint>
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +34,10 @@ struct SpawnSpec {
   // hotpod exec: the child writes straight to hotpod's stdout/stderr (and reads its stdin), so
   // in a container the app's log is the app's own; nothing is read, prefixed or re-encoded.
   bool inherit_stdio = false;
+  // The app: orphans adopted by hotpod (the subreaper) that started after this child count as
+  // part of it (a daemon it double-forked, now in a session of its own), so they are stopped
+  // with it and it is gone only when they are gone. Builds leave this off.
+  bool claim_orphans = false;
 };
 
 struct ExitInfo {
@@ -70,6 +78,9 @@ class ProcessGroup {
   void drainOutput(size_t max_chunks);
   void closeOutput();
   bool groupHasMembers() const;
+  std::vector<pid_t> adoptedOrphans() const;
+  // only_new: skip the orphans signalled before (the recheck runs every 50 ms).
+  void signalOrphans(int signal, bool only_new = false);
 
   Reactor& reactor_;
   Reaper& reaper_;
@@ -81,6 +92,10 @@ class ProcessGroup {
   LineBuffer lines_;
   std::optional<int> leader_status_;
   bool stopping_ = false;
+  int stop_signal_ = SIGTERM;
+  bool claims_orphans_ = false;
+  uint64_t started_at_ticks_ = 0;  // the leader's start time (clock ticks after boot)
+  std::set<pid_t> signalled_orphans_;
   Timer kill_timer_;
   Timer recheck_timer_;  // only if members outlive the leader and are not our children
   int reaper_listener_ = -1;

@@ -22,6 +22,8 @@ class Reaper {
 
   void expect(pid_t pid, ExitHandler on_exit) { owners_[pid] = std::move(on_exit); }
   void forget(pid_t pid) { owners_.erase(pid); }
+  // True for a child hotpod spawned and has not reaped yet (false for an adopted orphan).
+  bool owns(pid_t pid) const { return owners_.contains(pid); }
   // Listeners run after every reaping pass in which something was reaped.
   int addListener(std::function<void()> listener) {
     listeners_.emplace(next_listener_, std::move(listener));
