@@ -33,20 +33,6 @@ constexpr int kForcedStopExitCode = 128 + SIGINT;
 
 using Clock = std::chrono::steady_clock;
 
-std::string summarize(const ChangeSet& changes, size_t max_listed = 5) {
-  std::string text;
-  size_t listed = 0;
-  for (const auto& [path, kind] : changes.changes()) {
-    if (listed++ == max_listed) {
-      text += ", … (" + std::to_string(changes.size() - max_listed) + " more)";
-      break;
-    }
-    if (!text.empty()) text += ", ";
-    text += path;
-  }
-  return text;
-}
-
 }  // namespace
 
 struct DevLoop::Impl {
@@ -200,7 +186,7 @@ struct DevLoop::Impl {
     for (const auto& path : changes->paths()) all_paths += path + "\n";
     if (!all_paths.empty()) all_paths.pop_back();
     log::info("changes",
-              std::to_string(changes->size()) + " file(s) changed: " + summarize(*changes),
+              std::to_string(changes->size()) + " file(s) changed: " + changes->summary(),
               {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
     trigger(*changes);
   }

@@ -42,4 +42,18 @@ std::vector<std::string> ChangeSet::paths() const {
   return out;
 }
 
+std::string ChangeSet::summary(size_t max_listed) const {
+  std::string text;
+  size_t listed = 0;
+  for (const auto& [path, kind] : changes_) {
+    if (listed++ == max_listed) {
+      text += ", … (" + std::to_string(changes_.size() - max_listed) + " more)";
+      break;
+    }
+    if (!text.empty()) text += ", ";
+    text += path;
+  }
+  return text;
+}
+
 }  // namespace hotpod

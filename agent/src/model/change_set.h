@@ -18,6 +18,8 @@ class ChangeSet {
   size_t size() const { return changes_.size(); }
   const std::map<std::string, ChangeKind>& changes() const { return changes_; }
   std::vector<std::string> paths() const;
+  // "a.go, b.go, … (3 more)": the first `max_listed` paths, for log lines.
+  std::string summary(size_t max_listed = 5) const;
   void clear() { changes_.clear(); }
 
  private:
