@@ -13,33 +13,32 @@ from hotpod_harness import HOTPOD, HANG_TIMEOUT, TempTree, alive, write
 SIGPIPE_BIT = 1 << (signal.SIGPIPE - 1)
 
 
-def ignored_signals(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(next(line for line in f if line.startswith("SigIgn:")).split()[1], 16)
-
-
 class SigpipeTest(TempTree):
     def setUp(self):
         super().setUp()
         self.src = os.path.join(self.dir, "src")
         write(os.path.join(self.src, "main.txt"), "v1\n")
-        # Each app says its PID into a FIFO the test reads, then prints. Not Python: CPython
-        # ignores SIGPIPE itself. Outside the watched tree.
+        # Each app says its PID and its ignored signals (SigIgn of /proc/PID/status) into a FIFO
+        # the test reads, then prints: under hotpod exec it prints into the pipe whose reader
+        # has gone, so with SIGPIPE's default disposition it may be dead before the test could
+        # look at /proc. Not Python: CPython ignores SIGPIPE itself. Outside the watched tree.
         self.started = os.path.join(self.dir, "started")
         os.mkfifo(self.started)
         self.started_fd = os.open(self.started, os.O_RDWR)  # stays open between writers
         self.addCleanup(os.close, self.started_fd)
         self.app = os.path.join(self.dir, "app.sh")
-        write(self.app, f"echo $$ > {self.started}\necho ready\nexec sleep 100000\n")
+        write(self.app, f"echo $$ $(grep '^SigIgn:' /proc/$$/status | cut -f2) > {self.started}\n"
+                        "echo ready\nexec sleep 100000\n")
 
     def next_app(self, hotpod):
         deadline = time.monotonic() + HANG_TIMEOUT
         while not select.select([self.started_fd], [], [], 1)[0]:
             self.assertIsNone(hotpod.poll(), "hotpod died (writing to a closed pipe?)")
             self.assertLess(time.monotonic(), deadline, "no app started")
-        pid = int(os.read(self.started_fd, 64).decode().split()[0])
+        pid, ignored = os.read(self.started_fd, 64).decode().split("\n")[0].split()
+        pid = int(pid)
         self.addCleanup(lambda: alive(pid) and os.kill(pid, signal.SIGKILL))
-        self.assertEqual(ignored_signals(pid) & SIGPIPE_BIT, 0,
+        self.assertEqual(int(ignored, 16) & SIGPIPE_BIT, 0,
                          "the app must get SIGPIPE's default disposition")
         return pid
 
