@@ -4,7 +4,8 @@
 
 using hotpod::isBelowOrAt;
 
-TEST_CASE("isBelowOrAt: the directory itself and what is inside it, nothing that only shares a prefix") {
+TEST_CASE(
+    "isBelowOrAt: the directory itself and what is inside it, nothing that only shares a prefix") {
   CHECK(isBelowOrAt("src", "src"));
   CHECK(isBelowOrAt("src/a/b.go", "src"));
   CHECK(isBelowOrAt("anything", ""));  // the root holds everything

@@ -228,3 +228,12 @@ TEST_CASE("ConfigError fields match the message") {
     CHECK(error.hint() == "did you mean 'watch.delay'?");
   }
 }
+
+TEST_CASE("durations longer than the clock can count are refused, not wrapped to zero") {
+  CHECK(errorFor("run:\n  cmd: ./app\n  stop_timeout: 100000000h\n") ==
+        "hotpod.yaml:3:17: run.stop_timeout: duration '100000000h' is longer than the maximum "
+        "87600h (10 years); write 87600h or less; it already means 'never'");
+  CHECK(errorFor("build:\n  cmd: make\n  timeout: 87601h\n").find("longer than the maximum") !=
+        std::string::npos);
+  CHECK(errorFor("run:\n  cmd: ./app\n  stop_timeout: 87600h\n") == "no error");
+}
