@@ -1,5 +1,6 @@
 #include "watch/inotify_watcher.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -39,9 +40,10 @@ std::string watchLimitText() {
          (global < 0 ? std::string("unknown") : std::to_string(global));
 }
 
+// Follows symlinks: used for the root (which may be a link to the tree) and its ancestors.
 bool isDirectory(const std::filesystem::path& path) {
   struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace
@@ -98,7 +100,9 @@ void InotifyWatcher::start() {
 
 bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
   const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
-  const int wd = sys::ops().inotify_add_watch(fd_.get(), path.c_str(), kDirMask);
+  // The root may be a symlink to the tree; below it, links are never followed.
+  const uint32_t mask = rel_dir.empty() ? kDirMask & ~IN_DONT_FOLLOW : kDirMask;
+  const int wd = sys::ops().inotify_add_watch(fd_.get(), path.c_str(), mask);
   if (wd < 0) {
     const int err = errno;
     if (err == ENOSPC) {
@@ -161,12 +165,14 @@ void InotifyWatcher::onReadable() {
   alignas(struct inotify_event) char buffer[64 * 1024];
   std::vector<FileEvent> out;
   bool overflowed = false;
+  bool any_event = false;
   for (;;) {
     const ssize_t length = sys::ops().read(fd_.get(), buffer, sizeof buffer);
     if (length <= 0) {
       if (length < 0 && errno == EINTR) continue;
       break;  // EAGAIN: drained
     }
+    any_event = true;
     for (ssize_t offset = 0; offset < length;) {
       const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
       offset += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
@@ -178,6 +184,7 @@ void InotifyWatcher::onReadable() {
     }
   }
   moved_from_.clear();
+  if (any_event) tree_.recheckSymlinks(out);  // a link's target may have moved under it
   emit(std::move(out));
   if (overflowed) {
     ++stats_.overflows;
@@ -229,7 +236,7 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
   }
   struct stat st;
   if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
-  const auto kind = tree_.update(rel, fileStateOf(st));
+  const auto kind = tree_.update(rel, fileStateAt(AT_FDCWD, (root_ / rel).c_str(), st));
   if ((mask & IN_CREATE) && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1) {
     // A new file is being written: it counts when its writer closes it, never half-written.
     being_written_.insert(rel);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,7 +24,9 @@ std::pair<std::string_view, std::string_view> splitPath(std::string_view rel_pat
 std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::string& rel_dir,
                                                                     std::vector<FileEvent>* out) {
   const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // The root may be a symlink to the tree (--root linkroot); below it, links are not followed.
+  const int fd =
+      ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel_dir.empty() ? 0 : O_NOFOLLOW));
   DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
   if (dir == nullptr) {
     if (fd >= 0) ::close(fd);
@@ -43,7 +46,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(joinRelative(rel_dir, name));
     } else {
-      files.push_back({name, fileStateOf(st)});
+      files.push_back({name, fileStateAt(::dirfd(dir), name, st)});
     }
   }
   ::closedir(dir);
@@ -199,6 +202,23 @@ std::optional<FileState> TreeSnapshot::find(std::string_view rel_path) const {
       [&dir](const Entry& entry, std::string_view key) { return dir.name(entry) < key; });
   if (position == dir.entries.end() || dir.name(*position) != name) return std::nullopt;
   return position->state;
+}
+
+void TreeSnapshot::recheckSymlinks(std::vector<FileEvent>& out) {
+  for (auto& [path, dir] : dirs_) {
+    for (auto& entry : dir.entries) {
+      if (!S_ISLNK(entry.state.mode)) continue;
+      const std::string rel = joinRelative(path, dir.name(entry));
+      const std::filesystem::path full = root_ / rel;
+      struct stat st;
+      // Gone or replaced by a directory: the event for the link itself reports that.
+      if (::lstat(full.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+      const FileState now = fileStateAt(AT_FDCWD, full.c_str(), st);
+      if (now == entry.state) continue;
+      entry.state = now;
+      out.push_back({rel, ChangeKind::Modified, {}});
+    }
+  }
 }
 
 // Removed names leave holes in the name block; rebuild it once holes outweigh the live names.
