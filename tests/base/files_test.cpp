@@ -1,6 +1,7 @@
 #include "base/files.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -116,4 +117,38 @@ TEST_CASE("the temp and runtime directories follow TMPDIR and XDG_RUNTIME_DIR") 
   }
   ScopedEnv runtime("XDG_RUNTIME_DIR", "/run/user/1000");
   CHECK(runtimeDirectory() == "/run/user/1000");
+}
+
+TEST_CASE("a private directory is made 0700, and a planted one is refused") {
+  testing::TempDir dir;
+  const auto made = dir.path() / "mine";
+  CHECK(privateDirectory(made) == made);
+  struct stat st;
+  REQUIRE(::lstat(made.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK(privateDirectory(made) == made);  // again: already fine
+
+  ::chmod(made.c_str(), 0755);  // ours, nobody else could write: narrowed
+  privateDirectory(made);
+  REQUIRE(::lstat(made.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+
+  const auto open = dir.path() / "open";
+  ::mkdir(open.c_str(), 0777);
+  ::chmod(open.c_str(), 01777);
+  CHECK_THROWS_WITH_AS(privateDirectory(open), doctest::Contains("group or others may write"),
+                       std::system_error);
+
+  const auto link = dir.path() / "link";
+  std::filesystem::create_symlink(made, link);
+  CHECK_THROWS_WITH_AS(privateDirectory(link), doctest::Contains("is a symlink"),
+                       std::system_error);
+
+  if (::geteuid() == 0) {  // as root, a directory of another user can be made for real
+    const auto foreign = dir.path() / "foreign";
+    ::mkdir(foreign.c_str(), 0700);
+    REQUIRE(::chown(foreign.c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH_AS(privateDirectory(foreign), doctest::Contains("belongs to UID 65534"),
+                         std::system_error);
+  }
 }

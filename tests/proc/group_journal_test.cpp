@@ -61,3 +61,16 @@ TEST_CASE("members of a group whose leader is gone are not taken for the recorde
   CHECK(sweep(proc) == 0);
   CHECK(g_killed.empty());
 }
+
+TEST_CASE("a journal in a directory another user could have planted is not read") {
+  FakeProc proc;
+  proc.add({.pid = 500, .comm = "victim", .state = 'Z', .start_time = 1000});
+  TempDir dir;
+  dir.write("elsewhere/root.groups", "99 77\n500 1000\n");
+  std::filesystem::create_symlink(dir.path() / "elsewhere", dir.path() / "hotpod-0");
+  g_killed.clear();
+  SyscallFault fake_kill(&sys::Ops::kill, &recordKill);
+  GroupJournal journal(dir.path() / "hotpod-0" / "root.groups", proc.root());
+  CHECK(journal.stopStaleGroups() == 0);
+  CHECK(g_killed.empty());
+}

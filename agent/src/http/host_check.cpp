@@ -43,8 +43,8 @@ bool hostAllowed(std::string_view host_header, const ListenAddress& listen,
   if (host == lowercase(listen.host)) return true;
   bool loopback = false;
   if (isIpLiteral(host, &loopback)) {
-    const bool every_interface = listen.host.empty() || listen.host == "0.0.0.0" ||
-                                 listen.host == "::";
+    const bool every_interface =
+        listen.host.empty() || listen.host == "0.0.0.0" || listen.host == "::";
     if (loopback || every_interface) return true;
   }
   for (const auto& allowed : allowed_hosts) {

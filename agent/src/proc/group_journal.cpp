@@ -62,6 +62,12 @@ GroupJournal::~GroupJournal() {
 }
 
 size_t GroupJournal::stopStaleGroups() {
+  try {
+    privateDirectory(file_.parent_path());  // a journal planted by another user is not read
+  } catch (const std::system_error& failure) {
+    log::warn("journal_refused", failure.what());
+    return 0;
+  }
   std::ifstream file(file_);
   pid_t owner = 0;
   uint64_t owner_start = 0;
@@ -117,19 +123,15 @@ void GroupJournal::removed(pid_t group) {
 }
 
 void GroupJournal::save() const {
-  std::error_code error;
-  fs::create_directories(file_.parent_path(), error);
   std::ostringstream text;
   text << ::getpid() << ' ' << owner_start_ << '\n';
   for (const auto& [group, start] : groups_) text << group << ' ' << start << '\n';
   try {
+    privateDirectory(file_.parent_path());
     replaceFileAtomically(file_, text.str(), 0600);
   } catch (const std::system_error& failure) {
-    error = failure.code();
-  }
-  if (error) {
     log::debug("journal_failed",
-               "cannot record process groups in " + file_.string() + ": " + error.message());
+               "cannot record process groups in " + file_.string() + ": " + failure.what());
   }
 }
 
