@@ -109,3 +109,15 @@ TEST_CASE("tree snapshot: a root that is a symlink to the tree is read") {
   CHECK(tree.fileCount() == 1);
   CHECK(tree.find("a.txt"));
 }
+
+TEST_CASE("tree snapshot: the same inode number on another device is not a rename") {
+  std::vector<FileEvent> events{{"mnt/a.txt", ChangeKind::Removed, {}, 7, 1},
+                                {"b.txt", ChangeKind::Created, {}, 7, 2},
+                                {"c.txt", ChangeKind::Removed, {}, 9, 2},
+                                {"d.txt", ChangeKind::Created, {}, 9, 2}};
+  pairRenames(events);
+  CHECK((events[1].kind == ChangeKind::Created));
+  CHECK(events[1].from.empty());
+  CHECK((events[3].kind == ChangeKind::Renamed));
+  CHECK(events[3].from == "c.txt");
+}

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 #include "base/log.h"
@@ -38,6 +39,15 @@ std::string watchLimitText() {
   }
   return "fs.inotify.max_user_watches=" +
          (global < 0 ? std::string("unknown") : std::to_string(global));
+}
+
+// Whether st's mtime is within the last few clock ticks (the coarse clock that stamps mtime).
+bool modifiedRecently(const struct stat& st) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t age_ns = (static_cast<int64_t>(now.tv_sec) - st.st_mtim.tv_sec) * 1'000'000'000 +
+                         (now.tv_nsec - st.st_mtim.tv_nsec);
+  return age_ns < 50'000'000;  // 50 ms: a few jiffies at any HZ
 }
 
 // Follows symlinks: used for the root (which may be a link to the tree) and its ancestors.
@@ -183,6 +193,9 @@ void InotifyWatcher::onReadable() {
       handleEvent(*event, out);
     }
   }
+  // A rename's IN_MOVED_TO may arrive in the next read: keep this batch's origins one batch more
+  // (bounded: a file moved out of the tree has no IN_MOVED_TO at all).
+  moved_from_previous_ = std::move(moved_from_);
   moved_from_.clear();
   if (any_event) tree_.recheckSymlinks(out);  // a link's target may have moved under it
   emit(std::move(out));
@@ -247,13 +260,21 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
     return;
   }
   if (mask & IN_MOVED_TO) {
-    auto from = moved_from_.find(cookie);
-    out.push_back({rel, ChangeKind::Renamed, from == moved_from_.end() ? "" : from->second});
+    out.push_back({rel, ChangeKind::Renamed, movedFrom(cookie)});
   } else if (kind) {
     out.push_back({rel, *kind, {}});
-  } else if (mask & IN_CLOSE_WRITE) {
-    out.push_back({rel, ChangeKind::Modified, {}});  // rewritten within one mtime tick
+  } else if ((mask & IN_CLOSE_WRITE) && modifiedRecently(st)) {
+    // Same state, but mtime has a clock tick's granularity: a rewrite within the tick looks
+    // unchanged. An older mtime means the file was opened for writing and closed unchanged.
+    out.push_back({rel, ChangeKind::Modified, {}});
   }
+}
+
+std::string InotifyWatcher::movedFrom(uint32_t cookie) const {
+  for (const auto* origins : {&moved_from_, &moved_from_previous_}) {
+    if (auto found = origins->find(cookie); found != origins->end()) return found->second;
+  }
+  return {};
 }
 
 void InotifyWatcher::onRootLost(std::vector<FileEvent>& out) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "base/rel_path.h"
 
@@ -32,6 +33,8 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
     if (fd >= 0) ::close(fd);
     return std::nullopt;
   }
+  struct stat dir_stat;
+  const uint64_t device = ::fstat(fd, &dir_stat) == 0 ? dir_stat.st_dev : 0;
   struct Found {
     std::string name;
     FileState state;
@@ -54,6 +57,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
             [](const Found& a, const Found& b) { return a.name < b.name; });
 
   Directory fresh;
+  fresh.device = device;
   fresh.entries.reserve(files.size());
   for (const auto& file : files) {
     fresh.entries.push_back({static_cast<uint32_t>(fresh.names.size()),
@@ -71,12 +75,18 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
                             : known.name(known.entries[a]).compare(fresh.name(fresh.entries[b]));
       if (order < 0) {
         const Entry& gone = known.entries[a++];
-        out->push_back(
-            {joinRelative(rel_dir, known.name(gone)), ChangeKind::Removed, {}, gone.state.inode});
+        out->push_back({joinRelative(rel_dir, known.name(gone)),
+                        ChangeKind::Removed,
+                        {},
+                        gone.state.inode,
+                        known.device});
       } else if (order > 0) {
         const Entry& added = fresh.entries[b++];
-        out->push_back(
-            {joinRelative(rel_dir, fresh.name(added)), ChangeKind::Created, {}, added.state.inode});
+        out->push_back({joinRelative(rel_dir, fresh.name(added)),
+                        ChangeKind::Created,
+                        {},
+                        added.state.inode,
+                        device});
       } else {
         if (!(known.entries[a].state == fresh.entries[b].state)) {
           out->push_back(
@@ -248,14 +258,17 @@ void TreeSnapshot::forEachFile(
 namespace hotpod {
 
 void pairRenames(std::vector<FileEvent>& events) {
-  std::unordered_map<uint64_t, std::string> removed;
+  // An inode number is unique per device only: a bind mount below the root has its own.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> removed;
   for (const auto& event : events) {
-    if (event.kind == ChangeKind::Removed && event.inode != 0) removed[event.inode] = event.path;
+    if (event.kind == ChangeKind::Removed && event.inode != 0) {
+      removed[{event.device, event.inode}] = event.path;
+    }
   }
   if (removed.empty()) return;
   for (auto& event : events) {
     if (event.kind != ChangeKind::Created || event.inode == 0) continue;
-    auto found = removed.find(event.inode);
+    auto found = removed.find({event.device, event.inode});
     if (found == removed.end()) continue;
     event.kind = ChangeKind::Renamed;
     event.from = found->second;
