@@ -73,7 +73,8 @@ const fs::path& privateDirectory(const fs::path& dir) {
                      "make its parent writable, or set XDG_RUNTIME_DIR or TMPDIR elsewhere");
   }
   const std::string refuse = "refusing to use " + dir.string() + ": ";
-  const std::string remove = "remove it (another user may have created it to plant files)";
+  const std::string remove =
+      "remove it if you did not make it: another user could plant files there";
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) {
     const int err = errno;
