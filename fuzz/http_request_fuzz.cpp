@@ -27,7 +27,7 @@ struct Server {
   std::unique_ptr<hotpod::HttpServer> http;
   Server() {
     http = std::make_unique<hotpod::HttpServer>(hotpod::HttpContext{
-        board, events, metrics, reactor, {"fuzz-token", "fuzz"}, [] {}, [] {}});
+        board, events, metrics, reactor, {"fuzz-token", "fuzz"}, [] {}, [] {}, {}});
     http->start({"127.0.0.1", 0});
   }
 };

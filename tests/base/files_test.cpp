@@ -154,3 +154,37 @@ TEST_CASE("only a regular file is replaced: a FIFO, a symlink or a device is ref
   }
   CHECK(entriesIn(dir.path()) == 4);  // no temp file left behind
 }
+
+TEST_CASE("a private directory is made 0700, and a planted one is refused") {
+  testing::TempDir dir;
+  const auto made = dir.path() / "mine";
+  CHECK(privateDirectory(made) == made);
+  struct stat st;
+  REQUIRE(::lstat(made.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  CHECK(privateDirectory(made) == made);  // again: already fine
+
+  ::chmod(made.c_str(), 0755);  // ours, nobody else could write: narrowed
+  privateDirectory(made);
+  REQUIRE(::lstat(made.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+
+  const auto open = dir.path() / "open";
+  ::mkdir(open.c_str(), 0777);
+  ::chmod(open.c_str(), 01777);
+  CHECK_THROWS_WITH_AS(privateDirectory(open), doctest::Contains("group or others may write"),
+                       std::system_error);
+
+  const auto link = dir.path() / "link";
+  std::filesystem::create_symlink(made, link);
+  CHECK_THROWS_WITH_AS(privateDirectory(link), doctest::Contains("is a symlink"),
+                       std::system_error);
+
+  if (::geteuid() == 0) {  // as root, a directory of another user can be made for real
+    const auto foreign = dir.path() / "foreign";
+    ::mkdir(foreign.c_str(), 0700);
+    REQUIRE(::chown(foreign.c_str(), 65534, 65534) == 0);
+    CHECK_THROWS_WITH_AS(privateDirectory(foreign), doctest::Contains("belongs to UID 65534"),
+                         std::system_error);
+  }
+}

@@ -103,7 +103,7 @@ TEST_CASE("unknownKeyHint suggests keys of the section, then of other sections")
 TEST_CASE("unknownKeyHint lists the section's keys when nothing is close") {
   CHECK(unknownKeyHint("log", "colour") == "valid keys in 'log': format, level");
   CHECK(unknownKeyHint("http", "port") ==
-        "valid keys in 'http': listen, token_file, ready_while_building, "
+        "valid keys in 'http': listen, token_file, allowed_hosts, ready_while_building, "
         "ready_after_failed_build");  // not 'root'
 
   CHECK(unknownKeyHint("", "frobnicate") ==

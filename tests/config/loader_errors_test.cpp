@@ -38,7 +38,7 @@ TEST_CASE("unknown keys with nothing close list the valid keys") {
         "hotpod.yaml:2:3: log.colour: unknown key; valid keys in 'log': format, level");
   CHECK(errorFor("http:\n  port: 80\n") ==
         "hotpod.yaml:2:3: http.port: unknown key; valid keys in 'http': listen, token_file, "
-        "ready_while_building, ready_after_failed_build");
+        "allowed_hosts, ready_while_building, ready_after_failed_build");
   CHECK(errorFor("frobnicate: 1\n") ==
         "hotpod.yaml:1:1: frobnicate: unknown key; valid top-level keys: root, watch, build, "
         "run, log, http, app, notify, target, rules");
@@ -227,4 +227,22 @@ TEST_CASE("ConfigError fields match the message") {
     CHECK(error.problem() == "unknown key");
     CHECK(error.hint() == "did you mean 'watch.delay'?");
   }
+}
+
+TEST_CASE("durations longer than the clock can count are refused, not wrapped to zero") {
+  CHECK(errorFor("run:\n  cmd: ./app\n  stop_timeout: 100000000h\n") ==
+        "hotpod.yaml:3:17: run.stop_timeout: duration '100000000h' is longer than the maximum "
+        "87600h (10 years); write 87600h or less; it already means 'never'");
+  CHECK(errorFor("build:\n  cmd: make\n  timeout: 87601h\n").find("longer than the maximum") !=
+        std::string::npos);
+  CHECK(errorFor("run:\n  cmd: ./app\n  stop_timeout: 87600h\n") == "no error");
+}
+
+TEST_CASE("http.allowed_hosts takes host names") {
+  CHECK(errorFor("http:\n  allowed_hosts: [hotpod.dev.svc, '10.0.0.5']\n") == "no error");
+  CHECK(errorFor("http:\n  allowed_hosts: ['http://x/']\n") ==
+        "hotpod.yaml:2:18: http.allowed_hosts: 'http://x/' is not a host name; list names as "
+        "clients send them in Host, e.g. hotpod.dev.svc");
+  CHECK(errorFor("http:\n  allowed_host: [a]\n") ==
+        "hotpod.yaml:2:3: http.allowed_host: unknown key; did you mean 'http.allowed_hosts'?");
 }

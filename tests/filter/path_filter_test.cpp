@@ -92,20 +92,20 @@ TEST_CASE("path filter: .hotpodignore wins over .gitignore and survives gitignor
 TEST_CASE("path filter: built-in ignores") {
   TempDir root;
   const PathFilter filter(root.path(), {});
-  for (const char* dir :
-       {".git", ".hg", ".svn", ".bzr", "_darcs", ".hotpod", "a/.git", "a/b/.svn"}) {
+  for (const char* dir : {".git", ".hg", ".svn", ".bzr", "_darcs", ".hotpod", "a/.git", "a/b/.svn",
+                          "config/..2026_01_01_18_00_00.123456789"}) {
     INFO(dir);
     CHECK_FALSE(filter.shouldDescend(dir));
     CHECK_FALSE(filter.isRelevant(std::string(dir) + "/file"));
   }
-  for (const char* file :
-       {"a.swp", ".a.go.swp", "x/.main.go.swx", "a.swo", "4913", "d/4913", "main.go~", ".#main.go",
-        "#main.go#", "main.go___jb_tmp___", "main.go___jb_old___", ".git"}) {
+  for (const char* file : {"a.swp", ".a.go.swp", "x/.main.go.swx", "a.swo", "4913", "d/4913",
+                           "main.go~", ".#main.go", "#main.go#", "main.go___jb_tmp___",
+                           "main.go___jb_old___", ".git", "config/..data", "config/..data_tmp"}) {
     INFO(file);
     CHECK_FALSE(filter.isRelevant(file));
   }
   for (const char* file : {"49130", "swp", "a.swpx", "#main.go", "a#b#", "main.go", ".gitignore",
-                           ".hotpodignore", "a.git"}) {
+                           ".hotpodignore", "a.git", "config/.data", "a..b"}) {
     INFO(file);
     CHECK(filter.isRelevant(file));
   }

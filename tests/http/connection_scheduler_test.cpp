@@ -28,11 +28,25 @@ struct Recorder {
   std::vector<Served> requests;
   bool hold_others = false;
   bool keep_alive = false;
+  // Failures on a worker thread, reported on the test's thread: a failing REQUIRE on a worker
+  // throws where nothing catches it and ends the whole test binary.
+  std::vector<std::string> worker_failures;
+
+  // The scheduler (declared after its recorder) has joined its workers by now.
+  ~Recorder() {
+    for (const auto& failure : worker_failures) FAIL_CHECK(failure);
+  }
 
   bool serve(int fd, size_t head_bytes, int served) {
     std::string head(head_bytes, '\0');
-    REQUIRE(::recv(fd, head.data(), head_bytes, MSG_WAITALL) == static_cast<ssize_t>(head_bytes));
+    const ssize_t got = ::recv(fd, head.data(), head_bytes, MSG_WAITALL);
     std::unique_lock lock(mutex);
+    if (got != static_cast<ssize_t>(head_bytes)) {
+      worker_failures.push_back("the worker read " + std::to_string(got) + " of " +
+                                std::to_string(head_bytes) + " head bytes");
+      changed.notify_all();
+      return false;
+    }
     requests.push_back({head, served});
     changed.notify_all();
     if (!isProbeRequest(head)) changed.wait(lock, [&] { return !hold_others; });

@@ -3,6 +3,7 @@ returns the number of builds that really happened."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -13,7 +14,7 @@ from hotpod_harness import HANG_TIMEOUT, TempTree, free_port, http_request, skip
 
 
 class PrometheusScrapeTest(TempTree):
-    def start_prometheus(self, target_port):
+    def start_prometheus(self, target_port, target_host="127.0.0.1"):
         binary = shutil.which("prometheus")
         if binary is None:
             skip("the prometheus server is not installed (scripts/install-deps.sh installs it)")
@@ -26,7 +27,7 @@ class PrometheusScrapeTest(TempTree):
 scrape_configs:
   - job_name: hotpod
     static_configs:
-      - targets: ['127.0.0.1:{target_port}']
+      - targets: ['{target_host}:{target_port}']
 """)
         port = free_port()
         proc = subprocess.Popen(
@@ -86,6 +87,40 @@ scrape_configs:
         self.assertEqual(failure, 1)
         self.assertEqual(self.query(prom, 'up{job="hotpod"}'), 1)
         self.assertEqual(self.query(prom, "hotpod_build_duration_seconds_count"), 4)
+
+    def test_scrape_by_pod_ip_passes_the_host_check(self):
+        # In a pod, Prometheus scrapes POD_IP:4687 (Host: POD_IP:4687) while the agent listens
+        # on every interface; the DNS rebinding guard must serve it.
+        ip = outward_ip()
+        if ip is None:
+            print("SKIPPED: no non-loopback IPv4 address to scrape", flush=True)
+            self.skipTest("no non-loopback address")
+        src = os.path.join(self.dir, "src")
+        write(os.path.join(src, "a.txt"), "a\n")
+        hp = self.start(["--root", src, "--build", "true", "--listen", "0.0.0.0:0"])
+        hp.wait_for("build_finished", build=1)
+        prom = self.start_prometheus(hp.http_port(), ip)
+        deadline = time.monotonic() + HANG_TIMEOUT
+        builds = None
+        while builds is None and time.monotonic() < deadline:
+            builds = self.query(prom, 'hotpod_builds_total{result="success"}')
+            if builds is None:
+                time.sleep(0.5)
+        self.assertEqual(builds, 1)
+        self.assertEqual(self.query(prom, 'up{job="hotpod"}'), 1)
+        self.assertEqual(hp.count("http_host_refused"), 0)
+
+
+def outward_ip():
+    """This machine's address on its default route (what a pod IP is), or None."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))  # no packet is sent: only picks the route
+        return probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
 
 
 if __name__ == "__main__":

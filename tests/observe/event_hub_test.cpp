@@ -1,6 +1,7 @@
 // The event stream's hub: readers on other threads get every event after the one they saw.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <thread>
 
 #include "observe/event_hub.h"
@@ -28,7 +29,11 @@ TEST_CASE("a waiting reader wakes when another thread publishes") {
     std::this_thread::sleep_for(20ms);  // let the reader block first (not needed for the result)
     hub.publish("build_finished", "{}");
   });
-  const auto events = hub.waitAfter(0, 60s);  // returns on the event, not the bound
+  const auto start = std::chrono::steady_clock::now();
+  const auto events = hub.waitAfter(0, 60s);
+  // Woken by the publish, not by the bound: without the notification, the predicate would still
+  // find the event, but only after 60 s.
+  CHECK(std::chrono::steady_clock::now() - start < 10s);
   publisher.join();
   REQUIRE(events.size() == 1);
   CHECK(events[0].type == "build_finished");
@@ -44,8 +49,13 @@ TEST_CASE("history is bounded; a reader far behind gets what is left") {
 
 TEST_CASE("close wakes every reader for good") {
   EventHub hub;
-  std::thread closer([&] { hub.close(); });
+  std::thread closer([&] {
+    std::this_thread::sleep_for(20ms);  // let the reader block first (not needed for the result)
+    hub.close();
+  });
+  const auto start = std::chrono::steady_clock::now();
   CHECK(hub.waitAfter(0, 60s).empty());
+  CHECK(std::chrono::steady_clock::now() - start < 10s);  // woken by close, not by the bound
   closer.join();
   CHECK(hub.closed());
   hub.publish("late", "{}");

@@ -75,3 +75,49 @@ TEST_CASE("tree snapshot: a file replaced by another inode with the same size an
   REQUIRE(events.size() == 1);
   CHECK((events[0].path == "f" && events[0].kind == ChangeKind::Modified));
 }
+
+TEST_CASE("tree snapshot: a symlink whose target is swapped counts as changed") {
+  testing::TempDir dir;
+  dir.write("..v1/app.yaml", "v: 1\n");
+  dir.write("..v2/app.yaml", "v: 2\n");  // same size: only the target tells them apart
+  std::filesystem::create_symlink("..v1", dir.path() / "..data");
+  std::filesystem::create_symlink("..data/app.yaml", dir.path() / "app.yaml");
+  TreeSnapshot tree(dir.path());
+  tree.walk("", kSkipSkip, {}, nullptr);
+
+  std::filesystem::create_symlink("..v2", dir.path() / "..tmp");
+  std::filesystem::rename(dir.path() / "..tmp", dir.path() / "..data");
+  std::vector<FileEvent> events;
+  tree.recheckSymlinks(events);
+  std::sort(events.begin(), events.end(),
+            [](const FileEvent& a, const FileEvent& b) { return a.path < b.path; });
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].path == "..data");
+  CHECK(events[1].path == "app.yaml");
+  CHECK((events[1].kind == ChangeKind::Modified));
+  events.clear();
+  tree.recheckSymlinks(events);
+  CHECK(events.empty());  // reported once
+}
+
+TEST_CASE("tree snapshot: a root that is a symlink to the tree is read") {
+  testing::TempDir dir;
+  dir.write("tree/a.txt", "a");
+  std::filesystem::create_symlink(dir.path() / "tree", dir.path() / "linkroot");
+  TreeSnapshot tree(dir.path() / "linkroot");
+  tree.walk("", kSkipSkip, {}, nullptr);
+  CHECK(tree.fileCount() == 1);
+  CHECK(tree.find("a.txt"));
+}
+
+TEST_CASE("tree snapshot: the same inode number on another device is not a rename") {
+  std::vector<FileEvent> events{{"mnt/a.txt", ChangeKind::Removed, {}, 7, 1},
+                                {"b.txt", ChangeKind::Created, {}, 7, 2},
+                                {"c.txt", ChangeKind::Removed, {}, 9, 2},
+                                {"d.txt", ChangeKind::Created, {}, 9, 2}};
+  pairRenames(events);
+  CHECK((events[1].kind == ChangeKind::Created));
+  CHECK(events[1].from.empty());
+  CHECK((events[3].kind == ChangeKind::Renamed));
+  CHECK(events[3].from == "c.txt");
+}

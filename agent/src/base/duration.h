@@ -9,6 +9,11 @@ namespace hotpod {
 
 using Duration = std::chrono::milliseconds;
 
+// The longest duration a config may hold: timers and deadlines are steady_clock nanoseconds
+// (int64, about 292 years), so a longer value would overflow into the past and fire at once.
+// Ten years serves as "never".
+inline constexpr Duration kLongestDuration = std::chrono::hours(87600);
+
 // A sequence of <number><unit> parts (units: ms, s, m, h; the number may have a fraction) or a
 // bare "0". Fractions are rounded to the nearest millisecond. Returns nullopt for anything else:
 // empty text, a bare number other than 0, a sign, spaces, unknown units, absurdly large values.

@@ -88,6 +88,39 @@ fs::path runtimeDirectory() {
   return fromEnvironment("XDG_RUNTIME_DIR", tempDirectory());
 }
 
+const fs::path& privateDirectory(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw sys::error(errno, "cannot create " + dir.string(),
+                     "make its parent writable, or set XDG_RUNTIME_DIR or TMPDIR elsewhere");
+  }
+  const std::string refuse = "refusing to use " + dir.string() + ": ";
+  const std::string remove =
+      "remove it if you did not make it: another user could plant files there";
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    const int err = errno;
+    if (err == ELOOP || err == ENOTDIR) {
+      throw sys::error(err, refuse + "it is a symlink or not a directory", remove);
+    }
+    throw sys::error(err, "cannot open " + dir.string());
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) throw sys::error(errno, "cannot stat " + dir.string());
+  if (st.st_uid != ::geteuid()) {
+    throw sys::error(EPERM,
+                     refuse + "it belongs to UID " + std::to_string(st.st_uid) + ", not to " +
+                         std::to_string(::geteuid()),
+                     remove);
+  }
+  if ((st.st_mode & 022) != 0) {
+    throw sys::error(EPERM, refuse + "group or others may write to it", remove);
+  }
+  if ((st.st_mode & 077) != 0 && ::fchmod(fd.get(), 0700) != 0) {
+    throw sys::error(errno, "cannot chmod 0700 " + dir.string());
+  }
+  return dir;
+}
+
 void replaceFileAtomically(const fs::path& path, std::string_view contents, mode_t mode,
                            const std::string& advice) {
   replaceAtomically(path, mode, advice,

@@ -15,6 +15,13 @@ std::filesystem::path tempDirectory();
 // $XDG_RUNTIME_DIR (private to the user, cleared at logout), else tempDirectory().
 std::filesystem::path runtimeDirectory();
 
+// Makes `dir` (its parent must exist) a directory private to this user, or checks that it is one:
+// a real directory (not a symlink), owned by our effective UID, with no access for group or
+// others (a directory of ours that others cannot write to is narrowed to 0700). Anything else,
+// such as a directory another local user planted in /tmp, is refused: throws std::system_error
+// saying what is wrong and to remove it. Returns `dir`.
+const std::filesystem::path& privateDirectory(const std::filesystem::path& dir);
+
 // Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
 // file; `advice` says what the user can do (e.g. which flag chooses another path). `path` must
 // be a regular file or not exist: a device, FIFO, socket, directory or symlink is refused (and

@@ -34,9 +34,8 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 void applyZeroConfig(Config& config) {
   const ProjectGuess guess = detectProject(config.root);
   if (guess.found.empty()) return;
-  const auto dir = zeroConfigDir(config.root);
-  std::error_code ignored;
-  std::filesystem::create_directories(dir, ignored);
+  // hotpod runs the binary it builds there: the directory must be ours alone.
+  const auto dir = privateDirectory(zeroConfigDir(config.root));
   const std::string outputs = dir.string() + "/";
   config.guessed = guess.found;
   config.build.cmd = replaceAll(guess.build_cmd, ".hotpod/", outputs);

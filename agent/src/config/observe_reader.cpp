@@ -47,6 +47,14 @@ void readHttp(const YamlReader& reader, const YamlField& section, HttpConfig& ht
       http.listen = formatListenAddress(*address);
     } else if (name == "token_file") {
       http.token_file = reader.readString(field, "/var/run/secrets/hotpod/token");
+    } else if (name == "allowed_hosts") {
+      http.allowed_hosts = readTexts(reader, field, "hotpod.dev.svc.cluster.local");
+      for (const auto& host : http.allowed_hosts) {
+        if (host.empty() || host.find_first_of("/ *") != std::string::npos) {
+          reader.fail(field, "'" + host + "' is not a host name",
+                      "list names as clients send them in Host, e.g. hotpod.dev.svc");
+        }
+      }
     } else if (name == "ready_while_building") {
       http.ready_while_building = reader.readBool(field);
     } else if (name == "ready_after_failed_build") {
@@ -159,6 +167,9 @@ std::string observeSectionsYaml() {
          "  # A file holding the bearer token for POST /v1/rebuild and /v1/restart (HOTPOD_TOKEN\n"
          "  # wins). Without a token those endpoints are off. Default: \"\".\n"
          "  token_file: \"\"\n"
+         "  # Host names served besides localhost, IP addresses and the listen host, e.g. a\n"
+         "  # Service name (other names get 421: a DNS rebinding guard). Default: [].\n"
+         "  allowed_hosts: []\n"
          "  # /readyz while a build runs, and after one failed, with the old app still serving\n"
          "  # (defaults true and false).\n"
          "  ready_while_building: " +

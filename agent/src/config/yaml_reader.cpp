@@ -127,7 +127,15 @@ bool YamlReader::readBool(const YamlField& field) const {
 Duration YamlReader::readDuration(const YamlField& field) const {
   requireScalar(field, "a duration", "500ms");
   const std::string& text = field.value.Scalar();
-  if (auto duration = parseDuration(text)) return *duration;
+  if (auto duration = parseDuration(text)) {
+    if (*duration > kLongestDuration) {
+      fail(field,
+           "duration '" + text + "' is longer than the maximum " +
+               formatDuration(kLongestDuration) + " (10 years)",
+           "write " + formatDuration(kLongestDuration) + " or less; it already means 'never'");
+    }
+    return *duration;
+  }
   if (isBareNumber(text)) {
     fail(field, "invalid duration '" + text + "': a number needs a unit",
          "write e.g. " + text + "ms or " + text + "s");

@@ -10,7 +10,9 @@ bool isBuiltinIgnoredDirName(std::string_view name) {
   for (const std::string_view dir : kDirs) {
     if (name == dir) return true;
   }
-  return false;
+  // kubelet's atomic writer (ConfigMap, Secret and projected volumes): ..data and
+  // ..2026_01_01_…; the user's files are symlinks through them, and change with them.
+  return name.size() > 2 && name.starts_with("..");
 }
 
 bool isEditorScratchFileName(std::string_view name) {

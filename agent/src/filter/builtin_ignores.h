@@ -4,7 +4,8 @@
 
 namespace hotpod {
 
-// VCS metadata and hotpod's own state: .git, .hg, .svn, .bzr, _darcs, .hotpod.
+// VCS metadata and hotpod's own state: .git, .hg, .svn, .bzr, _darcs, .hotpod; the internals
+// of a Kubernetes ConfigMap/Secret volume (..data, ..2026_01_01_…).
 bool isBuiltinIgnoredDirName(std::string_view name);
 
 // Editor scratch files that appear and vanish while saving: vim swap files (*.swp, *.swx,

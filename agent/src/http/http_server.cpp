@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/reactor.h"
 #include "http/connection_scheduler.h"
+#include "http/host_check.h"
 #include "http/scheduled_stream.h"
 #include "http/status_page.h"
 #include "observe/status_json.h"
@@ -85,10 +86,26 @@ struct HttpServer::Impl {
   ScheduledServer server;
   std::thread thread;
   std::atomic<bool> listen_returned{false};
+  ListenAddress listen;  // set before the server thread starts; read-only afterwards
 
   explicit Impl(HttpContext c) : context(std::move(c)) { routes(); }
 
   void routes() {
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string host = req.get_header_value("Host");
+      if (hostAllowed(host, listen, context.allowed_hosts)) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.status = 421;  // Misdirected Request
+      res.set_content("hotpod does not serve Host '" + host +
+                          "' (a DNS rebinding guard); add it to http.allowed_hosts\n",
+                      "text/plain");
+      log::warn("http_host_refused",
+                "refused a request for Host '" + host + "' from " + req.remote_addr +
+                    "; if that name is yours, add it to http.allowed_hosts",
+                {{"host", host}, {"remote", req.remote_addr}});
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       const auto age = context.reactor.sinceLastTurn();
       if (age < kHeartbeatBound) {
@@ -228,6 +245,7 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start(const ListenAddress& address) {
   const std::string text = formatListenAddress(address);
+  impl_->listen = address;
   if (address.port == 0) {
     port_ = impl_->server.bind_to_any_port(address.host);
   } else {

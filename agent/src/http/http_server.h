@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/control_token.h"
 #include "model/listen_address.h"
@@ -25,6 +26,7 @@ struct HttpContext {
   ControlToken token;
   std::function<void()> rebuild;  // run on the loop thread
   std::function<void()> restart;
+  std::vector<std::string> allowed_hosts;  // http.allowed_hosts: Host names served besides ours
 };
 
 class HttpServer {

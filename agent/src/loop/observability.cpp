@@ -45,7 +45,8 @@ void Observability::startHttp(std::function<void()> rebuild, std::function<void(
   const auto address = parseListenAddress(text);
   const ControlToken token = loadControlToken(config_.http);
   http_ = std::make_unique<HttpServer>(HttpContext{board_, events_, metrics_, reactor_, token,
-                                                   std::move(rebuild), std::move(restart)});
+                                                   std::move(rebuild), std::move(restart),
+                                                   config_.http.allowed_hosts});
   try {
     http_->start(*address);
   } catch (const std::runtime_error& error) {

@@ -71,6 +71,8 @@ struct HttpConfig {
   bool enabled = true;
   std::string listen;  // HOST:PORT; empty: the role's default (127.0.0.1 for run, 0.0.0.0 agent)
   std::string token_file;  // bearer token for POST /v1/rebuild|restart (HOTPOD_TOKEN wins)
+  // Host names served besides localhost, IP literals and the listen host (DNS rebinding guard).
+  std::vector<std::string> allowed_hosts;
   // /readyz policy: the old app keeps serving during a build and after a failed one.
   bool ready_while_building = true;
   bool ready_after_failed_build = false;

@@ -12,8 +12,9 @@ std::string_view toString(ChangeKind kind);
 struct FileEvent {
   std::string path;  // relative to the root, '/'-separated
   ChangeKind kind;
-  std::string from;    // for Renamed: the old path when known
-  uint64_t inode = 0;  // set by scans, so a removal and a creation can be paired into a rename
+  std::string from;     // for Renamed: the old path when known
+  uint64_t inode = 0;   // set by scans, so a removal and a creation can be paired into a rename
+  uint64_t device = 0;  // with inode: the same inode number on another mount is another file
 };
 
 }  // namespace hotpod

@@ -13,6 +13,7 @@
 
 #include "base/files.h"
 #include "base/log.h"
+#include "base/syscalls.h"
 #include "base/text.h"
 #include "proc/proc_table.h"
 
@@ -21,22 +22,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Processes of `group` that started no earlier than its leader did (a reused group id would
-// belong to younger processes' leader, not to older strangers).
-std::vector<ProcessInfo> membersOf(pid_t group, uint64_t leader_start) {
+// The processes of `group`, if it is still the group hotpod recorded: its leader (pid = group id)
+// must be the very process that was recorded, with the same start time. A group whose leader is
+// gone or younger may be a stranger's that reused the id; it is left alone.
+std::optional<std::vector<ProcessInfo>> membersOf(const ProcTable& proc, pid_t group,
+                                                  uint64_t leader_start) {
+  const auto leader = proc.readStat(group);
+  if (!leader || leader->start_time != leader_start || leader->pgid != group) return std::nullopt;
   std::vector<ProcessInfo> members;
-  for (auto& process : ProcTable().list(ProcTable::Detail::StatOnly)) {
-    if (process.pgid == group && process.start_time >= leader_start) {
-      members.push_back(std::move(process));
-    }
+  for (auto& process : proc.list(ProcTable::Detail::StatOnly)) {
+    if (process.pgid == group) members.push_back(std::move(process));
   }
   return members;
 }
 
 }  // namespace
 
-uint64_t processStartTime(pid_t pid) {
-  const auto process = ProcTable().readStat(pid);
+uint64_t processStartTime(pid_t pid, const std::filesystem::path& proc_root) {
+  const auto process = ProcTable(proc_root).readStat(pid);
   return process ? process->start_time : 0;
 }
 
@@ -47,8 +50,10 @@ fs::path GroupJournal::fileFor(const fs::path& root) {
   return runtimeDirectory() / ("hotpod-" + std::to_string(::getuid())) / name.str();
 }
 
-GroupJournal::GroupJournal(fs::path file)
-    : file_(std::move(file)), owner_start_(processStartTime(::getpid())) {}
+GroupJournal::GroupJournal(fs::path file, fs::path proc_root)
+    : file_(std::move(file)),
+      proc_root_(std::move(proc_root)),
+      owner_start_(processStartTime(::getpid(), proc_root_)) {}
 
 GroupJournal::~GroupJournal() {
   std::error_code ignored;
@@ -57,11 +62,18 @@ GroupJournal::~GroupJournal() {
 }
 
 size_t GroupJournal::stopStaleGroups() {
+  try {
+    privateDirectory(file_.parent_path());  // a journal planted by another user is not read
+  } catch (const std::system_error& failure) {
+    log::warn("journal_refused", failure.what());
+    return 0;
+  }
   std::ifstream file(file_);
   pid_t owner = 0;
   uint64_t owner_start = 0;
   if (!(file >> owner >> owner_start)) return 0;
-  if (owner != ::getpid() && processStartTime(owner) == owner_start) {
+  const ProcTable proc(proc_root_);
+  if (owner != ::getpid() && processStartTime(owner, proc_root_) == owner_start) {
     log::warn("another_hotpod",
               "another hotpod (pid " + std::to_string(owner) +
                   ") runs for this root; its "
@@ -73,9 +85,14 @@ size_t GroupJournal::stopStaleGroups() {
   pid_t group = 0;
   uint64_t leader_start = 0;
   while (file >> group >> leader_start) {
-    const auto members = membersOf(group, leader_start);
-    if (members.empty()) continue;
-    ::killpg(group, SIGKILL);
+    const auto found = membersOf(proc, group, leader_start);
+    if (!found) {
+      log::debug("stale_group_gone", "process group " + std::to_string(group) +
+                                         " from a previous hotpod is gone (or its id was reused)");
+      continue;
+    }
+    const auto& members = *found;
+    sys::ops().kill(-group, SIGKILL);
     ++groups;
     killed.insert(killed.end(), members.begin(), members.end());
     log::warn("stale_group_killed",
@@ -86,7 +103,6 @@ size_t GroupJournal::stopStaleGroups() {
   // SIGKILL is asynchronous: wait (briefly) until those processes are really gone (their
   // ports released); a later process with a reused PID does not count.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  const ProcTable proc;
   for (const auto& process : killed) {
     while (std::chrono::steady_clock::now() < deadline) {
       const auto now = proc.readStat(process.pid);
@@ -98,7 +114,7 @@ size_t GroupJournal::stopStaleGroups() {
 }
 
 void GroupJournal::added(pid_t group) {
-  groups_[group] = processStartTime(group);
+  groups_[group] = processStartTime(group, proc_root_);
   save();
 }
 
@@ -107,19 +123,15 @@ void GroupJournal::removed(pid_t group) {
 }
 
 void GroupJournal::save() const {
-  std::error_code error;
-  fs::create_directories(file_.parent_path(), error);
   std::ostringstream text;
   text << ::getpid() << ' ' << owner_start_ << '\n';
   for (const auto& [group, start] : groups_) text << group << ' ' << start << '\n';
   try {
+    privateDirectory(file_.parent_path());
     replaceFileAtomically(file_, text.str(), 0600);
   } catch (const std::system_error& failure) {
-    error = failure.code();
-  }
-  if (error) {
     log::debug("journal_failed",
-               "cannot record process groups in " + file_.string() + ": " + error.message());
+               "cannot record process groups in " + file_.string() + ": " + failure.what());
   }
 }
 

@@ -16,10 +16,12 @@ class GroupJournal {
   // $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp) /hotpod-UID/ROOT-HASH.groups
   static std::filesystem::path fileFor(const std::filesystem::path& root);
 
-  explicit GroupJournal(std::filesystem::path file);
+  // proc_root: where /proc is (a fake tree in tests).
+  explicit GroupJournal(std::filesystem::path file, std::filesystem::path proc_root = "/proc");
   ~GroupJournal();  // removes the file: nothing is left to clean up
 
-  // Stops (SIGKILL) the groups a previous hotpod recorded, if that hotpod is gone, and waits
+  // Stops (SIGKILL) the groups a previous hotpod recorded whose leader is still the recorded
+  // process (same pid and start time), if that hotpod is gone, and waits
   // briefly until they are. Returns how many groups it stopped. Leaves everything alone when
   // that hotpod still runs (two hotpods on one root).
   size_t stopStaleGroups();
@@ -30,11 +32,12 @@ class GroupJournal {
   void save() const;
 
   std::filesystem::path file_;
+  std::filesystem::path proc_root_;
   uint64_t owner_start_;  // this hotpod's start time, read once: it is saved at every change
   std::map<pid_t, uint64_t> groups_;  // group id → its leader's start time (clock ticks)
 };
 
 // Field 22 of /proc/PID/stat (start time after boot, in clock ticks); 0 when PID does not exist.
-uint64_t processStartTime(pid_t pid);
+uint64_t processStartTime(pid_t pid, const std::filesystem::path& proc_root = "/proc");
 
 }  // namespace hotpod

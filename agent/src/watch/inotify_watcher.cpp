@@ -1,9 +1,11 @@
 #include "watch/inotify_watcher.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 #include "base/log.h"
@@ -39,9 +41,19 @@ std::string watchLimitText() {
          (global < 0 ? std::string("unknown") : std::to_string(global));
 }
 
+// Whether st's mtime is within the last few clock ticks (the coarse clock that stamps mtime).
+bool modifiedRecently(const struct stat& st) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t age_ns = (static_cast<int64_t>(now.tv_sec) - st.st_mtim.tv_sec) * 1'000'000'000 +
+                         (now.tv_nsec - st.st_mtim.tv_nsec);
+  return age_ns < 50'000'000;  // 50 ms: a few jiffies at any HZ
+}
+
+// Follows symlinks: used for the root (which may be a link to the tree) and its ancestors.
 bool isDirectory(const std::filesystem::path& path) {
   struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace
@@ -98,7 +110,9 @@ void InotifyWatcher::start() {
 
 bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
   const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
-  const int wd = sys::ops().inotify_add_watch(fd_.get(), path.c_str(), kDirMask);
+  // The root may be a symlink to the tree; below it, links are never followed.
+  const uint32_t mask = rel_dir.empty() ? kDirMask & ~IN_DONT_FOLLOW : kDirMask;
+  const int wd = sys::ops().inotify_add_watch(fd_.get(), path.c_str(), mask);
   if (wd < 0) {
     const int err = errno;
     if (err == ENOSPC) {
@@ -161,12 +175,14 @@ void InotifyWatcher::onReadable() {
   alignas(struct inotify_event) char buffer[64 * 1024];
   std::vector<FileEvent> out;
   bool overflowed = false;
+  bool any_event = false;
   for (;;) {
     const ssize_t length = sys::ops().read(fd_.get(), buffer, sizeof buffer);
     if (length <= 0) {
       if (length < 0 && errno == EINTR) continue;
       break;  // EAGAIN: drained
     }
+    any_event = true;
     for (ssize_t offset = 0; offset < length;) {
       const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
       offset += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
@@ -177,7 +193,11 @@ void InotifyWatcher::onReadable() {
       handleEvent(*event, out);
     }
   }
+  // A rename's IN_MOVED_TO may arrive in the next read: keep this batch's origins one batch more
+  // (bounded: a file moved out of the tree has no IN_MOVED_TO at all).
+  moved_from_previous_ = std::move(moved_from_);
   moved_from_.clear();
+  if (any_event) tree_.recheckSymlinks(out);  // a link's target may have moved under it
   emit(std::move(out));
   if (overflowed) {
     ++stats_.overflows;
@@ -229,7 +249,7 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
   }
   struct stat st;
   if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
-  const auto kind = tree_.update(rel, fileStateOf(st));
+  const auto kind = tree_.update(rel, fileStateAt(AT_FDCWD, (root_ / rel).c_str(), st));
   if ((mask & IN_CREATE) && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1) {
     // A new file is being written: it counts when its writer closes it, never half-written.
     being_written_.insert(rel);
@@ -240,13 +260,21 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
     return;
   }
   if (mask & IN_MOVED_TO) {
-    auto from = moved_from_.find(cookie);
-    out.push_back({rel, ChangeKind::Renamed, from == moved_from_.end() ? "" : from->second});
+    out.push_back({rel, ChangeKind::Renamed, movedFrom(cookie)});
   } else if (kind) {
     out.push_back({rel, *kind, {}});
-  } else if (mask & IN_CLOSE_WRITE) {
-    out.push_back({rel, ChangeKind::Modified, {}});  // rewritten within one mtime tick
+  } else if ((mask & IN_CLOSE_WRITE) && modifiedRecently(st)) {
+    // Same state, but mtime has a clock tick's granularity: a rewrite within the tick looks
+    // unchanged. An older mtime means the file was opened for writing and closed unchanged.
+    out.push_back({rel, ChangeKind::Modified, {}});
   }
+}
+
+std::string InotifyWatcher::movedFrom(uint32_t cookie) const {
+  for (const auto* origins : {&moved_from_, &moved_from_previous_}) {
+    if (auto found = origins->find(cookie); found != origins->end()) return found->second;
+  }
+  return {};
 }
 
 void InotifyWatcher::onRootLost(std::vector<FileEvent>& out) {

@@ -57,6 +57,7 @@ class InotifyWatcher : public Watcher {
   void addSubtree(const std::string& rel_dir, std::vector<FileEvent>* out);
   void removeSubtree(const std::string& rel_dir, std::vector<FileEvent>& out);
   bool watchDirectory(const std::string& rel_dir);
+  std::string movedFrom(uint32_t cookie) const;  // a rename's old path; empty when unknown
   void onRootLost(std::vector<FileEvent>& out);
   void watchForRoot(std::vector<FileEvent>& out);
   void walk(bool report, bool verifying);
@@ -72,7 +73,8 @@ class InotifyWatcher : public Watcher {
   std::unordered_map<int, std::string> dir_of_wd_;
   std::unordered_map<std::string, int> wd_of_dir_;
   TreeSnapshot tree_;
-  std::unordered_map<uint32_t, std::string> moved_from_;  // rename cookie → old path
+  std::unordered_map<uint32_t, std::string> moved_from_;           // rename cookie → old path
+  std::unordered_map<uint32_t, std::string> moved_from_previous_;  // the same, one batch older
   int ancestor_wd_ = -1;  // while the root is missing: a watch on its nearest ancestor
   std::filesystem::path ancestor_;
   std::set<std::string> unwatched_;      // directories refused a watch (ENOSPC): polled instead

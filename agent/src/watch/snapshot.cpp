@@ -17,6 +17,16 @@ FileState fileStateOf(const struct stat& st) {
           static_cast<uint32_t>(st.st_mode)};
 }
 
+FileState fileStateAt(int dir_fd, const char* name, const struct stat& link_stat) {
+  FileState state = fileStateOf(link_stat);
+  struct stat target;
+  if (!S_ISLNK(link_stat.st_mode) || ::fstatat(dir_fd, name, &target, 0) != 0) return state;
+  state.mtime_ns = fileStateOf(target).mtime_ns;
+  state.size = static_cast<int64_t>(target.st_size);
+  state.target = (static_cast<uint64_t>(target.st_dev) * 0x9E3779B97F4A7C15ULL) ^ target.st_ino;
+  return state;
+}
+
 void requireWatchRoot(const std::filesystem::path& root) {
   struct stat st;
   if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -20,13 +20,19 @@ struct FileState {
   int64_t size = 0;
   uint64_t inode = 0;
   uint32_t mode = 0;
+  uint64_t target = 0;  // symlinks: the device and inode they resolve to, mixed; else 0
 
   bool operator==(const FileState&) const = default;
 };
 
 FileState fileStateOf(const struct stat& st);
+// The state of `name` in `dir_fd` (or AT_FDCWD), given its lstat. A symlink takes mtime and size
+// from what it resolves to, and `target` names that, so re-pointing the link (a Kubernetes
+// ConfigMap update swaps the ..data link) or changing its target is a change of the link.
+FileState fileStateAt(int dir_fd, const char* name, const struct stat& link_stat);
 
-// Throws std::system_error saying what to do when the watch root is not a directory.
+// Throws std::system_error saying what to do when the watch root is not a directory (a symlink
+// to one is fine: the tree it points to is watched).
 void requireWatchRoot(const std::filesystem::path& root);
 
 // "a/b" + "c" → "a/b/c"; "" + "c" → "c".

@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "base/rel_path.h"
 
@@ -23,12 +25,16 @@ std::pair<std::string_view, std::string_view> splitPath(std::string_view rel_pat
 std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::string& rel_dir,
                                                                     std::vector<FileEvent>* out) {
   const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // The root may be a symlink to the tree (--root linkroot); below it, links are not followed.
+  const int fd =
+      ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel_dir.empty() ? 0 : O_NOFOLLOW));
   DIR* dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
   if (dir == nullptr) {
     if (fd >= 0) ::close(fd);
     return std::nullopt;
   }
+  struct stat dir_stat;
+  const uint64_t device = ::fstat(fd, &dir_stat) == 0 ? dir_stat.st_dev : 0;
   struct Found {
     std::string name;
     FileState state;
@@ -43,7 +49,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(joinRelative(rel_dir, name));
     } else {
-      files.push_back({name, fileStateOf(st)});
+      files.push_back({name, fileStateAt(::dirfd(dir), name, st)});
     }
   }
   ::closedir(dir);
@@ -51,6 +57,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
             [](const Found& a, const Found& b) { return a.name < b.name; });
 
   Directory fresh;
+  fresh.device = device;
   fresh.entries.reserve(files.size());
   for (const auto& file : files) {
     fresh.entries.push_back({static_cast<uint32_t>(fresh.names.size()),
@@ -68,12 +75,18 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
                             : known.name(known.entries[a]).compare(fresh.name(fresh.entries[b]));
       if (order < 0) {
         const Entry& gone = known.entries[a++];
-        out->push_back(
-            {joinRelative(rel_dir, known.name(gone)), ChangeKind::Removed, {}, gone.state.inode});
+        out->push_back({joinRelative(rel_dir, known.name(gone)),
+                        ChangeKind::Removed,
+                        {},
+                        gone.state.inode,
+                        known.device});
       } else if (order > 0) {
         const Entry& added = fresh.entries[b++];
-        out->push_back(
-            {joinRelative(rel_dir, fresh.name(added)), ChangeKind::Created, {}, added.state.inode});
+        out->push_back({joinRelative(rel_dir, fresh.name(added)),
+                        ChangeKind::Created,
+                        {},
+                        added.state.inode,
+                        device});
       } else {
         if (!(known.entries[a].state == fresh.entries[b].state)) {
           out->push_back(
@@ -201,6 +214,23 @@ std::optional<FileState> TreeSnapshot::find(std::string_view rel_path) const {
   return position->state;
 }
 
+void TreeSnapshot::recheckSymlinks(std::vector<FileEvent>& out) {
+  for (auto& [path, dir] : dirs_) {
+    for (auto& entry : dir.entries) {
+      if (!S_ISLNK(entry.state.mode)) continue;
+      const std::string rel = joinRelative(path, dir.name(entry));
+      const std::filesystem::path full = root_ / rel;
+      struct stat st;
+      // Gone or replaced by a directory: the event for the link itself reports that.
+      if (::lstat(full.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+      const FileState now = fileStateAt(AT_FDCWD, full.c_str(), st);
+      if (now == entry.state) continue;
+      entry.state = now;
+      out.push_back({rel, ChangeKind::Modified, {}});
+    }
+  }
+}
+
 // Removed names leave holes in the name block; rebuild it once holes outweigh the live names.
 void TreeSnapshot::compact(Directory& dir) {
   size_t live = 0;
@@ -228,14 +258,17 @@ void TreeSnapshot::forEachFile(
 namespace hotpod {
 
 void pairRenames(std::vector<FileEvent>& events) {
-  std::unordered_map<uint64_t, std::string> removed;
+  // An inode number is unique per device only: a bind mount below the root has its own.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> removed;
   for (const auto& event : events) {
-    if (event.kind == ChangeKind::Removed && event.inode != 0) removed[event.inode] = event.path;
+    if (event.kind == ChangeKind::Removed && event.inode != 0) {
+      removed[{event.device, event.inode}] = event.path;
+    }
   }
   if (removed.empty()) return;
   for (auto& event : events) {
     if (event.kind != ChangeKind::Created || event.inode == 0) continue;
-    auto found = removed.find(event.inode);
+    auto found = removed.find({event.device, event.inode});
     if (found == removed.end()) continue;
     event.kind = ChangeKind::Renamed;
     event.from = found->second;

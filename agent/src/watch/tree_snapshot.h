@@ -42,6 +42,9 @@ class TreeSnapshot {
   // change that is, or nullopt when nothing changed.
   std::optional<ChangeKind> update(std::string_view rel_path, std::optional<FileState> state);
   std::optional<FileState> find(std::string_view rel_path) const;
+  // Re-reads what every known symlink resolves to and reports the links whose target changed as
+  // Modified: no inotify event names a link when only its target moves.
+  void recheckSymlinks(std::vector<FileEvent>& out);
 
   size_t fileCount() const { return file_count_; }
   size_t directoryCount() const { return dirs_.size(); }
@@ -58,6 +61,7 @@ class TreeSnapshot {
   struct Directory {
     std::vector<Entry> entries;  // sorted by name
     std::string names;           // the names, back to back
+    uint64_t device = 0;         // st_dev of the directory, hence of its entries
     std::string_view name(const Entry& entry) const {
       return std::string_view(names).substr(entry.name_offset, entry.name_length);
     }

@@ -1,0 +1,76 @@
+// The stale-group sweep kills a recorded group only while its leader is the recorded process:
+// a younger group that reused the id belongs to someone else.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <vector>
+
+#include "proc/group_journal.h"
+#include "support/fake_proc.h"
+#include "support/syscall_fault.h"
+#include "support/temp_dir.h"
+
+// FakeProcess{.pid = …} leaves the other fields at their defaults on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+using namespace hotpod;
+using namespace hotpod::testing;
+
+namespace {
+
+std::vector<pid_t> g_killed;  // what the fake kill was asked to signal
+
+int recordKill(pid_t pid, int) {
+  g_killed.push_back(pid);
+  return 0;
+}
+
+// A journal left by a SIGKILLed hotpod (pid 99, not running) that recorded group 500, whose
+// leader started at clock tick 1000.
+size_t sweep(FakeProc& proc) {
+  TempDir dir;
+  const auto file = dir.write("root.groups", "99 77\n500 1000\n");
+  g_killed.clear();
+  SyscallFault fake_kill(&sys::Ops::kill, &recordKill);
+  GroupJournal journal(file, proc.root());
+  return journal.stopStaleGroups();
+}
+
+}  // namespace
+
+TEST_CASE("a group whose leader is the recorded process is stopped") {
+  FakeProc proc;
+  proc.add({.pid = 500, .comm = "app", .state = 'Z', .start_time = 1000});
+  proc.add({.pid = 501, .comm = "worker", .pgid = 500, .state = 'Z', .start_time = 1001});
+  CHECK(sweep(proc) == 1);
+  CHECK(g_killed == std::vector<pid_t>{-500});
+}
+
+TEST_CASE("a younger group that reused the id is left alone") {
+  FakeProc proc;
+  proc.add({.pid = 500, .comm = "stranger", .start_time = 5000});
+  proc.add({.pid = 501, .comm = "its-child", .pgid = 500, .start_time = 5001});
+  CHECK(sweep(proc) == 0);
+  CHECK(g_killed.empty());
+}
+
+TEST_CASE("members of a group whose leader is gone are not taken for the recorded group") {
+  FakeProc proc;
+  proc.add({.pid = 501, .comm = "maybe-a-stranger", .pgid = 500, .start_time = 5001});
+  CHECK(sweep(proc) == 0);
+  CHECK(g_killed.empty());
+}
+
+TEST_CASE("a journal in a directory another user could have planted is not read") {
+  FakeProc proc;
+  proc.add({.pid = 500, .comm = "victim", .state = 'Z', .start_time = 1000});
+  TempDir dir;
+  dir.write("elsewhere/root.groups", "99 77\n500 1000\n");
+  std::filesystem::create_symlink(dir.path() / "elsewhere", dir.path() / "hotpod-0");
+  g_killed.clear();
+  SyscallFault fake_kill(&sys::Ops::kill, &recordKill);
+  GroupJournal journal(dir.path() / "hotpod-0" / "root.groups", proc.root());
+  CHECK(journal.stopStaleGroups() == 0);
+  CHECK(g_killed.empty());
+}
