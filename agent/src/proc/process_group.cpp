@@ -89,7 +89,7 @@ ProcessGroup::ProcessGroup(Reactor& reactor, Reaper& reaper, LineHandler on_line
                                   " still running after its grace period; sending SIGKILL",
                               {{"pid", int64_t{pid_}}});
                     ::killpg(pid_, SIGKILL);
-                    signalOrphans(SIGKILL);
+                    signalOrphans(adoptedOrphans(), SIGKILL);
                   }),
       recheck_timer_(reactor, [this] { checkGone(); }) {
   reaper_listener_ = reaper_.addListener([this] { checkGone(); });
@@ -176,7 +176,7 @@ void ProcessGroup::terminate(int signal, std::chrono::milliseconds grace) {
   stop_signal_ = signal;
   ::killpg(pid_, signal);
   if (signal != SIGKILL) ::killpg(pid_, SIGCONT);  // a stopped process cannot act on it
-  signalOrphans(signal);
+  signalOrphans(adoptedOrphans(), signal);
   if (signal != SIGKILL && !kill_timer_.armed()) kill_timer_.armAfter(grace);
 }
 
@@ -220,9 +220,9 @@ std::vector<pid_t> ProcessGroup::adoptedOrphans() const {
   return orphans;
 }
 
-void ProcessGroup::signalOrphans(int signal, bool only_new) {
+void ProcessGroup::signalOrphans(const std::vector<pid_t>& orphans, int signal, bool only_new) {
   // They are hotpod's children: until hotpod reaps them (on this thread), no PID is reused.
-  for (const pid_t orphan : adoptedOrphans()) {
+  for (const pid_t orphan : orphans) {
     if (!signalled_orphans_.insert(orphan).second && only_new) continue;
     log::debug("orphan_signalled", signalName(signal) + " to orphan " + std::to_string(orphan),
                {{"pid", int64_t{orphan}}});
@@ -241,13 +241,13 @@ void ProcessGroup::checkGone() {
     recheck_timer_.armAfter(kRecheckInterval);
     return;
   }
-  if (!adoptedOrphans().empty()) {
+  if (const auto orphans = adoptedOrphans(); !orphans.empty()) {
     // The same for a daemon it left to hotpod in a session of its own (double fork, setsid);
     // orphaned only now (their parent just died), they get the signal the group got.
     if (!stopping_) {
       terminate(SIGTERM, std::chrono::milliseconds(2000));
     } else {
-      signalOrphans(kill_timer_.armed() ? stop_signal_ : SIGKILL, true);
+      signalOrphans(orphans, kill_timer_.armed() ? stop_signal_ : SIGKILL, true);
     }
     recheck_timer_.armAfter(kRecheckInterval);
     return;

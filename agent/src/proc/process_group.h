@@ -80,7 +80,7 @@ class ProcessGroup {
   bool groupHasMembers() const;
   std::vector<pid_t> adoptedOrphans() const;
   // only_new: skip the orphans signalled before (the recheck runs every 50 ms).
-  void signalOrphans(int signal, bool only_new = false);
+  void signalOrphans(const std::vector<pid_t>& orphans, int signal, bool only_new = false);
 
   Reactor& reactor_;
   Reaper& reaper_;

@@ -62,6 +62,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
   for (const auto& file : files) {
     fresh.entries.push_back({static_cast<uint32_t>(fresh.names.size()),
                              static_cast<uint32_t>(file.name.size()), file.state});
+    fresh.symlinks += S_ISLNK(file.state.mode) ? 1 : 0;
     fresh.names += file.name;
   }
   auto [slot, inserted] = dirs_.try_emplace(rel_dir);
@@ -184,6 +185,7 @@ std::optional<ChangeKind> TreeSnapshot::update(std::string_view rel_path,
   const bool present = position != dir.entries.end() && dir.name(*position) == name;
   if (!state) {
     if (!present) return std::nullopt;
+    dir.symlinks -= S_ISLNK(position->state.mode) ? 1 : 0;
     dir.entries.erase(position);
     --file_count_;
     compact(dir);
@@ -191,12 +193,14 @@ std::optional<ChangeKind> TreeSnapshot::update(std::string_view rel_path,
   }
   if (present) {
     const bool changed = !(position->state == *state);
+    dir.symlinks += (S_ISLNK(state->mode) ? 1 : 0) - (S_ISLNK(position->state.mode) ? 1 : 0);
     position->state = *state;
     return changed ? std::optional(ChangeKind::Modified) : std::nullopt;
   }
   const Entry entry{static_cast<uint32_t>(dir.names.size()), static_cast<uint32_t>(name.size()),
                     *state};
   dir.names.append(name);
+  dir.symlinks += S_ISLNK(state->mode) ? 1 : 0;
   dir.entries.insert(position, entry);
   ++file_count_;
   return ChangeKind::Created;
@@ -216,6 +220,7 @@ std::optional<FileState> TreeSnapshot::find(std::string_view rel_path) const {
 
 void TreeSnapshot::recheckSymlinks(std::vector<FileEvent>& out) {
   for (auto& [path, dir] : dirs_) {
+    if (dir.symlinks == 0) continue;  // most directories: no entry to look at
     for (auto& entry : dir.entries) {
       if (!S_ISLNK(entry.state.mode)) continue;
       const std::string rel = joinRelative(path, dir.name(entry));
@@ -225,6 +230,7 @@ void TreeSnapshot::recheckSymlinks(std::vector<FileEvent>& out) {
       if (::lstat(full.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
       const FileState now = fileStateAt(AT_FDCWD, full.c_str(), st);
       if (now == entry.state) continue;
+      dir.symlinks -= S_ISLNK(now.mode) ? 0 : 1;  // replaced by a regular file
       entry.state = now;
       out.push_back({rel, ChangeKind::Modified, {}});
     }

@@ -62,6 +62,7 @@ class TreeSnapshot {
     std::vector<Entry> entries;  // sorted by name
     std::string names;           // the names, back to back
     uint64_t device = 0;         // st_dev of the directory, hence of its entries
+    uint32_t symlinks = 0;       // entries that are symlinks: recheckSymlinks skips the rest
     std::string_view name(const Entry& entry) const {
       return std::string_view(names).substr(entry.name_offset, entry.name_length);
     }
