@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 
 #include "base/syscalls.h"
 #include "base/unique_fd.h"
@@ -119,6 +121,12 @@ const fs::path& privateDirectory(const fs::path& dir) {
     throw sys::error(errno, "cannot chmod 0700 " + dir.string());
   }
   return dir;
+}
+
+std::optional<std::string> readWholeFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 void replaceFileAtomically(const fs::path& path, std::string_view contents, mode_t mode,

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ std::filesystem::path runtimeDirectory();
 // such as a directory another local user planted in /tmp, is refused: throws std::system_error
 // saying what is wrong and to remove it. Returns `dir`.
 const std::filesystem::path& privateDirectory(const std::filesystem::path& dir);
+
+// The whole content of a file; nullopt when it cannot be opened (missing, unreadable).
+std::optional<std::string> readWholeFile(const std::filesystem::path& path);
 
 // Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
 // file; `advice` says what the user can do (e.g. which flag chooses another path). `path` must

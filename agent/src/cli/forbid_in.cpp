@@ -1,30 +1,22 @@
 // `hotpod check --forbid-in PATH…`: the CI step that keeps hot reload out of production.
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 #include <tuple>
 
+#include "base/files.h"
 #include "cli/options.h"
 #include "guard/hotpod_scan.h"
 #include "model/config_error.h"
 
 namespace hotpod {
-namespace {
-
-std::string readAll(std::istream& in) {
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
-
 int forbidInCommand(const std::vector<std::string>& paths) {
   std::vector<ScanFinding> findings;
   size_t files = 0;
   for (const auto& path : paths) {
     if (path == "-") {  // kustomize or helm output piped in
-      const auto found = scanForHotpod(readAll(std::cin), "<stdin>");
+      const std::string text(std::istreambuf_iterator<char>(std::cin), {});
+      const auto found = scanForHotpod(text, "<stdin>");
       findings.insert(findings.end(), found.begin(), found.end());
       ++files;
       continue;
@@ -35,12 +27,12 @@ int forbidInCommand(const std::vector<std::string>& paths) {
                         "name the manifests, compose files or Dockerfiles to check");
     }
     for (const auto& file : scannableFiles(path)) {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
+      const auto text = readWholeFile(file);
+      if (!text) {
         throw ConfigError(file.string(), 0, 0, "--forbid-in", "cannot read the file",
                           "check its permissions");
       }
-      const auto found = scanForHotpod(readAll(in), file.string());
+      const auto found = scanForHotpod(*text, file.string());
       findings.insert(findings.end(), found.begin(), found.end());
       ++files;
     }

@@ -1,10 +1,9 @@
 #include "filter/ignore_rules.h"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
+#include "base/files.h"
 #include "filter/wildmatch.h"
 
 // Parsing and matching follow git's dir.c (add_patterns_from_buffer, parse_path_pattern,
@@ -74,10 +73,7 @@ IgnoreRules IgnoreRules::load(const std::filesystem::path& file, std::string_vie
   const auto status = follow_symlinks ? std::filesystem::status(file, error)
                                       : std::filesystem::symlink_status(file, error);
   if (error || !std::filesystem::is_regular_file(status)) return parse("", base_dir);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return parse("", base_dir);
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse(content, base_dir);
+  return parse(readWholeFile(file).value_or(""), base_dir);
 }
 
 void IgnoreRules::addLine(std::string_view line) {

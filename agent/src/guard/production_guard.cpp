@@ -1,9 +1,9 @@
 #include "guard/production_guard.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
+#include "base/files.h"
 #include "base/text.h"
 
 namespace hotpod {
@@ -15,14 +15,6 @@ std::optional<std::string> fromEnv(const char* name) {
   return value && *value ? std::optional<std::string>(value) : std::nullopt;
 }
 
-std::optional<std::string> readFile(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The label keys that say which environment a pod belongs to.
 bool isEnvironmentLabel(std::string_view key) {
   return key == "environment" || key == "env" || key == "app.kubernetes.io/environment" ||
@@ -31,7 +23,7 @@ bool isEnvironmentLabel(std::string_view key) {
 
 // The downward API writes labels as `key="value"` lines.
 void checkLabels(const fs::path& file, ProductionVerdict& verdict) {
-  const auto text = readFile(file);
+  const auto text = readWholeFile(file);
   if (!text) return;
   std::istringstream lines(*text);
   for (std::string line; std::getline(lines, line);) {
@@ -75,7 +67,7 @@ ProductionVerdict detectProduction(const ProductionSignals& signals) {
   if (signals.environment && namesProduction(*signals.environment)) {
     verdict.reasons.push_back("HOTPOD_ENVIRONMENT=" + *signals.environment);
   }
-  if (auto ns = readFile(signals.podinfo_dir / "namespace"); ns && namesProduction(*ns)) {
+  if (auto ns = readWholeFile(signals.podinfo_dir / "namespace"); ns && namesProduction(*ns)) {
     verdict.reasons.push_back("the pod's namespace is '" + trimmed(*ns) + "' (" +
                               (signals.podinfo_dir / "namespace").string() + ")");
   }

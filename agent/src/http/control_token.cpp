@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <stdexcept>
 
+#include "base/files.h"
 #include "base/log.h"
 #include "base/text.h"
 
@@ -17,13 +17,12 @@ ControlToken loadControlToken(const HttpConfig& config) {
   }
   if (config.token_file.empty()) return {};
   const std::string& path = config.token_file;
-  std::ifstream file(path);
-  if (!file) {
+  const auto text = readWholeFile(path);
+  if (!text) {
     throw std::runtime_error("cannot read http.token_file " + path +
                              ": check the path and that hotpod's user may read it");
   }
-  std::string token((std::istreambuf_iterator<char>(file)), {});
-  token = trimmed(std::move(token));
+  const std::string token = trimmed(*text);
   if (token.empty()) {
     throw std::runtime_error("http.token_file " + path +
                              " is empty: put a long random token in it, e.g. "

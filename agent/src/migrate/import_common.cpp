@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/files.h"
 #include "base/rel_path.h"
 #include "base/signals.h"
 #include "base/text.h"
@@ -303,15 +303,13 @@ std::string readTextFile(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, error)) {
     throw ConfigError(path.string(), 0, 0, "", "is a directory", "name the configuration file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = readWholeFile(path);
+  if (!text) {
     bool missing = !std::filesystem::exists(path, error);
     throw ConfigError(path.string(), 0, 0, "", missing ? "file not found" : "cannot read the file",
                       missing ? "name an existing file" : "check its permissions");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(*text);
 }
 
 }  // namespace hotpod::import_detail

@@ -2,13 +2,13 @@
 
 #include "config/observe_reader.h"
 
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <system_error>
 #include <vector>
 
 #include "base/duration.h"
+#include "base/files.h"
 #include "base/signals.h"
 #include "model/config.h"
 
@@ -30,17 +30,10 @@ bool hasGoFiles(const fs::path& dir) {
   return false;
 }
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The first add_executable(NAME ...) of the top CMakeLists.txt; ${PROJECT_NAME} is looked up in
 // project(NAME). Empty when it cannot be told.
 std::string guessCmakeExecutable(const fs::path& cmakelists) {
-  std::string text = readFile(cmakelists);
+  std::string text = readWholeFile(cmakelists).value_or("");
   std::smatch match;
   static const std::regex executable(R"(add_executable\s*\(\s*([A-Za-z0-9_.+${}-]+))",
                                      std::regex::icase);
