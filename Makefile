@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTPOD_WERROR=ON
 
-.PHONY: all deps build test test-asan test-containers image fuzz demo format format-check bench clean
+.PHONY: all deps build dist test test-asan test-containers image fuzz demo format format-check bench clean
 
 all: build
 
@@ -16,7 +16,16 @@ $(BUILD_DIR)/CMakeCache.txt: | deps
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The static binaries and .deb packages for both architectures, in dist/ (docs/install.md).
+# Libraries Debian ships without a usable static archive are built from its source packages
+# once per package version and kept under /var/cache/hotpod-static.
+DIST_ARCHES ?= amd64 arm64
+dist: deps
+	@for arch in $(DIST_ARCHES); do ./scripts/dist/build.sh $$arch || exit 1; done
+	@for arch in $(DIST_ARCHES); do ./scripts/dist/deb.sh $$arch || exit 1; done
+
+# The suite includes the static binaries' tests (tests/dist): they run what `make dist` made.
+test: build dist
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Only the container tests (docker build, compose, podman kube play, manifests): see
@@ -73,4 +82,4 @@ bench: deps $(BUILD_DIR)/CMakeCache.txt
 	./bench/run.sh $(BUILD_DIR)/hotpod
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-dist dist

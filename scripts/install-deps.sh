@@ -35,6 +35,11 @@ packages=(
   # manifest tests: YAML in Python (kustomize/helm output, PrometheusRule → promtool); sprig,
   # Helm's own template function library, for rendering the chart (tests/containers/helmlite)
   python3-yaml golang-github-masterminds-sprig-dev
+  # make dist (the static binary, docs/install.md): the arm64 cross compiler and qemu-user to
+  # run its output here; dpkg-dev for `apt-get source` (libraries built from Debian's source
+  # packages) and dpkg-deb; file to tell static from dynamic. Its tests: busybox-static (a root
+  # file system with nothing else), dnsmasq-base (a real DNS server on loopback for c-ares).
+  g++-aarch64-linux-gnu qemu-user-static dpkg-dev file busybox-static dnsmasq-base
 )
 # The manifest validation runs kubernetes-models from npm: Debian's nodejs + npm, unless a node
 # with npm is already installed (e.g. a NodeSource nodejs, which bundles npm and conflicts with
@@ -42,6 +47,35 @@ packages=(
 if ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
 fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
+
+# make dist fetches arm64 -dev packages and Debian source packages: arm64 must be a foreign
+# architecture and every deb entry of the machine's sources needs its deb-src twin.
+refresh=false
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "install-deps: adding arm64 as a foreign architecture (for make dist)" >&2
+  "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  refresh=true
+fi
+src_list=/etc/apt/sources.list.d/hotpod-deb-src.sources
+if ! grep -rqsE '^Types:.*deb-src|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "install-deps: adding deb-src twins of the machine's Debian sources ($src_list)" >&2
+  {
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [[ -f $f ]] || continue
+      sed -nE '/^Types:/ s/\<deb\>/deb-src/; /^(Types|URIs|Suites|Components|Signed-By):|^$/p' "$f"
+      echo
+    done
+    # One-line sources.list entries become deb822 stanzas too.
+    grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | while read -r _ uri suite components; do
+      printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n\n' "$uri" "$suite" "$components"
+    done
+  } | "${sudo_cmd[@]}" tee "$src_list" >/dev/null
+  refresh=true
+fi
+if $refresh; then "${sudo_cmd[@]}" apt-get update -qq; fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -55,11 +89,8 @@ if ((${#missing[@]} == 0)); then
 fi
 
 echo "install-deps: installing ${missing[*]}" >&2
-sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null; then
-    sudo_cmd=(sudo)
-  else
+  if ((${#sudo_cmd[@]} == 0)); then
     echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
     exit 1
   fi

@@ -19,6 +19,8 @@ import urllib.request
 HOTPOD = os.environ.get("HOTPOD_BIN") or shutil.which("hotpod")
 SOURCE_DIR = os.environ.get("HOTPOD_SOURCE_DIR", os.path.abspath(os.path.join(
     os.path.dirname(__file__), "..", "..")))
+# The static binaries and packages of `make dist` (make test makes them before the suite runs).
+DIST_DIR = os.environ.get("HOTPOD_DIST_DIR", os.path.join(SOURCE_DIR, "dist"))
 HANG_TIMEOUT = 120  # seconds; only to turn a hang into a failure
 # Set by `make test-asan`: the binary carries ASan's shadow memory and quarantine, so its RSS
 # says nothing about hotpod's (LeakSanitizer checks leaks there instead).
@@ -32,7 +34,7 @@ def skip(reason):
 
 
 class Hotpod:
-    def __init__(self, args, cwd, env=None, command="run", wrapper=()):
+    def __init__(self, args, cwd, env=None, command="run", wrapper=(), binary=None):
         self.records = []
         self.raw = []
         self._cond = threading.Condition()
@@ -42,7 +44,7 @@ class Hotpod:
         listen = []
         if command in ("run", "agent") and "--listen" not in args and "HOTPOD_LISTEN" not in full_env:
             listen = ["--listen", "127.0.0.1:0"]
-        argv = [*wrapper, HOTPOD, command, "--log-format", "json", *listen, *args]
+        argv = [*wrapper, binary or HOTPOD, command, "--log-format", "json", *listen, *args]
         self.proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)

@@ -173,9 +173,4 @@ int initCommand(const InitOptions& options) {
   return 0;
 }
 
-int versionCommand() {
-  std::cout << "hotpod " << HOTPOD_VERSION << '\n';
-  return 0;
-}
-
 }  // namespace hotpod

@@ -66,4 +66,6 @@ HttpAnswer httpPostJson(const std::string& url, const std::string& json,
   return perform(url, &json, timeout);
 }
 
+std::string httpClientVersion() { return curl_version(); }
+
 }  // namespace hotpod

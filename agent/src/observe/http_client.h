@@ -17,4 +17,7 @@ HttpAnswer httpGet(const std::string& url, std::chrono::milliseconds timeout);
 HttpAnswer httpPostJson(const std::string& url, const std::string& json,
                         std::chrono::milliseconds timeout);
 
+// What the requests go through: "libcurl/7.88.1 OpenSSL/3.0.22 c-ares/1.18.1" (for `version`).
+std::string httpClientVersion();
+
 }  // namespace hotpod
