@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 import latency  # noqa: E402
 import report_peers as rp  # noqa: E402
+import report_static  # noqa: E402
 import rss  # noqa: E402
 import scan  # noqa: E402
 
@@ -217,6 +218,7 @@ def main():
     w("")
 
     rp.goals_section(lat, peers["cost"], peers["storms"], peers["overlay"], peers["soak"], w)
+    report_static.static_section(load(os.path.join(args.results, "static.json")), w)
 
     if lat:
         p = lat["params"]

@@ -123,6 +123,15 @@ for wl in cost storms overlay e2e soak; do
     "${A[@]}" --out "$RESULTS/$wl.json" || { echo "run.sh: $wl failed ($?)" >&2; status=1; }
 done
 
+# The static binary of `make dist` against this (dynamic) one, when there is one.
+STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"
+if [ "$SMOKE" = 0 ] && [ -n "$STATIC_BIN" ]; then
+  echo "== static ($(date +%T))" >&2
+  echo "$PY bench/static.py --dynamic $HP_REL --static $(rel "$STATIC_BIN") --out bench/results/static.json" >>"$RESULTS/commands.txt"
+  timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/static.py" --dynamic "$HOTPOD" --static "$STATIC_BIN" \
+    --out "$RESULTS/static.json" || { echo "run.sh: static failed ($?)" >&2; status=1; }
+fi
+
 if [ "$SMOKE" = 1 ]; then
   "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" --plots "$TMP/plots" || status=1
   [ -n "${HOTPOD_BENCH_KEEP_REPORT:-}" ] && cp -r "$TMP/benchmarks.md" "$TMP/plots" "$HOTPOD_BENCH_KEEP_REPORT"/

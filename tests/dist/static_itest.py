@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import unittest
 
-from hotpod_harness import DIST_DIR, HOTPOD, TempTree, write
+from hotpod_harness import DIST_DIR, HOTPOD, Hotpod, TempTree, write
 
 QEMU = shutil.which("qemu-aarch64-static")
 
@@ -71,6 +71,14 @@ class StaticBinaryTest(unittest.TestCase):
         static = run(["chroot", root, "/bin/hotpod", "version"])
         self.assertEqual(static.returncode, 0, static.stderr)
         self.assertIn("architecture: amd64", static.stdout)
+        # hotpod run there too: the app it starts needs no /dev/null (the root has no /dev).
+        os.makedirs(os.path.join(root, "src"))
+        hp = Hotpod(["--root", "/src", "--", "/bin/hotpod", "version"], cwd=root,
+                    wrapper=("chroot", root), binary="/bin/hotpod")
+        try:
+            hp.wait_for("output", source="app", msg="architecture: amd64")
+        finally:
+            hp.kill()
         # The development build is dynamic: there it does not even start.
         dynamic = run(["chroot", root, "/bin/hotpod-dynamic", "version"])
         self.assertNotEqual(dynamic.returncode, 0)

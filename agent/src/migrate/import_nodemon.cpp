@@ -235,7 +235,7 @@ ImportResult importNodemon(const fs::path& nodemon_json) {
                name == "noUpdateNotifier" || name == "watchOptions" || name == "exitcrash" ||
                name == "exitCrash") {
       static const std::map<std::string, std::string> reasons = {
-          {"stdin", "the app always gets /dev/null as stdin"},
+          {"stdin", "the app always gets an empty stdin (end of file)"},
           {"stdout", "app output always goes to hotpod's log"},
           {"spawn", "hotpod always spawns the app"},
           {"dump", "use `hotpod check` to see the configuration"},

@@ -107,7 +107,7 @@ ProcessGroup::~ProcessGroup() {
 
 void ProcessGroup::start(const SpawnSpec& spec) {
   if (active()) throw std::logic_error("ProcessGroup::start while a process is active");
-  UniqueFd read_end, write_end;
+  UniqueFd read_end, write_end, empty_input;
   if (!spec.inherit_stdio) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -116,6 +116,13 @@ void ProcessGroup::start(const SpawnSpec& spec) {
     read_end.reset(pipe_fds[0]);
     write_end.reset(pipe_fds[1]);
     ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);  // only our end; the child writes blocking
+    // stdin reads end-of-file at once, like /dev/null, which a bare root file system (a chroot,
+    // some FROM scratch set-ups) may not have: an empty pipe whose write end is already closed.
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      throw sys::error(errno, "pipe2", "raise the open-files limit (ulimit -n)");
+    }
+    empty_input.reset(pipe_fds[0]);
+    ::close(pipe_fds[1]);
   }
 
   SpawnSetup setup;
@@ -129,7 +136,7 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   posix_spawnattr_setsigmask(&setup.attr, &none);  // hotpod blocks signals for its signalfd
   posix_spawnattr_setsigdefault(&setup.attr, &all);
   if (!spec.inherit_stdio) {
-    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&setup.actions, empty_input.get(), 0);
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
     posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
   }

@@ -1,0 +1,37 @@
+"""The static-binary section of docs/benchmarks.md (bench/static.py's results)."""
+
+
+def mib(n):
+    return f"{n / 2**20:.1f} MiB" if n is not None else "–"
+
+
+def kib_mib(n):
+    return f"{n / 1024:.1f} MiB" if n is not None else "–"
+
+
+def static_section(res, w):
+    if not res:
+        return
+    rows = res["rows"]
+    w("## Static binary")
+    w("")
+    w("The fully static binary of `make dist` (docs/install.md) against the dynamically linked "
+      "development build of the same sources, on the same machine in one run: file size, the "
+      f"time from exec to `hotpod version` having exited (median of {res['params']['runs']} runs), "
+      "and `hotpod run` on a copy of examples/gin-app: exec → HTTP server listening, and memory "
+      f"after the app started and {res['params']['idle_s']:g} s idle. Aim for the static binary: "
+      "≤ 10 MiB stripped.")
+    w("")
+    w("| binary | size | shared libraries | `version` p50 | Gin: exec → listening | Gin idle VmRSS | RssAnon | RssFile | VmHWM | threads |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for kind in ("static", "dynamic"):
+        r = rows.get(kind)
+        if not r:
+            continue
+        gin = r["gin"]
+        listening = f"{gin['listening_ns'] / 1e6:.1f} ms" if gin.get("listening_ns") else "–"
+        w(f"| {kind} (`{r['binary']}`) | {mib(r['size_bytes'])} | {r['shared_libraries']} | "
+          f"{r['version_start']['p50']:.1f} ms | {listening} | {kib_mib(gin['vmrss_kib'])} | "
+          f"{kib_mib(gin['rss_anon_kib'])} | {kib_mib(gin['rss_file_kib'])} | "
+          f"{kib_mib(gin['vmhwm_kib'])} | {gin['threads']} |")
+    w("")

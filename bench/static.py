@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The static binary of `make dist` against the dynamic development build, side by side:
+file size, start-up (exec → `hotpod version` exited, and exec → the HTTP server listening), and
+idle memory of `hotpod run` on the Gin example once the app runs.
+
+    bench/static.py --dynamic build/hotpod --static dist/hotpod-VERSION-linux-amd64 --out results/static.json
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def version_start_ns(binary, runs):
+    samples = []
+    for _ in range(runs):
+        started = bl.mono_ns()
+        subprocess.run([binary, "version"], stdout=subprocess.DEVNULL, check=True,
+                       env=bl.clean_env())
+        samples.append(bl.mono_ns() - started)
+    return samples
+
+
+def run_gin(binary, idle_s, timeout):
+    """hotpod run on a copy of examples/gin-app: exec → http_listening, then idle memory."""
+    work = bl.make_tempdir("hotpod-static-bench-")
+    try:
+        app = os.path.join(work, "gin-app")
+        shutil.copytree(os.path.join(REPO, "examples", "gin-app"), app)
+        env = bl.clean_env({"PORT": "18080"})
+        started = bl.mono_ns()
+        proc = subprocess.Popen([binary, "run", "--log-format", "json", "--listen", "127.0.0.1:0"],
+                                cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        listening_ns = None
+        deadline = time.monotonic() + timeout
+        try:
+            for line in proc.stdout:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if record.get("event") == "http_listening" and listening_ns is None:
+                    listening_ns = bl.mono_ns() - started
+                if record.get("event") == "app_started":
+                    break
+                if time.monotonic() > deadline:
+                    raise bl.BenchError("the Gin app did not start in time")
+            time.sleep(idle_s)  # idle on purpose: the figure is memory after idling
+            status = bl.proc_status(proc.pid)
+            return {"listening_ns": listening_ns, "vmrss_kib": bl.kib(status.get("VmRSS")),
+                    "vmhwm_kib": bl.kib(status.get("VmHWM")),
+                    "rss_anon_kib": bl.kib(status.get("RssAnon")),
+                    "rss_file_kib": bl.kib(status.get("RssFile")),
+                    "threads": int(status.get("Threads", 0))}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dynamic", required=True)
+    ap.add_argument("--static", required=True)
+    ap.add_argument("--runs", type=int, default=30, help="`hotpod version` runs per binary")
+    ap.add_argument("--idle", type=float, default=3.0, help="seconds idle before reading memory")
+    ap.add_argument("--timeout", type=float, default=180)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    rows = {}
+    for kind, binary in (("dynamic", args.dynamic), ("static", args.static)):
+        binary = os.path.abspath(binary)
+        needed = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True).stdout
+        rows[kind] = {
+            "binary": os.path.relpath(binary, REPO),
+            "size_bytes": os.path.getsize(binary),
+            "shared_libraries": needed.count("(NEEDED)"),
+            "version_start": bl.summarize_ms(version_start_ns(binary, args.runs)),
+            "gin": run_gin(binary, args.idle, args.timeout),
+        }
+        bl.eprint(f"static.py: {kind}: {rows[kind]['size_bytes'] / 2**20:.1f} MiB, "
+                  f"version p50 {rows[kind]['version_start']['p50']:.1f} ms, "
+                  f"Gin idle VmRSS {rows[kind]['gin']['vmrss_kib']} KiB")
+    bl.write_json(args.out, {"generated_at": bl.now_utc(), "machine": bl.machine_info(),
+                             "params": {"runs": args.runs, "idle_s": args.idle}, "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
