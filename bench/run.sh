@@ -6,8 +6,9 @@
 # Full run: installs the peers (bench/install-peers.sh: reflex, entr, inotifywait, gnuplot from
 # Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
 # bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals) and
-# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) at full size, writes bench/results/*.json,
-# docs/benchmarks.md and docs/bench/*.svg. Takes about 40 minutes.
+# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) and bench/hostile.py (issue 22) at full
+# size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 45
+# minutes.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
 # docs untouched; for the test suite: finishes in under 60 s and exits non-zero if something is
 # broken. Peers that are not installed are skipped (said on stderr and in the report).
@@ -18,7 +19,7 @@ HOTPOD=""
 for a in "$@"; do
   case "$a" in
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
     *) [ -z "$HOTPOD" ] || { echo "run.sh: one hotpod path only" >&2; exit 2; }; HOTPOD="$a" ;;
   esac
@@ -68,6 +69,7 @@ if [ "$SMOKE" = 1 ]; then
   OVL_ARGS=(--overlay-timeout 5 --verify-interval 1s --only hotpod-auto)
   E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
   SOAK_ARGS=(--reloads 20)
+  HOSTILE_ARGS=(--depth 100 --burst 500 --slot-samples 2 --fuse-files 100 --fuse-samples 2 --idle 1)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
@@ -79,6 +81,7 @@ else
   OVL_ARGS=()
   E2E_ARGS=()
   SOAK_ARGS=()
+  HOSTILE_ARGS=()
   LIMIT=1800
 fi
 mkdir -p "$RESULTS"
@@ -101,6 +104,7 @@ HP_REL="$(rel "$HOTPOD")"
       e2e) A=("${E2E_ARGS[@]}") ;; soak) A=("${SOAK_ARGS[@]}") ;; esac
     echo "$PY bench/peers.py $wl --hotpod $HP_REL --stamp STAMP" "${A[@]}" "--out bench/results/$wl.json"
   done
+  echo "$PY bench/hostile.py --hotpod $HP_REL" "${HOSTILE_ARGS[@]}" "--out bench/results/hostile.json"
   echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
@@ -123,6 +127,10 @@ for wl in cost storms overlay e2e soak; do
     "${A[@]}" --out "$RESULTS/$wl.json" || { echo "run.sh: $wl failed ($?)" >&2; status=1; }
 done
 
+echo "== hostile ($(date +%T))" >&2
+timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/hostile.py" --hotpod "$HOTPOD" \
+  "${HOSTILE_ARGS[@]}" --out "$RESULTS/hostile.json" || { echo "run.sh: hostile failed ($?)" >&2; status=1; }
+
 # The static binary of `make dist` against this (dynamic) one, when there is one.
 STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"
 if [ "$SMOKE" = 0 ] && [ -n "$STATIC_BIN" ]; then
@@ -142,6 +150,7 @@ if [ "$SMOKE" = 1 ]; then
   grep -q '^| hotpod | inotify | defaults (--delay 100ms) | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's cost row" >&2; status=1; }
   grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
   grep -q '^## Soak: 20 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
+  grep -q '^| nested tree, one file per level | 100 levels | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the deep-tree row" >&2; status=1; }
   if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
   else

@@ -246,3 +246,34 @@ TEST_CASE("path filter: odd input never crashes") {
   PathFilter moved = std::move(filter);
   CHECK(moved.isRelevant("x.go"));
 }
+
+TEST_CASE("path filter: rules deep in a tree, read once per directory as a walk descends") {
+  TempDir root;
+  root.write(".gitignore", "*.tmp\n");
+  std::string dir;
+  for (int level = 1; level <= 300; ++level) {
+    dir += (dir.empty() ? "" : "/") + std::string("d");
+    if (level == 100) root.write(dir + "/.gitignore", "!keep.tmp\n");
+    if (level == 200) root.write(dir + "/.hotpodignore", "skip/\n");
+  }
+  root.write(dir + "/x.txt", "x");
+  PathFilter filter(root.path(), {});
+  std::string walked;
+  for (int level = 1; level <= 300; ++level) {  // as a walk asks, parents first
+    walked += (walked.empty() ? "" : "/") + std::string("d");
+    REQUIRE(filter.shouldDescend(walked));
+  }
+  CHECK(filter.isRelevant(dir + "/x.txt"));
+  CHECK_FALSE(filter.isRelevant(dir + "/x.tmp"));    // the root's rule, 300 levels up
+  CHECK(filter.isRelevant(dir + "/keep.tmp"));       // re-included at level 100
+  CHECK_FALSE(filter.shouldDescend(dir + "/skip"));  // level 200's .hotpodignore
+  CHECK_FALSE(filter.shouldDescend(dir + "/skip/more"));
+  CHECK(filter.shouldDescend(dir.substr(0, 2 * 150 - 1) + "/skip"));  // above level 200
+
+  // A changed ignore file in the middle counts for everything below it.
+  std::string level100 = dir.substr(0, 2 * 100 - 1);
+  root.write(level100 + "/.gitignore", "x.txt\n");
+  filter.invalidate(level100 + "/.gitignore");
+  CHECK_FALSE(filter.isRelevant(dir + "/x.txt"));
+  CHECK_FALSE(filter.isRelevant(dir + "/keep.tmp"));
+}

@@ -1,6 +1,8 @@
 """The watch backends on real filesystems: an overlayfs whose lower layer changes silently
 (poll, hybrid and auto catch it, inotify provably misses it), tmpfs and bind mounts (auto picks
-inotify), a FUSE mount below the root (auto polls just that part), and poll's own semantics."""
+inotify), a FUSE mount below the root (auto polls just that part), a FUSE root (auto picks
+hybrid: events for what passes through the mount, a poll for the rest), and poll's own
+semantics."""
 import os
 import shutil
 import subprocess
@@ -122,6 +124,31 @@ class BackendTest(TempTree):
         mark = hp.mark()
         write(os.path.join(root, "local.txt"), "v2\n")
         self.assertEqual(self.next_build_files(hp, "mixed", mark), ["local.txt"])
+
+    def test_auto_picks_hybrid_on_a_fuse_root(self):
+        """Docker Desktop's VirtioFS and gRPC FUSE shares: what passes through the mount gives
+        inotify events, what the host does below it may not. bindfs is such a FUSE mount."""
+        if not is_root() or not shutil.which("bindfs") or not os.path.exists("/dev/fuse"):
+            print("SKIPPED: needs root, /dev/fuse and bindfs for a real FUSE mount", flush=True)
+            self.skipTest("needs FUSE")
+        backing, root = os.path.join(self.dir, "backing"), os.path.join(self.dir, "share")
+        write(os.path.join(backing, "main.go"), "package main\n")
+        os.makedirs(root)
+        self._bindfs(backing, root)
+        hp = self.watch("share", root, "--backend", "auto", "--poll-interval", "1s")
+        _, choice = hp.wait_for("backend_choice")
+        self.assertEqual(choice["backend"], "hybrid", choice["msg"])
+        self.assertIn("verification scan every 1s", choice["msg"])
+        # Through the mount: inotify reports it, no verification scan has to find it.
+        mark = hp.mark()
+        write(os.path.join(root, "through.go"), "package main\n")
+        self.assertEqual(self.next_build_files(hp, "share", mark), ["through.go"])
+        self.assertEqual(hp.find_all("verify_found"), [], "inotify missed a write through the mount")
+        # Below the mount (the host's side): the verification scan finds it.
+        mark = hp.mark()
+        write(os.path.join(backing, "main.go"), "package main\n// changed by the host\n")
+        self.assertEqual(self.next_build_files(hp, "share", mark), ["main.go"])
+        hp.wait_for("verify_found", after=mark)
 
     def _bindfs(self, source, target):
         result = subprocess.run(["bindfs", source, target], capture_output=True, text=True)

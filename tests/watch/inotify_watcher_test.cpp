@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <set>
 
 #include "base/reactor.h"
@@ -144,4 +145,51 @@ TEST_CASE("inotify watcher: a missing root is a clear error") {
       reactor, "/nonexistent/hotpod/root", [](const std::string&) { return true; },
       [](std::vector<FileEvent>) {}, InotifyOptions{});
   CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
+}
+
+TEST_CASE("inotify watcher: a large subtree that appears at once is read in slices") {
+  testing::TempDir tree;
+  tree.write("main.txt", "main");
+  Reactor reactor;
+  std::set<std::string> paths;
+  int batches = 0;
+  int ticks = 0;
+  int ticks_at_first_batch = -1;
+  int ticks_at_last_batch = -1;
+  std::string rel = "big";
+  for (int level = 0; level < 400; ++level) rel += "/d";
+  const std::string deepest = rel + "/deepest.txt";
+  InotifyWatcher watcher(
+      reactor, tree.path(), [](const std::string&) { return true; },
+      [&](std::vector<FileEvent> events) {
+        ++batches;
+        if (ticks_at_first_batch < 0) ticks_at_first_batch = ticks;
+        ticks_at_last_batch = ticks;
+        for (auto& e : events) paths.insert(e.path);
+      },
+      InotifyOptions{});
+  watcher.start();
+  // All of it lands before the watcher reads a single event: one IN_CREATE for "big".
+  tree.write(deepest, "x");
+  for (int i = 0; i < 3000; ++i) {
+    std::filesystem::create_directories(tree.path() / ("big/wide/w" + std::to_string(i)));
+  }
+  tree.write("big/wide/w2999/f.txt", "x");
+  constexpr size_t kDirectories = 1 + 1 + 400 + 1 + 3000;  // root, big, the chain, wide, w*
+  Timer ticking(reactor, [&] {
+    ++ticks;
+    const bool done = paths.contains(deepest) && paths.contains("big/wide/w2999/f.txt") &&
+                      watcher.stats().watched_directories == kDirectories;
+    if (done) reactor.stop();
+    ticking.armAfter(1ms);
+  });
+  ticking.armAfter(1ms);
+  Timer guard(reactor, [&] { reactor.stop(); });
+  guard.armAfter(60s);
+  reactor.run();
+  CHECK(paths.contains(deepest));
+  CHECK(paths.contains("big/wide/w2999/f.txt"));
+  CHECK(batches > 1);                                 // not one long walk inside one event
+  CHECK(ticks_at_last_batch > ticks_at_first_batch);  // the loop turned while the walk went on
+  CHECK(watcher.stats().watched_directories == kDirectories);
 }

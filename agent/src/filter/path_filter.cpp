@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "base/rel_path.h"
 #include "filter/builtin_ignores.h"
@@ -18,11 +19,18 @@ constexpr std::string_view kGitInfoExclude = ".git/info/exclude";
 }  // namespace
 
 struct PathFilter::Impl {
-  // The ignore files of one directory; .hotpodignore wins over .gitignore there.
+  // The ignore files of one directory; .hotpodignore wins over .gitignore there. `up` links to
+  // the nearest directory above with any rules, so a decision deep in a tree visits only the
+  // directories that have rules, and a new directory costs one lookup of its parent: adding a
+  // subtree stays linear in its size, however deep it is.
   struct DirRules {
     IgnoreRules hotpod;
     IgnoreRules git;
+    const DirRules* up = nullptr;
+    bool any() const { return !hotpod.empty() || !git.empty(); }
   };
+  // Caches forget everything beyond this many directories (deleted ones are never removed).
+  static constexpr size_t kMaxCachedDirs = 500'000;
 
   std::filesystem::path root;
   bool use_gitignore = true;
@@ -31,8 +39,10 @@ struct PathFilter::Impl {
   std::unordered_set<std::string> excluded_dir_names;  // bare names, any depth
   std::unordered_set<std::string> excluded_dir_paths;  // from the root
   std::unordered_set<std::string> excluded_files;
-  // Read lazily; PathFilter is used from one thread, so no locking.
+  // Read lazily; PathFilter is used from one thread, so no locking. Elements of an
+  // unordered_map keep their address, which the `up` links rely on.
   mutable std::unordered_map<std::string, DirRules> dir_rules;
+  mutable std::unordered_map<std::string, bool> descended;  // shouldDescend, parents included
   mutable std::optional<IgnoreRules> info_exclude;
 
   Impl(std::filesystem::path root_dir, const FilterOptions& options)
@@ -57,16 +67,41 @@ struct PathFilter::Impl {
     }
   }
 
-  const DirRules& rulesOf(const std::string& dir) const {
+  void forgetCaches() const {
+    dir_rules.clear();
+    descended.clear();
+  }
+  void boundCaches() const {
+    if (dir_rules.size() + descended.size() > kMaxCachedDirs) forgetCaches();
+  }
+
+  // The nearest rules at or above dir (nullptr: none). Reads the ignore files of dir and of the
+  // directories above it that were not read yet, top down.
+  const DirRules* nearestRules(const std::string& dir) const {
     auto it = dir_rules.find(dir);
-    if (it != dir_rules.end()) return it->second;
+    if (it == dir_rules.end()) {
+      std::vector<std::string> missing{dir};
+      while (!missing.back().empty()) {
+        std::string parent(parentDir(missing.back()));
+        if (dir_rules.contains(parent)) break;
+        missing.push_back(std::move(parent));
+      }
+      for (auto unread = missing.rbegin(); unread != missing.rend(); ++unread) {
+        it = dir_rules.emplace(*unread, readRules(*unread)).first;
+      }
+    }
+    return it->second.any() ? &it->second : it->second.up;
+  }
+
+  DirRules readRules(const std::string& dir) const {
     const std::filesystem::path abs_dir = dir.empty() ? root : root / dir;
     DirRules rules;
     rules.hotpod = IgnoreRules::load(abs_dir / ".hotpodignore", dir, /*follow_symlinks=*/true);
     if (use_gitignore) {
       rules.git = IgnoreRules::load(abs_dir / ".gitignore", dir, /*follow_symlinks=*/false);
     }
-    return dir_rules.emplace(dir, std::move(rules)).first->second;
+    if (!dir.empty()) rules.up = nearestRules(std::string(parentDir(dir)));  // already read
+    return rules;
   }
 
   const IgnoreRules& infoExclude() const {
@@ -81,16 +116,13 @@ struct PathFilter::Impl {
   bool ignoredByRules(const std::string& path, bool is_dir) const {
     IgnoreVerdict verdict = exclude_rules.match(path, is_dir);
     if (verdict != IgnoreVerdict::kNoMatch) return verdict == IgnoreVerdict::kIgnored;
-    std::string dir(parentDir(path));
-    while (true) {
-      const DirRules& rules = rulesOf(dir);
-      verdict = rules.hotpod.match(path, is_dir);
+    for (const DirRules* rules = nearestRules(std::string(parentDir(path))); rules != nullptr;
+         rules = rules->up) {
+      verdict = rules->hotpod.match(path, is_dir);
       if (verdict == IgnoreVerdict::kNoMatch && use_gitignore) {
-        verdict = rules.git.match(path, is_dir);
+        verdict = rules->git.match(path, is_dir);
       }
       if (verdict != IgnoreVerdict::kNoMatch) return verdict == IgnoreVerdict::kIgnored;
-      if (dir.empty()) break;
-      dir = std::string(parentDir(dir));
     }
     return use_gitignore && infoExclude().match(path, is_dir) == IgnoreVerdict::kIgnored;
   }
@@ -102,14 +134,28 @@ struct PathFilter::Impl {
            excluded_dir_paths.contains(dir) || ignoredByRules(dir, /*is_dir=*/true);
   }
 
-  // Checks the directories "a", "a/b", ... above path, parents first: nothing below an
-  // excluded directory can be re-included (git's rule), and its rules files are never read.
-  bool parentDirsDescended(const std::string& path) const {
-    for (size_t slash = path.find('/'); slash != std::string::npos;
-         slash = path.find('/', slash + 1)) {
-      if (dirExcluded(path.substr(0, slash))) return false;
+  // Whether dir and every directory above it may be descended into, parents first: nothing
+  // below an excluded directory can be re-included (git's rule), and its rules files are never
+  // read. Remembered per directory, so a walk pays for each directory once.
+  bool isDescended(const std::string& dir) const {
+    if (dir.empty()) return true;
+    if (auto known = descended.find(dir); known != descended.end()) return known->second;
+    std::vector<std::string> unknown{dir};
+    bool verdict = true;
+    while (true) {
+      std::string parent(parentDir(unknown.back()));
+      if (parent.empty()) break;
+      if (auto known = descended.find(parent); known != descended.end()) {
+        verdict = known->second;
+        break;
+      }
+      unknown.push_back(std::move(parent));
     }
-    return true;
+    for (auto it = unknown.rbegin(); it != unknown.rend(); ++it) {
+      verdict = verdict && !dirExcluded(*it);
+      descended.emplace(*it, verdict);
+    }
+    return verdict;
   }
 };
 
@@ -123,14 +169,15 @@ PathFilter& PathFilter::operator=(PathFilter&&) noexcept = default;
 bool PathFilter::shouldDescend(std::string_view rel_dir) const {
   const std::optional<std::string> dir = normalizeRelPath(rel_dir);
   if (!dir || !impl_) return false;  // outside the root, or a moved-from filter
-  if (dir->empty()) return true;
-  return impl_->parentDirsDescended(*dir) && !impl_->dirExcluded(*dir);
+  impl_->boundCaches();
+  return impl_->isDescended(*dir);
 }
 
 bool PathFilter::isRelevant(std::string_view rel_file) const {
   const std::optional<std::string> file = normalizeRelPath(rel_file);
   if (!file || file->empty() || !impl_) return false;
-  if (!impl_->parentDirsDescended(*file)) return false;
+  impl_->boundCaches();
+  if (!impl_->isDescended(std::string(parentDir(*file)))) return false;
   const std::string_view name = baseName(*file);
   // A ".git" file is a submodule's or worktree's link to its repository: metadata too.
   if (isBuiltinIgnoredDirName(name) || isEditorScratchFileName(name)) return false;
@@ -153,7 +200,9 @@ void PathFilter::invalidate(std::string_view rel_ignore_file) {
     impl_->info_exclude.reset();
     return;
   }
-  impl_->dir_rules.erase(std::string(parentDir(*path)));
+  // Directories below keep links to these rules, and verdicts derived from them: start over
+  // (ignore files change rarely; the rules are read again lazily).
+  impl_->forgetCaches();
 }
 
 }  // namespace hotpod

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <poll.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -10,12 +12,29 @@
 #include "base/reactor.h"
 #include "http/connection_scheduler.h"
 #include "http/host_check.h"
+#include "http/request_framing.h"
 #include "http/scheduled_stream.h"
 #include "http/status_page.h"
 #include "observe/status_json.h"
 
 namespace hotpod {
 namespace {
+
+// The connection a worker thread is serving right now (see ScheduledServer::serveOne): an event
+// stream watches it to notice a client that left while no event was due.
+thread_local int t_serving_fd = -1;
+
+// How often a waiting event stream looks whether its client is still there.
+constexpr std::chrono::milliseconds kPeerCheck{200};
+// What EventSource is told when every stream slot is taken: come back after this long.
+constexpr std::chrono::milliseconds kBusyRetry{2000};
+
+// Whether the client closed its side (EventSource.close(), a reloaded or closed tab).
+bool peerLeft(int fd) {
+  if (fd < 0) return false;
+  pollfd entry{fd, POLLRDHUP, 0};
+  return ::poll(&entry, 1, 0) > 0 && (entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
 
 std::string sseFrame(const LoopEvent& event) {
   return "id: " + std::to_string(event.id) + "\nevent: " + event.type + "\ndata: " + event.data +
@@ -42,12 +61,13 @@ class ScheduledServer : public httplib::Server {
  public:
   static constexpr int kBacklog = 1024;  // httplib 0.11 listens with a backlog of 5
   static constexpr int kMaxRequestsPerConnection = 100;
+  static constexpr size_t kMaxBodyBytes = 64 * 1024;
 
   ScheduledServer()
       : scheduler_(SchedulerLimits{},
                    [this](int fd, size_t head, int served) { return serveOne(fd, head, served); }) {
     new_task_queue = [] { return new InlineQueue; };
-    set_payload_max_length(64 * 1024);
+    set_payload_max_length(kMaxBodyBytes);
     // What the Keep-Alive header announces; the scheduler enforces it.
     set_keep_alive_max_count(kMaxRequestsPerConnection);
     set_keep_alive_timeout(
@@ -72,9 +92,16 @@ class ScheduledServer : public httplib::Server {
 
   bool serveOne(int fd, size_t head_bytes, int served) {
     ScheduledStream stream(fd, head_bytes, ScheduledStream::kRequestTimeout);
+    if (const auto refusal = checkFraming(stream.head(), kMaxBodyBytes)) {
+      const std::string response = refusalResponse(*refusal);
+      stream.write(response.data(), response.size());
+      return false;  // what follows the head cannot be trusted to start a request
+    }
     const bool last = served + 1 >= kMaxRequestsPerConnection;
     bool client_closes = false;
+    t_serving_fd = fd;
     const bool ok = process_request(stream, last, client_closes, nullptr);
+    t_serving_fd = -1;
     return ok && !client_closes && !last;
   }
 
@@ -145,6 +172,10 @@ struct HttpServer::Impl {
       res.set_header("Cache-Control", "no-store");
       res.set_content(std::string(statusPageHtml()), "text/html; charset=utf-8");
     });
+    // A known path asked with another method: 405 with the methods it has (not 404). The
+    // library reads a body before these run, so the connection stays in step.
+    allowOnly({"/healthz", "/readyz", "/metrics", "/v1/status", "/v1/events", "/"}, "GET, HEAD");
+    allowOnly({"/v1/rebuild", "/v1/restart"}, "POST");
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       res.set_content(res.status == 404 ? "no such endpoint: " + req.path +
@@ -157,11 +188,26 @@ struct HttpServer::Impl {
     });
   }
 
+  void allowOnly(std::initializer_list<const char*> paths, const std::string& allowed) {
+    const auto refuse = [allowed](const httplib::Request& req, httplib::Response& res) {
+      res.status = 405;
+      res.set_header("Allow", allowed);
+      res.set_content(req.method + " is not allowed on " + req.path + "; use " + allowed + "\n",
+                      "text/plain");
+    };
+    for (const char* path : paths) {
+      if (allowed != "POST") server.Post(path, refuse);
+      if (allowed == "POST") server.Get(path, refuse);
+      server.Put(path, refuse);
+      server.Patch(path, refuse);
+      server.Delete(path, refuse);
+      server.Options(path, refuse);
+    }
+  }
+
   void events(const httplib::Request& req, httplib::Response& res) {
     if (!context.events.tryAddSubscriber()) {
-      res.status = 503;
-      res.set_header("Retry-After", "5");
-      res.set_content("too many event streams are open; close one and retry\n", "text/plain");
+      busy(req, res);
       return;
     }
     const std::string origin = req.get_header_value("Origin");
@@ -184,7 +230,7 @@ struct HttpServer::Impl {
     auto position = std::make_shared<uint64_t>(last);
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, position, greet](size_t, httplib::DataSink& sink) mutable {
+        [this, position, greet, fd = t_serving_fd](size_t, httplib::DataSink& sink) mutable {
           if (greet) {
             greet = false;
             const auto status = context.board.current();
@@ -192,7 +238,15 @@ struct HttpServer::Impl {
                 "retry: 1000\nevent: hello\ndata: " + statusJson(*status, unixNow()) + "\n\n";
             return sink.write(hello.data(), hello.size());
           }
-          auto batch = context.events.waitAfter(*position, std::chrono::seconds(15));
+          // Waits in short steps, so that a client that left gives its slot back at once
+          // instead of at the next keep-alive.
+          std::vector<LoopEvent> batch;
+          const auto keep_alive_due = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+          while (batch.empty() && !context.events.closed() &&
+                 std::chrono::steady_clock::now() < keep_alive_due) {
+            if (peerLeft(fd)) return false;  // ends the stream; the releaser frees the slot
+            batch = context.events.waitAfter(*position, kPeerCheck);
+          }
           if (context.events.closed()) {
             sink.done();
             return true;
@@ -206,6 +260,26 @@ struct HttpServer::Impl {
           return sink.write(out.data(), out.size());
         },
         [this](bool) { context.events.removeSubscriber(); });
+  }
+
+  // Every stream slot is taken. A browser's EventSource gives up for good on an error status, so
+  // it gets a short stream that says when to reconnect (`retry:`); other clients get 503.
+  void busy(const httplib::Request& req, httplib::Response& res) const {
+    const std::string message = "too many event streams are open (the limit is " +
+                                std::to_string(context.events.maxSubscribers()) +
+                                "); close one, or retry";
+    if (req.get_header_value("Accept").find("text/event-stream") != std::string::npos) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content("retry: " + std::to_string(kBusyRetry.count()) + "\n: " + message +
+                          "\nevent: busy\ndata: {}\n\n",
+                      "text/event-stream");
+      return;
+    }
+    res.status = 503;
+    res.set_header(
+        "Retry-After",
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kBusyRetry).count()));
+    res.set_content(message + "\n", "text/plain");
   }
 
   void control(const httplib::Request& req, httplib::Response& res, const std::string& what,

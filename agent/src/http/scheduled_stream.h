@@ -23,6 +23,8 @@ class ScheduledStream : public httplib::Stream {
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return fd_; }
+  // The request line and headers, as they arrived.
+  const std::string& head() const { return head_; }
 
  private:
   int fd_;

@@ -20,7 +20,9 @@ struct LoopEvent {
 
 class EventHub {
  public:
-  explicit EventHub(size_t history = 256, size_t max_subscribers = 8)
+  static constexpr size_t kDefaultMaxSubscribers = 8;
+
+  explicit EventHub(size_t history = 256, size_t max_subscribers = kDefaultMaxSubscribers)
       : history_(history), max_subscribers_(max_subscribers) {}
 
   uint64_t publish(std::string type, std::string data);
@@ -35,6 +37,7 @@ class EventHub {
   // Each stream holds an HTTP thread, so their number is bounded.
   bool tryAddSubscriber();
   void removeSubscriber();
+  size_t maxSubscribers() const { return max_subscribers_; }
 
  private:
   const size_t history_;

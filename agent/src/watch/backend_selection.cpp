@@ -1,6 +1,11 @@
 #include "watch/backend_selection.h"
 
+#include <sys/inotify.h>
 #include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fstream>
 #include <sstream>
@@ -9,6 +14,7 @@
 #include "base/log.h"
 #include "base/syscalls.h"
 #include "watch/composite_watcher.h"
+#include "watch/inotify_advice.h"
 #include "watch/poll_watcher.h"
 
 namespace hotpod {
@@ -27,7 +33,7 @@ constexpr KnownFilesystem kFilesystems[] = {
     {static_cast<long>(0xFF534D42), "cifs", FsKind::NeedsPolling},
     {static_cast<long>(0xFE534D42), "smb2", FsKind::NeedsPolling},
     {0x01021997, "9p", FsKind::NeedsPolling},
-    {0x65735546, "fuse (incl. virtiofs, sshfs)", FsKind::NeedsPolling},
+    {0x65735546, "fuse (incl. virtiofs, sshfs)", FsKind::PartialEvents},
     {0x786F4256, "vboxsf", FsKind::NeedsPolling},
     {0x5346414F, "afs", FsKind::NeedsPolling},
     {0x73757245, "coda", FsKind::NeedsPolling},
@@ -109,11 +115,11 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
                         const DirectoryPolicy& should_descend) {
   switch (config.backend) {
     case WatchBackend::Inotify:
-      return {"inotify", {}, false, "backend inotify (as configured)"};
+      return {"inotify", {}, false, "backend inotify (as configured)", Duration{0}};
     case WatchBackend::Poll:
-      return {"poll", {""}, false, "backend poll (as configured)"};
+      return {"poll", {""}, false, "backend poll (as configured)", Duration{0}};
     case WatchBackend::Hybrid:
-      return {"hybrid", {}, true, "backend hybrid (as configured)"};
+      return {"hybrid", {}, true, "backend hybrid (as configured)", Duration{0}};
     case WatchBackend::Auto:
       break;
   }
@@ -124,7 +130,17 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
             {""},
             false,
             "backend auto → poll: " + root.string() + " is on " + root_fs.name +
-                ", where changes made elsewhere produce no inotify event"};
+                ", where changes made elsewhere produce no inotify event",
+            Duration{0}};
+  }
+  if (const auto why = inotifyUnavailable()) {
+    BackendPlan fallback{"poll",
+                         {""},
+                         false,
+                         "backend auto → poll: inotify is not available here (" + *why + ")",
+                         Duration{0}};
+    fallback.inotify_failed = true;
+    return fallback;
   }
   if (root_fs.kind == FsKind::Overlay) {
     return {"hybrid",
@@ -133,14 +149,26 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
             "backend auto → hybrid: " + root.string() +
                 " is on overlay, where changes to a lower layer produce no inotify event; "
                 "inotify plus a verification scan every " +
-                formatDuration(config.verify_interval)};
+                formatDuration(config.verify_interval),
+            Duration{0}};
   }
-  BackendPlan plan{"inotify", {}, false, ""};
+  if (root_fs.kind == FsKind::PartialEvents) {
+    return {"hybrid",
+            {},
+            true,
+            "backend auto → hybrid: " + root.string() + " is on " + root_fs.name +
+                ", where changes through the mount produce inotify events but changes made on "
+                "the other side (the host) may not; inotify plus a verification scan every " +
+                formatDuration(config.poll_interval),
+            config.poll_interval};
+  }
+  BackendPlan plan{"inotify", {}, false, "", Duration{0}};
   std::string polled_text;
   for (const auto& mount : mountPointsBelow(root)) {
     if (!reachable(mount, should_descend)) continue;
     const auto fs = describeFilesystem(root / mount);
-    if (fs.kind != FsKind::NeedsPolling) continue;
+    // A FUSE mount below the root is polled: one inotify watcher verifies the whole tree or none.
+    if (fs.kind != FsKind::NeedsPolling && fs.kind != FsKind::PartialEvents) continue;
     plan.polled.push_back(mount);
     polled_text += (polled_text.empty() ? "" : ", ") + mount + " (" + fs.name + ")";
   }
@@ -156,13 +184,30 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
   return plan;
 }
 
+std::optional<std::string> inotifyUnavailable() {
+  const int fd = sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const int err = errno;
+  return std::string("inotify_init1: ") + std::strerror(err) + ": " + inotifyInitAdvice(err);
+}
+
 std::unique_ptr<Watcher> makeWatcher(Reactor& reactor, const WatchConfig& config,
                                      const std::filesystem::path& root,
                                      DirectoryPolicy should_descend, EventSink sink) {
   const BackendPlan plan = planBackend(config, root, should_descend);
-  log::info("backend_choice", plan.reason, {{"backend", plan.name}});
+  if (plan.inotify_failed) {
+    log::warn("backend_choice", plan.reason, {{"backend", plan.name}});
+  } else {
+    log::info("backend_choice", plan.reason, {{"backend", plan.name}});
+  }
   InotifyOptions inotify{config.poll_interval, std::nullopt, config.poll_budget};
-  if (plan.verify) inotify.verify_interval = config.verify_interval;
+  if (plan.verify) {
+    inotify.verify_interval =
+        plan.verify_interval.count() > 0 ? plan.verify_interval : config.verify_interval;
+  }
   const auto polling = [&](std::vector<std::string> subtrees) {
     return std::make_unique<PollWatcher>(reactor, root, std::move(subtrees), should_descend, sink,
                                          config.poll_interval, config.poll_budget);

@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
 #include "base/log.h"
 #include "base/rel_path.h"
 #include "base/syscalls.h"
+#include "watch/inotify_advice.h"
 
 namespace hotpod {
 namespace {
@@ -22,24 +25,6 @@ constexpr uint32_t kDirMask = IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB
                               IN_DONT_FOLLOW | IN_EXCL_UNLINK;
 constexpr uint32_t kAncestorMask =
     IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
-
-// The limit that applies here: fs.inotify.max_user_watches, or the user namespace's own
-// user.max_inotify_watches when that is lower (e.g. in a rootless container).
-std::string watchLimitText() {
-  const auto read = [](const char* path) {
-    std::ifstream in(path);
-    long long value = -1;
-    in >> value;
-    return value;
-  };
-  const long long global = read("/proc/sys/fs/inotify/max_user_watches");
-  const long long user_ns = read("/proc/sys/user/max_inotify_watches");
-  if (user_ns >= 0 && (global < 0 || user_ns < global)) {
-    return "user.max_inotify_watches=" + std::to_string(user_ns) + " in this user namespace";
-  }
-  return "fs.inotify.max_user_watches=" +
-         (global < 0 ? std::string("unknown") : std::to_string(global));
-}
 
 // Whether st's mtime is within the last few clock ticks (the coarse clock that stamps mtime).
 bool modifiedRecently(const struct stat& st) {
@@ -67,6 +52,12 @@ InotifyWatcher::InotifyWatcher(Reactor& reactor, std::filesystem::path root,
       sink_(std::move(sink)),
       options_(options),
       tree_(root_),
+      watch_if_new_([this](const std::string& dir) {
+        if (!wd_of_dir_.contains(dir)) watchDirectory(dir);
+      }),
+      new_subtrees_(
+          reactor, tree_, should_descend_, [this](const std::string& dir) { watchDirectory(dir); },
+          [this](std::vector<FileEvent> events) { emit(std::move(events)); }),
       fallback_poll_(reactor, [this] { pollUnwatched(); }),
       verify_pacer_("hybrid: verifying the tree",
                     options.verify_interval.value_or(std::chrono::milliseconds(5000)),
@@ -97,14 +88,13 @@ void InotifyWatcher::start() {
   fd_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!fd_) {
     const int err = errno;
-    throw sys::error(err, "inotify_init1",
-                     err == EMFILE ? "too many inotify instances: raise "
-                                     "fs.inotify.max_user_instances (sysctl -w "
-                                     "fs.inotify.max_user_instances=1024)"
-                                   : "check that the kernel supports inotify");
+    throw sys::error(err, "inotify_init1", inotifyInitAdvice(err));
   }
   reactor_.add(fd_.get(), EPOLLIN, [this](uint32_t) { onReadable(); });
-  addSubtree("", nullptr);  // the first picture is the baseline: nothing to report
+  // The first picture is the baseline: nothing to report. Each directory gets its watch before
+  // it is read, so nothing lands unseen in between.
+  tree_.walk(
+      "", should_descend_, [this](const std::string& dir) { watchDirectory(dir); }, nullptr);
   if (options_.verify_interval) verify_timer_.armAfter(verify_pacer_.effective());
 }
 
@@ -128,15 +118,23 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
       }
       unwatched_.insert(rel_dir);
       if (!fallback_poll_.armed()) fallback_poll_.armAfter(options_.fallback_poll_interval);
+    } else if (err == EACCES && !unreadable_.insert(rel_dir).second) {
+      // Said once already; retried when its permissions change.
     } else if (err != ENOENT && err != ENOTDIR) {
       log::warn("watch_failed",
                 "cannot watch " + path.string() + ": " + std::strerror(err) +
-                    (err == EACCES ? " (give hotpod read access to it, or exclude it)" : ""),
+                    (err == EACCES ? " (give hotpod read access to it, or exclude it; hotpod "
+                                     "watches it once its permissions change)"
+                                   : ""),
                 {{"dir", rel_dir}});
     }
     return false;
   }
   unwatched_.erase(rel_dir);
+  if (unreadable_.erase(rel_dir) > 0) {
+    log::info("watch_resumed", "watching " + path.string() + " (its permissions allow it now)",
+              {{"dir", rel_dir}});
+  }
   auto [previous, inserted] = dir_of_wd_.try_emplace(wd, rel_dir);
   if (!inserted && previous->second != rel_dir) {
     // Same inode under a new name (a directory moved inside the tree): re-key it.
@@ -149,12 +147,22 @@ bool InotifyWatcher::watchDirectory(const std::string& rel_dir) {
 
 void InotifyWatcher::addSubtree(const std::string& rel_dir, std::vector<FileEvent>* out) {
   if (!rel_dir.empty() && !should_descend_(rel_dir)) return;
-  // Each directory gets its watch before it is read, so nothing lands unseen in between.
-  tree_.walk(
-      rel_dir, should_descend_, [this](const std::string& dir) { watchDirectory(dir); }, out);
+  if (new_subtrees_.queued(rel_dir)) return;
+  if (tree_.knowsDirectory(rel_dir)) {
+    // Read after its watch was added (its creation raced with the walk of its parent): the same
+    // watch means the same directory, with nothing new to tell. Otherwise re-walk it at once.
+    const auto known = wd_of_dir_.find(rel_dir);
+    const int wd = known == wd_of_dir_.end() ? -1 : known->second;
+    if (wd >= 0 && watchDirectory(rel_dir) && wd_of_dir_[rel_dir] == wd) return;
+    tree_.walk(
+        rel_dir, should_descend_, [this](const std::string& dir) { watchDirectory(dir); }, out);
+    return;
+  }
+  new_subtrees_.add(rel_dir);  // walked in slices: its watches come before its reads
 }
 
 void InotifyWatcher::removeSubtree(const std::string& rel_dir, std::vector<FileEvent>& out) {
+  new_subtrees_.drop(rel_dir);
   tree_.forgetSubtree(rel_dir, &out);
   for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
     if (isBelowOrAt(it->first, rel_dir)) {
@@ -166,8 +174,10 @@ void InotifyWatcher::removeSubtree(const std::string& rel_dir, std::vector<FileE
       ++it;
     }
   }
-  for (auto it = unwatched_.begin(); it != unwatched_.end();) {
-    it = isBelowOrAt(*it, rel_dir) ? unwatched_.erase(it) : std::next(it);
+  for (auto* dirs : {&unwatched_, &unreadable_}) {
+    for (auto it = dirs->begin(); it != dirs->end();) {
+      it = isBelowOrAt(*it, rel_dir) ? dirs->erase(it) : std::next(it);
+    }
   }
 }
 
@@ -227,9 +237,13 @@ void InotifyWatcher::handleEvent(const struct inotify_event& event, std::vector<
     }
     return;
   }
-  if (event.len == 0) return;
+  if (event.len == 0) {
+    if (event.mask & IN_ATTRIB) retryUnreadable(dir_path, out);  // the root's own permissions
+    return;
+  }
   const std::string rel = joinRelative(dir_path, event.name);
   if (event.mask & IN_ISDIR) {
+    if (event.mask & IN_ATTRIB) retryUnreadable(rel, out);
     if (event.mask & (IN_DELETE | IN_MOVED_FROM)) removeSubtree(rel, out);
     if (event.mask & (IN_CREATE | IN_MOVED_TO)) addSubtree(rel, &out);
     return;
@@ -248,7 +262,12 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
     return;
   }
   struct stat st;
-  if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
+  const bool unreadable = ::lstat((root_ / rel).c_str(), &st) != 0;
+  if (unreadable || S_ISDIR(st.st_mode)) {
+    // Gone again, or hidden by its directory's permissions: then read it once they change.
+    if (unreadable && errno == EACCES) unreadable_.insert(std::string(parentDir(rel)));
+    return;
+  }
   const auto kind = tree_.update(rel, fileStateAt(AT_FDCWD, (root_ / rel).c_str(), st));
   if ((mask & IN_CREATE) && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1) {
     // A new file is being written: it counts when its writer closes it, never half-written.
@@ -313,12 +332,7 @@ void InotifyWatcher::walk(bool report, bool verifying) {
     return;
   }
   if (verifying) verify_pacer_.beginScan();
-  tree_.walk(
-      "", should_descend_,
-      [this](const std::string& dir) {
-        if (!wd_of_dir_.contains(dir)) watchDirectory(dir);
-      },
-      report ? &out : nullptr);
+  tree_.walk("", should_descend_, watch_if_new_, report ? &out : nullptr);
   if (verifying) verify_pacer_.endScan();
   // Drop watches of directories that vanished or are excluded now.
   for (auto it = wd_of_dir_.begin(); it != wd_of_dir_.end();) {
@@ -358,6 +372,21 @@ void InotifyWatcher::pollUnwatched() {
     fallback_poll_.armAfter(options_.fallback_poll_interval);
   }
   emit(std::move(out));
+}
+
+// A permission change on rel_dir: walk it again if something at or below it could not be read.
+void InotifyWatcher::retryUnreadable(const std::string& rel_dir, std::vector<FileEvent>& out) {
+  const auto due = std::find_if(unreadable_.begin(), unreadable_.end(),
+                                [&](const std::string& dir) { return isBelowOrAt(dir, rel_dir); });
+  if (due == unreadable_.end()) return;
+  const std::filesystem::path path = rel_dir.empty() ? root_ : root_ / rel_dir;
+  // Still closed (this change was not the one that opens it): a walk would read it as removed.
+  if (::faccessat(AT_FDCWD, path.c_str(), R_OK | X_OK, AT_EACCESS) != 0) return;
+  for (auto it = unreadable_.begin(); it != unreadable_.end();) {
+    it = isBelowOrAt(*it, rel_dir) && tree_.knowsDirectory(*it) ? unreadable_.erase(it)
+                                                                : std::next(it);
+  }
+  tree_.walk(rel_dir, should_descend_, watch_if_new_, &out);
 }
 
 void InotifyWatcher::emit(std::vector<FileEvent> events) {

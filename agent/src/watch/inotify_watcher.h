@@ -21,6 +21,7 @@
 #include "base/timer.h"
 #include "base/unique_fd.h"
 #include "watch/poll_pacer.h"
+#include "watch/sliced_walk.h"
 #include "watch/tree_snapshot.h"
 #include "watch/watcher.h"
 
@@ -62,6 +63,7 @@ class InotifyWatcher : public Watcher {
   void watchForRoot(std::vector<FileEvent>& out);
   void walk(bool report, bool verifying);
   void pollUnwatched();
+  void retryUnreadable(const std::string& rel_dir, std::vector<FileEvent>& out);
   void emit(std::vector<FileEvent> events);
 
   Reactor& reactor_;
@@ -73,12 +75,17 @@ class InotifyWatcher : public Watcher {
   std::unordered_map<int, std::string> dir_of_wd_;
   std::unordered_map<std::string, int> wd_of_dir_;
   TreeSnapshot tree_;
+  TreeSnapshot::EnterHook watch_if_new_;  // a walk's hook: watch what has no watch yet
+  SlicedWalk new_subtrees_;               // directories created (or moved in) while running
   std::unordered_map<uint32_t, std::string> moved_from_;           // rename cookie → old path
   std::unordered_map<uint32_t, std::string> moved_from_previous_;  // the same, one batch older
   int ancestor_wd_ = -1;  // while the root is missing: a watch on its nearest ancestor
   std::filesystem::path ancestor_;
   std::set<std::string> unwatched_;      // directories refused a watch (ENOSPC): polled instead
   std::set<std::string> being_written_;  // created empty, not yet closed by their writer
+  // Directories that could not be watched or read (EACCES), and directories whose file events
+  // could not be read: walked again once a permission change (IN_ATTRIB) lets hotpod in.
+  std::set<std::string> unreadable_;
   bool limit_reported_ = false;
   Timer fallback_poll_;
   PollPacer verify_pacer_;

@@ -103,6 +103,20 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
   return subdirs;
 }
 
+std::optional<std::vector<std::string>> TreeSnapshot::visit(const std::string& rel_dir,
+                                                            const DirectoryPolicy& descend,
+                                                            const EnterHook& enter,
+                                                            std::vector<FileEvent>* out) {
+  if (enter) enter(rel_dir);
+  auto subdirs = scanDirectory(rel_dir, out);
+  if (!subdirs) {
+    forgetSubtree(rel_dir, out);
+    return std::nullopt;
+  }
+  std::erase_if(*subdirs, [&descend](const std::string& sub) { return !descend(sub); });
+  return subdirs;
+}
+
 void TreeSnapshot::walk(const std::string& rel_dir, const DirectoryPolicy& descend,
                         const EnterHook& enter, std::vector<FileEvent>* out) {
   std::vector<std::string> pending{rel_dir};
@@ -110,16 +124,10 @@ void TreeSnapshot::walk(const std::string& rel_dir, const DirectoryPolicy& desce
   while (!pending.empty()) {
     std::string current = std::move(pending.back());
     pending.pop_back();
-    if (enter) enter(current);
-    auto subdirs = scanDirectory(current, out);
-    if (!subdirs) {
-      forgetSubtree(current, out);
-      continue;
-    }
-    visited.push_back(current);
-    for (auto& sub : *subdirs) {
-      if (descend(sub)) pending.push_back(std::move(sub));
-    }
+    auto subdirs = visit(current, descend, enter, out);
+    if (!subdirs) continue;
+    visited.push_back(std::move(current));
+    for (auto& sub : *subdirs) pending.push_back(std::move(sub));
   }
   // Directories known below rel_dir that the walk did not reach are gone (or excluded now).
   std::sort(visited.begin(), visited.end());

@@ -31,6 +31,12 @@ class TreeSnapshot {
   // `out` is given, appends what changed (also the files of directories that disappeared).
   void walk(const std::string& rel_dir, const DirectoryPolicy& descend, const EnterHook& enter,
             std::vector<FileEvent>* out);
+  // One step of a walk: enters and reads rel_dir; returns its subdirectories that `descend`
+  // allows, or nullopt when it is gone (then it is forgotten, its files reported as removed).
+  std::optional<std::vector<std::string>> visit(const std::string& rel_dir,
+                                                const DirectoryPolicy& descend,
+                                                const EnterHook& enter,
+                                                std::vector<FileEvent>* out);
   // Re-reads only rel_dir (new subdirectories are walked; vanished ones are forgotten).
   void refreshDirectory(const std::string& rel_dir, const DirectoryPolicy& descend,
                         const EnterHook& enter, std::vector<FileEvent>* out);
