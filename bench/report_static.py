@@ -22,15 +22,16 @@ def static_section(res, w):
       f"after the app started and {res['params']['idle_s']:g} s idle. Aim for the static binary: "
       "≤ 10 MiB stripped.")
     w("")
-    w("| binary | size | shared libraries | `version` p50 | Gin: exec → listening | Gin idle VmRSS | RssAnon | RssFile | VmHWM | threads |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| binary | size | stripped | shared libraries | `version` p50 | Gin: exec → listening | Gin idle VmRSS | RssAnon | RssFile | VmHWM | threads |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in ("static", "dynamic"):
         r = rows.get(kind)
         if not r:
             continue
         gin = r["gin"]
         listening = f"{gin['listening_ns'] / 1e6:.1f} ms" if gin.get("listening_ns") else "–"
-        w(f"| {kind} (`{r['binary']}`) | {mib(r['size_bytes'])} | {r['shared_libraries']} | "
+        w(f"| {kind} (`{r['binary']}`) | {mib(r['size_bytes'])} | "
+          f"{mib(r.get('stripped_bytes'))} | {r['shared_libraries']} | "
           f"{r['version_start']['p50']:.1f} ms | {listening} | {kib_mib(gin['vmrss_kib'])} | "
           f"{kib_mib(gin['rss_anon_kib'])} | {kib_mib(gin['rss_file_kib'])} | "
           f"{kib_mib(gin['vmhwm_kib'])} | {gin['threads']} |")

@@ -85,13 +85,17 @@ def main():
     for kind, binary in (("dynamic", args.dynamic), ("static", args.static)):
         binary = os.path.abspath(binary)
         needed = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True).stdout
+        stripped = os.path.join(bl.make_tempdir("hotpod-strip-"), "hotpod")
+        subprocess.run(["strip", "-o", stripped, binary], check=True)
         rows[kind] = {
             "binary": os.path.relpath(binary, REPO),
             "size_bytes": os.path.getsize(binary),
+            "stripped_bytes": os.path.getsize(stripped),
             "shared_libraries": needed.count("(NEEDED)"),
             "version_start": bl.summarize_ms(version_start_ns(binary, args.runs)),
             "gin": run_gin(binary, args.idle, args.timeout),
         }
+        shutil.rmtree(os.path.dirname(stripped), ignore_errors=True)
         bl.eprint(f"static.py: {kind}: {rows[kind]['size_bytes'] / 2**20:.1f} MiB, "
                   f"version p50 {rows[kind]['version_start']['p50']:.1f} ms, "
                   f"Gin idle VmRSS {rows[kind]['gin']['vmrss_kib']} KiB")

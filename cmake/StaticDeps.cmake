@@ -44,6 +44,8 @@ hotpod_static_library(hotpod_openssl STATIC ARCHIVE ${libdir}/libssl.a
 hotpod_static_library(hotpod_cares STATIC ARCHIVE ${libdir}/libcares.a)
 hotpod_static_library(CURL::libcurl STATIC ARCHIVE ${prefix}/lib/libcurl.a
                       LINK "hotpod_openssl;hotpod_cares" DEFINES CURL_STATICLIB)
+hotpod_static_library(LibArchive::LibArchive STATIC ARCHIVE ${prefix}/lib/libarchive.a
+                      LINK ${libdir}/libz.a DEFINES LIBARCHIVE_STATIC)
 add_library(Threads::Threads INTERFACE IMPORTED GLOBAL)
 
 # The versions `hotpod version` names: those of the Debian packages the prefix was made from,

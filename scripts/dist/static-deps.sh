@@ -8,8 +8,9 @@
 #     architecture's -dev packages, downloaded and unpacked into PREFIX/sysroot (not installed);
 #   * built from Debian's own source packages (`apt-get source`, no other download):
 #     libcurl (HTTP and HTTPS over OpenSSL, names resolved by c-ares, nothing else),
-#     prometheus-cpp (core only) and cpp-httplib (its single header, which the -dev package
-#     splits into a shared library).
+#     prometheus-cpp (core only), cpp-httplib (its single header, which the -dev package
+#     splits into a shared library) and libarchive (tar and gzip only: Debian's libarchive.a
+#     wants acl, xml2, nettle, lzma, zstd, lz4, bz2 and b2, which hotpod's tar never needs).
 set -euo pipefail
 
 arch=${1:?usage: static-deps.sh amd64|arm64}
@@ -28,7 +29,7 @@ archive_packages=(libssl-dev zlib1g-dev libc-ares-dev libyaml-cpp-dev libspdlog-
 indep_packages=(nlohmann-json3-dev libcli11-dev)
 # Source packages built here, each named by a binary package of the same version.
 source_packages=(curl:libcurl4-openssl-dev prometheus-cpp:prometheus-cpp-dev
-                 cpp-httplib:libcpp-httplib-dev)
+                 cpp-httplib:libcpp-httplib-dev libarchive:libarchive-dev)
 
 # "PACKAGE VERSION" for each package apt would fetch, in one apt-cache call (each costs seconds).
 candidate_versions() {
@@ -38,7 +39,7 @@ version_of() { awk -v p="$1" '$1 == p {print $2; exit}' <<<"$known"; }
 
 # The key: every package version that goes in, the compiler, and the recipe's revision (raise it
 # when a change here changes what is built).
-recipe=1
+recipe=2
 known=$(candidate_versions "${archive_packages[@]/%/:$arch}"; candidate_versions "${indep_packages[@]}" \
         "${source_packages[@]#*:}")
 versions=""
@@ -123,6 +124,17 @@ cmake -S "$work"/prometheus-cpp-*/ -B "$work/prometheus-build" -DCMAKE_BUILD_TYP
   && cmake --build "$work/prometheus-build" -j"$jobs" >>"$work/prometheus.log" 2>&1 \
   && cmake --install "$work/prometheus-build" >>"$work/prometheus.log" 2>&1 \
   || { tail -30 "$work/prometheus.log" >&2; log "prometheus-cpp's build failed"; exit 1; }
+
+log "libarchive (tar and gzip)"
+(cd "$work"/libarchive-*/ && ./configure --host="$triplet" CC="$triplet-gcc" CFLAGS="$cflags" \
+   CPPFLAGS="$cppflags" LDFLAGS="-L$sysroot/usr/lib/$triplet" --prefix="$prefix" \
+   --disable-shared --enable-static --disable-bsdtar --disable-bsdcat --disable-bsdcpio \
+   --disable-xattr --disable-acl --disable-posix-regex-lib --with-zlib --without-bz2lib \
+   --without-libb2 --without-iconv --without-lz4 --without-zstd --without-lzma --without-openssl \
+   --without-xml2 --without-expat >"$work/libarchive.log" 2>&1 \
+   && make -j"$jobs" libarchive.la >>"$work/libarchive.log" 2>&1 && make install-libLTLIBRARIES \
+   install-includeHEADERS >>"$work/libarchive.log" 2>&1) \
+   || { tail -30 "$work/libarchive.log" >&2; log "libarchive's build failed"; exit 1; }
 
 log "cpp-httplib (the single header)"
 install -m 0644 "$work"/cpp-httplib-*/httplib.h "$prefix/include/httplib.h"

@@ -66,6 +66,8 @@ HttpAnswer httpPostJson(const std::string& url, const std::string& json,
   return perform(url, &json, timeout);
 }
 
-std::string httpClientVersion() { return curl_version(); }
+std::string httpClientVersion() {
+  return curl_version();
+}
 
 }  // namespace hotpod
