@@ -6,11 +6,11 @@ each test puts there: no C library, no loader, no shell unless the test adds bus
   app starts; a new program renamed over it goes live on SIGUSR2 (new PID, new build and
   version logged); the orphans the app double-forks are reaped (orphan_reaped, no zombie);
   SIGTERM stops the app, and hotpod exec exits with the app's status 7. It needs no /tmp and
-  no /dev. The dynamically linked development build, put into the same root, is refused by
+  no /dev, and not even /proc: the same passes with no /proc in the root. The dynamically linked development build, put into the same root, is refused by
   the kernel ("No such file or directory": there is no program interpreter) — so this test
   fails for a hotpod that is not fully static.
 * `hotpod run` in a root made of busybox-static and the static hotpod (plus /tmp, /dev/null and
-  the project): a change is built exactly once (the build numbers of two changes follow each
+  the project; /dev/null only for dist binaries built before 966a2f2, see add_dev_null): a change is built exactly once (the build numbers of two changes follow each
   other: the build's own output triggers nothing), the app is restarted and shows the new
   content; SIGTERM ends hotpod with 0 and the app is gone. hotpod run needs a writable /tmp
   (or TMPDIR) for its scratch directory: without one it exits and says so.
@@ -111,16 +111,18 @@ class RootTest(unittest.TestCase):
 
 
 class ExecWithoutLibrariesTest(RootTest):
-    def make_exec_root(self, hotpod_binary):
+    def make_exec_root(self, hotpod_binary, proc=True):
         """/hotpod, /app (static), /etc/hosts, /data and the /proc mount point: nothing else."""
         root = self.root
         root.copy(hotpod_binary, "/hotpod")
         root.copy(compile_app("b1", self.work), "/app")
         root.write("/etc/hosts", "127.0.0.1 localhost\n")
         root.write("/data/version.txt", "v1\n")
-        root.mkdir("/proc")
-        self.assertEqual(root.files(), ["app", "data", "data/version.txt", "etc", "etc/hosts",
-                                        "hotpod", "proc"])
+        self.top = ["app", "data", "etc", "hotpod"]
+        if proc:
+            root.mkdir("/proc")
+            self.top.append("proc")
+        self.assertEqual(root.files(), sorted(self.top + ["data/version.txt", "etc/hosts"]))
         self.app_log = root.host("/data/app.log")
 
     def app_says(self, line):
@@ -128,10 +130,17 @@ class ExecWithoutLibrariesTest(RootTest):
                           detail=lambda: "\n".join(read_lines(self.app_log)))
 
     def test_as_pid_1_in_an_empty_root_it_restarts_reaps_and_exits_with_the_app(self):
+        self.exec_as_pid_1(proc=True)
+
+    def test_it_needs_no_proc_either(self):
+        self.exec_as_pid_1(proc=False)
+
+    def exec_as_pid_1(self, proc):
         self.assertTrue(is_static(dist_binary()))
-        self.make_exec_root(dist_binary())
+        self.make_exec_root(dist_binary(), proc)
+        unshare = UNSHARE_PID if proc else [a for a in UNSHARE_PID if a != "--mount-proc"]
         hp = self.start(["--log-level", "debug", "--", "/app"], command="exec",
-                        wrapper=[*UNSHARE_PID, f"--root={self.root.path}"], binary="/hotpod")
+                        wrapper=[*unshare, f"--root={self.root.path}"], binary="/hotpod")
         hp.wait_for("exec_started", pid1=True)
         kids = children_of(hp.pid)  # unshare's one child: hotpod exec, PID 1 inside
         self.assertEqual(len(kids), 1, kids)
@@ -172,8 +181,7 @@ class ExecWithoutLibrariesTest(RootTest):
         self.assertIn(f"term pid={second['pid']} build=b2 version=v2", read_lines(self.app_log))
         self.assertEqual(hp.count("app_started"), 2)
         # It left nothing behind in the root: no /tmp, no state, nothing.
-        self.assertEqual(sorted(os.listdir(self.root.path)), ["app", "data", "etc", "hotpod",
-                                                               "proc"])
+        self.assertEqual(sorted(os.listdir(self.root.path)), sorted(self.top))
 
     def test_the_dynamic_development_build_does_not_even_start_there(self):
         self.assertFalse(is_static(HOTPOD), f"{HOTPOD} is static: this check proves nothing")

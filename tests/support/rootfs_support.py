@@ -76,8 +76,10 @@ class Root:
                        check=True, timeout=HANG_TIMEOUT)
 
     def add_dev_null(self):
-        """/dev/null, which every container runtime provides (hotpod gives it to the build's
-        and app's stdin)."""
+        """/dev/null, which every container runtime provides. hotpod up to 3a065d5 opened it as
+        the build's and app's stdin (posix_spawn then failed with ENOENT, reported as "no such
+        program '/bin/sh'"); 966a2f2 gives them an empty pipe instead. Once dist/ is built with
+        966a2f2, the roots need no /dev: drop the calls."""
         self.mkdir("/dev")
         os.mknod(self.host("/dev/null"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
         os.chmod(self.host("/dev/null"), 0o666)
