@@ -9,7 +9,9 @@ static hotpod, busybox-static, /etc/hosts (`hooks-hosts.test` → 127.0.0.1), /e
 nsswitch.conf. Its two webhooks name those two hosts. After a change, the receiver gets the
 build_succeeded POST of that build at both: /a found through /etc/hosts (dnsmasq was never
 asked for that name), /b through DNS (dnsmasq logged the query). A hotpod that resolved
-through NSS would find neither name in that root.
+through NSS modules (libnss_*.so, loaded at run time) would find neither name in that root.
+hotpod's own HTTP server listens on `hooks-dns.test:0` there too: the host name of --listen
+goes through the static glibc's getaddrinfo, whose files and dns lookups are built in.
 
 Needs root (network namespace, chroot) and dnsmasq (Debian's dnsmasq-base); without them the
 file prints SKIPPED and exits 77.
@@ -150,10 +152,14 @@ class ResolverTest(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(root.host("/etc"))), ["hosts", "resolv.conf"])
         self.assertFalse([p for p in root.files() if ".so" in p or "nss" in p])
 
-        hp = Hotpod(["--log-level", "debug"], root.path, binary="/bin/hotpod",
+        hp = Hotpod(["--log-level", "debug", "--listen", "hooks-dns.test:0"], root.path,
+                    binary="/bin/hotpod",
                     wrapper=[*self.in_netns, "unshare", "--mount", f"--root={root.path}",
                              "--wd=/app"])
         self.addCleanup(hp.kill)
+        # Its own HTTP server binds a name only DNS knows (glibc's getaddrinfo, linked in).
+        _, listening = hp.wait_for("http_listening")
+        self.assertRegex(listening["address"], r"^hooks-dns\.test:\d+$")
         hp.wait_for("build_finished", result="success")
         hp.wait_for("app_started")
         mark = hp.mark()
