@@ -234,6 +234,7 @@ class RunInBusyboxRootTest(RootTest):
         mark = hp.mark()
         self.root.write("/app/version.txt", "v2\n")
         _, built = hp.wait_for("build_finished", after=mark, result="success")
+        self.assertEqual(built["build"], 2, hp.log_tail())  # the start-up build was #1
         _, second = hp.wait_for("app_started", after=mark)
         hp.wait_for("output", after=mark, source="app", msg="v2")
         self.assertNotEqual(second["pid"], first["pid"])
