@@ -142,7 +142,6 @@ class ResolverTest(unittest.TestCase):
         root = self.root
         root.add_busybox()
         root.copy(dist_binary(), "/bin/hotpod")
-        root.add_dev_null()
         root.mkdir("/tmp", 0o1777)
         root.write("/etc/hosts", "127.0.0.1 localhost\n127.0.0.1 hooks-hosts.test\n")
         root.write("/etc/resolv.conf", "nameserver 127.0.0.1\n")

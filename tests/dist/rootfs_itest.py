@@ -6,11 +6,12 @@ each test puts there: no C library, no loader, no shell unless the test adds bus
   app starts; a new program renamed over it goes live on SIGUSR2 (new PID, new build and
   version logged); the orphans the app double-forks are reaped (orphan_reaped, no zombie);
   SIGTERM stops the app, and hotpod exec exits with the app's status 7. It needs no /tmp and
-  no /dev, and not even /proc: the same passes with no /proc in the root. The dynamically linked development build, put into the same root, is refused by
+  no /dev, and not even /proc: the same passes with no /proc in the root. The dynamically
+  linked development build, put into the same root, is refused by
   the kernel ("No such file or directory": there is no program interpreter) — so this test
   fails for a hotpod that is not fully static.
-* `hotpod run` in a root made of busybox-static and the static hotpod (plus /tmp, /dev/null and
-  the project; /dev/null only for dist binaries built before 966a2f2, see add_dev_null): a change is built exactly once (the build numbers of two changes follow each
+* `hotpod run` in a root made of busybox-static and the static hotpod (plus /tmp and the
+  project; no /dev): a change is built exactly once (the build numbers of two changes follow each
   other: the build's own output triggers nothing), the app is restarted and shows the new
   content; SIGTERM ends hotpod with 0 and the app is gone. hotpod run needs a writable /tmp
   (or TMPDIR) for its scratch directory: without one it exits and says so.
@@ -210,7 +211,6 @@ class RunInBusyboxRootTest(RootTest):
         root = self.root
         root.add_busybox()
         root.copy(dist_binary(), "/bin/hotpod")
-        root.add_dev_null()
         if tmp:
             root.mkdir("/tmp", 0o1777)
         root.write("/app/hotpod.yaml", RUN_CONFIG)

@@ -6,24 +6,16 @@ A dynamically linked hotpod fails the same checks: the test copies the developme
 root file system with no libraries and sees it refused by the kernel ("No such file or
 directory": no program interpreter), which is what the static one must not do.
 """
-import glob
 import hashlib
 import os
 import shutil
 import subprocess
 import unittest
 
-from hotpod_harness import DIST_DIR, HOTPOD, Hotpod, TempTree, write
+from hotpod_harness import HOTPOD, Hotpod, TempTree, write
+from rootfs_support import dist_binary
 
 QEMU = shutil.which("qemu-aarch64-static")
-
-
-def dist_binary(arch):
-    found = glob.glob(os.path.join(DIST_DIR, f"hotpod-*-linux-{arch}"))
-    if len(found) != 1:
-        raise AssertionError(f"expected one dist/hotpod-*-linux-{arch}, found {found}: "
-                             "run `make dist` (make test does)")
-    return found[0]
 
 
 def run(argv, **kw):
@@ -71,8 +63,11 @@ class StaticBinaryTest(unittest.TestCase):
         static = run(["chroot", root, "/bin/hotpod", "version"])
         self.assertEqual(static.returncode, 0, static.stderr)
         self.assertIn("architecture: amd64", static.stdout)
-        # hotpod run there too: the app it starts needs no /dev/null (the root has no /dev).
+        # hotpod run there too: the app it starts needs no /dev/null (the root has no /dev);
+        # hotpod run's scratch directory needs a /tmp.
         os.makedirs(os.path.join(root, "src"))
+        os.makedirs(os.path.join(root, "tmp"))
+        os.chmod(os.path.join(root, "tmp"), 0o1777)
         hp = Hotpod(["--root", "/src", "--", "/bin/hotpod", "version"], cwd=root,
                     wrapper=("chroot", root), binary="/bin/hotpod")
         try:

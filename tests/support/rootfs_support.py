@@ -3,7 +3,6 @@
 import glob
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import time
@@ -74,15 +73,6 @@ class Root:
         self.copy(BUSYBOX, "/bin/busybox")
         subprocess.run(["chroot", self.path, "/bin/busybox", "--install", "-s", "/bin"],
                        check=True, timeout=HANG_TIMEOUT)
-
-    def add_dev_null(self):
-        """/dev/null, which every container runtime provides. hotpod up to 3a065d5 opened it as
-        the build's and app's stdin (posix_spawn then failed with ENOENT, reported as "no such
-        program '/bin/sh'"); 966a2f2 gives them an empty pipe instead. Once dist/ is built with
-        966a2f2, the roots need no /dev: drop the calls."""
-        self.mkdir("/dev")
-        os.mknod(self.host("/dev/null"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-        os.chmod(self.host("/dev/null"), 0o666)
 
     def files(self):
         """Every path in the root, relative to it (what the test put there, and nothing else)."""
