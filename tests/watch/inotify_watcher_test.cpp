@@ -143,5 +143,5 @@ TEST_CASE("inotify watcher: a missing root is a clear error") {
   InotifyWatcher watcher(
       reactor, "/nonexistent/hotpod/root", [](const std::string&) { return true; },
       [](std::vector<FileEvent>) {}, InotifyOptions{});
-  CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
+  CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("does not exist"), std::system_error);
 }

@@ -16,7 +16,8 @@
 
 namespace hotpod {
 
-enum class FsKind { Local, NeedsPolling, Overlay };
+// Pseudo: the kernel makes the files up (proc, sysfs, cgroup …); no source tree lives there.
+enum class FsKind { Local, NeedsPolling, Overlay, Pseudo };
 
 struct FilesystemInfo {
   std::string name;  // "ext4", "nfs", "overlay", or "0x…" when unknown

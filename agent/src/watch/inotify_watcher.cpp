@@ -249,6 +249,10 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
   }
   struct stat st;
   if (::lstat((root_ / rel).c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;  // gone again
+  if (isSpecialFile(st.st_mode)) {  // no source file; one that was is gone
+    if (tree_.update(rel, std::nullopt)) out.push_back({rel, ChangeKind::Removed, {}});
+    return;
+  }
   const auto kind = tree_.update(rel, fileStateAt(AT_FDCWD, (root_ / rel).c_str(), st));
   if ((mask & IN_CREATE) && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1) {
     // A new file is being written: it counts when its writer closes it, never half-written.
