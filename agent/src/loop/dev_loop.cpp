@@ -44,8 +44,8 @@ struct DevLoop::Impl {
   LoopRole role;
   std::filesystem::path root;
   std::filesystem::path scratch;
+  Reactor reactor;  // before the journal, whose sweep timer it runs
   GroupJournal journal{GroupJournal::fileFor(root)};
-  Reactor reactor;
   SignalSource signals{reactor, loopSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT})};
   Reaper reaper;
   PathFilter filter;
@@ -92,6 +92,7 @@ struct DevLoop::Impl {
     // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
+    journal.sweepEvery(reactor, std::chrono::seconds(5));  // for a hotpod killed beside this one
   }
 
   ~Impl() {

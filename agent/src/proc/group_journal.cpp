@@ -80,24 +80,33 @@ std::vector<fs::path> GroupJournal::journalsOfThisRoot() const {
   return journals;
 }
 
-size_t GroupJournal::stopStaleGroups() {
+void GroupJournal::sweepEvery(Reactor& reactor, std::chrono::milliseconds period) {
+  sweep_timer_ = std::make_unique<Timer>(reactor, [this, period] {
+    sweep(false);
+    sweep_timer_->armAfter(period);
+  });
+  sweep_timer_->armAfter(period);
+}
+
+size_t GroupJournal::sweep(bool at_start) {
   try {
     privateDirectory(file_.parent_path());  // a journal planted by another user is not read
   } catch (const std::system_error& failure) {
-    log::warn("journal_refused", failure.what());
+    if (at_start) log::warn("journal_refused", failure.what());
     return 0;
   }
   const ProcTable proc(proc_root_);
   std::vector<ProcessInfo> killed;
   size_t groups = 0;
   for (const auto& journal : journalsOfThisRoot()) {
-    if (stopGroupsOf(journal, proc, killed, groups)) {
+    if (stopGroupsOf(journal, proc, killed, groups, at_start)) {
       std::error_code ignored;
       if (journal != file_) fs::remove(journal, ignored);  // its groups are gone now
     }
   }
-  // SIGKILL is asynchronous: wait (briefly) until those processes are really gone (their
-  // ports released); a later process with a reused PID does not count.
+  // SIGKILL is asynchronous: before anything starts, wait (briefly) until those processes are
+  // really gone (their ports released); a later process with a reused PID does not count.
+  if (!at_start) return groups;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (const auto& process : killed) {
     while (std::chrono::steady_clock::now() < deadline) {
@@ -110,13 +119,15 @@ size_t GroupJournal::stopStaleGroups() {
 }
 
 bool GroupJournal::stopGroupsOf(const fs::path& journal, const ProcTable& proc,
-                                std::vector<ProcessInfo>& killed, size_t& groups) const {
+                                std::vector<ProcessInfo>& killed, size_t& groups,
+                                bool at_start) const {
   std::ifstream file(journal);
   pid_t owner = 0;
   uint64_t owner_start = 0;
   if (!(file >> owner >> owner_start)) return false;
   if (owner == ::getpid() && owner_start == owner_start_) return false;  // this hotpod's own
   if (processStartTime(owner, proc_root_) == owner_start) {
+    if (!at_start) return false;
     log::warn("another_hotpod",
               "another hotpod (pid " + std::to_string(owner) +
                   ") runs for this root; its builds and app are left alone (if it is killed, "

@@ -6,11 +6,15 @@
 // already in use" never follows a crash of hotpod itself).
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <vector>
 
+#include "base/reactor.h"
+#include "base/timer.h"
 #include "proc/proc_table.h"
 
 namespace hotpod {
@@ -29,21 +33,27 @@ class GroupJournal {
   // hotpod is gone, removes their journals, and waits briefly until the groups are gone.
   // Returns how many groups it stopped. Leaves a hotpod that still runs alone (two hotpods on
   // one root).
-  size_t stopStaleGroups();
+  size_t stopStaleGroups() { return sweep(true); }
+  // Sweeps again every `period` while this hotpod runs (without waiting for the killed groups
+  // and without repeating the another_hotpod warning), so that the app of a hotpod that ran
+  // beside this one and was SIGKILLed does not hold its port until the next hotpod starts.
+  void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
   void added(pid_t group);
   void removed(pid_t group);
 
  private:
   void save() const;
+  size_t sweep(bool at_start);
   std::vector<std::filesystem::path> journalsOfThisRoot() const;
   // Kills the stale groups of one journal; false when it is not stale (ours, or its owner runs).
   bool stopGroupsOf(const std::filesystem::path& journal, const ProcTable& proc,
-                    std::vector<ProcessInfo>& killed, size_t& groups) const;
+                    std::vector<ProcessInfo>& killed, size_t& groups, bool at_start) const;
 
   std::filesystem::path file_;
   std::filesystem::path proc_root_;
   uint64_t owner_start_;  // this hotpod's start time, read once: it is saved at every change
   std::map<pid_t, uint64_t> groups_;  // group id → its leader's start time (clock ticks)
+  std::unique_ptr<Timer> sweep_timer_;
 };
 
 // Field 22 of /proc/PID/stat (start time after boot, in clock ticks); 0 when PID does not exist.
