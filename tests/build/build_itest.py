@@ -152,6 +152,25 @@ class BuildTest(TempTree):
         self.assertIn("main.go:3: syntax error", record["msg"])
         self.assertTrue(hp.find_all("output", source="build", msg="main.go:3: syntax error"))
 
+    def test_a_nul_separated_list_keeps_names_with_newlines_whole(self):
+        # HOTPOD_CHANGED_FILES is newline-separated: a name with a newline splits in two there.
+        build = (f'cp "$HOTPOD_CHANGED_FILES0" {self.out}/build-$HOTPOD_BUILD_NUMBER.nul && '
+                 f'echo "$HOTPOD_CHANGED_COUNT" > {self.out}/count-$HOTPOD_BUILD_NUMBER')
+        hp = self.start_recording(build=build)
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        names = ["odd\nname.go", "plain.go"]
+        for name in names:
+            write(os.path.join(self.src, name), "package main\n")
+        record = self.wait_build(hp, mark, 2)
+        self.assertEqual(record["result"], "success", hp.log_tail())
+        with open(os.path.join(self.out, "build-2.nul"), "rb") as f:
+            listed = f.read()
+        self.assertTrue(listed.endswith(b"\0"), listed)
+        self.assertEqual(sorted(listed[:-1].decode().split("\0")), names)
+        with open(os.path.join(self.out, "count-2")) as f:
+            self.assertEqual(f.read().strip(), "2")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -86,7 +86,7 @@ class CliConfigTest(TempTree):
         result = run_hotpod(["run", "--root", os.path.join(self.dir, "missing"), "--build", "true"],
                             cwd=self.dir)
         self.assertEqual(result.returncode, 1, result.stderr)
-        self.assertIn("not a directory", result.stderr)
+        self.assertIn("missing does not exist", result.stderr)
 
     def test_version_and_help(self):
         result = run_hotpod(["version"])

@@ -163,7 +163,7 @@ TEST_CASE("booleans accept true/false, yes/no, on/off") {
 TEST_CASE("signals by name, short name or number") {
   CHECK(parse("run: {stop_signal: HUP}").run.stop_signal == SIGHUP);
   CHECK(parse("run: {stop_signal: sigusr2}").run.stop_signal == SIGUSR2);
-  CHECK(parse("run: {stop_signal: 9}").run.stop_signal == SIGKILL);
+  CHECK(parse("run: {stop_signal: 2}").run.stop_signal == SIGINT);
 }
 
 TEST_CASE("durations of zero are accepted where zero means something") {

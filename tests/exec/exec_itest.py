@@ -37,6 +37,14 @@ echo "crash {version} $$"
 exit 3
 """
 
+# Notes every signal it gets by number; tini passes all of these on, so must hotpod exec.
+# SIGTSTP (20) is trapped, so the app notes it instead of stopping.
+NOTING_APP = """#!/bin/sh
+for n in {numbers}; do trap "echo got $n >> '{marker}'" $n; done
+echo "ready {version} $$"
+while :; do sleep 0.05; done
+"""
+
 # Ignores the stop signal, like a wedged app; its sleep inherits the ignored SIGTERM.
 STUBBORN_APP = """#!/bin/sh
 trap '' TERM
@@ -255,6 +263,24 @@ class ExecTest(TempTree):
         self.assertEqual(hp.count("app_started"), 1)
         self.assertEqual(hp.count("app_crashed") + hp.count("app_stopped"), 0, hp.log_tail())
         self.assertTrue(alive(started["pid"]))
+
+    def test_every_signal_not_reserved_for_hotpod_exec_reaches_the_app(self):
+        passed = [signal.SIGWINCH, signal.SIGALRM, signal.SIGCONT, signal.SIGTSTP, signal.SIGUSR2,
+                  signal.SIGURG, signal.SIGPWR, signal.SIGRTMIN + 3, signal.SIGRTMAX]
+        numbers = " ".join(str(int(s)) for s in passed)
+        self.install_app("v1", NOTING_APP.replace("{numbers}", numbers))
+        # With another restart signal, SIGUSR2 is the app's own.
+        hp, exec_pid = self.start_exec(["--restart-signal", "SIGRTMIN+1"], pid1=False)
+        _, started = hp.wait_for("app_started")
+        hp.wait_for("unparsed", msg=f"ready v1 {started['pid']}")
+        for sig in passed:
+            os.kill(exec_pid, sig)
+            self.wait_until(f"the app to note signal {int(sig)}",
+                            lambda: f"got {int(sig)}" in self.markers())
+        self.assertEqual(hp.count("app_started"), 1, hp.log_tail())
+        self.assertTrue(alive(exec_pid) and alive(started["pid"]), hp.log_tail())
+        hp.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(hp.proc.wait(HANG_TIMEOUT), 128 + signal.SIGTERM, hp.log_tail())
 
     def test_exit_with_child_exits_with_its_code_or_128_plus_signal(self):
         self.install_app("v1", CRASHING_APP)

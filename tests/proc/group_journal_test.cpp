@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -73,4 +74,31 @@ TEST_CASE("a journal in a directory another user could have planted is not read"
   GroupJournal journal(dir.path() / "hotpod-0" / "root.groups", proc.root());
   CHECK(journal.stopStaleGroups() == 0);
   CHECK(g_killed.empty());
+}
+
+TEST_CASE("each hotpod keeps its own journal, and a killed one's is swept beside a live one") {
+  // Two hotpods ran on one root: 98 still runs, 99 was SIGKILLed. Each wrote its own journal,
+  // so 99's app (group 500) is still on record although 98 kept writing its own.
+  FakeProc proc;
+  proc.add({.pid = 98, .comm = "hotpod", .start_time = 70});
+  proc.add({.pid = 500, .comm = "app-of-99", .state = 'Z', .start_time = 1000});
+  proc.add({.pid = 600, .comm = "app-of-98", .start_time = 1100});
+  TempDir dir;
+  dir.write("hotpod-0/root.98.groups", "98 70\n600 1100\n");
+  const auto dead = dir.write("hotpod-0/root.99.groups", "99 77\n500 1000\n");
+  dir.write("hotpod-0/other.99.groups", "99 77\n700 1200\n");  // another root's
+  std::filesystem::permissions(dir.path() / "hotpod-0", std::filesystem::perms::owner_all);
+  g_killed.clear();
+  SyscallFault fake_kill(&sys::Ops::kill, &recordKill);
+  GroupJournal journal(dir.path() / "hotpod-0" / "root.12345.groups", proc.root());
+  CHECK(journal.stopStaleGroups() == 1);
+  CHECK(g_killed == std::vector<pid_t>{-500});
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(std::filesystem::exists(dir.path() / "hotpod-0" / "root.98.groups"));
+  CHECK(std::filesystem::exists(dir.path() / "hotpod-0" / "other.99.groups"));
+}
+
+TEST_CASE("the journal's name holds the root's hash and this hotpod's pid") {
+  const auto name = GroupJournal::fileFor("/src").filename().string();
+  CHECK(name.ends_with("." + std::to_string(::getpid()) + ".groups"));
 }

@@ -89,7 +89,7 @@ run:
                   "HOTPOD_ROOT": "src", "KEPT_FOR_CHILDREN": "yes"}
         hp, events = self.start_with_events_open(env=inputs)
         told_to_builds = {"HOTPOD_CHANGED_FILES", "HOTPOD_CHANGED_FILES_FILE",
-                          "HOTPOD_CHANGED_COUNT", "HOTPOD_CHANGED_FILES_TRUNCATED",
+                          "HOTPOD_CHANGED_FILES0", "HOTPOD_CHANGED_COUNT", "HOTPOD_CHANGED_FILES_TRUNCATED",
                           "HOTPOD_WATCH_ROOT", "HOTPOD_BUILD_NUMBER"}
         for name, told in (("build-2", told_to_builds), ("app-2", set())):
             env = self.dumped(name)["env"]

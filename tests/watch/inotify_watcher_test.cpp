@@ -144,7 +144,7 @@ TEST_CASE("inotify watcher: a missing root is a clear error") {
   InotifyWatcher watcher(
       reactor, "/nonexistent/hotpod/root", [](const std::string&) { return true; },
       [](std::vector<FileEvent>) {}, InotifyOptions{});
-  CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("not a directory"), std::system_error);
+  CHECK_THROWS_WITH_AS(watcher.start(), doctest::Contains("does not exist"), std::system_error);
 }
 
 TEST_CASE("inotify watcher: a large subtree that appears at once is read in slices") {

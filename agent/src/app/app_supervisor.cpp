@@ -38,7 +38,11 @@ AppSupervisor::AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config,
       root_(std::move(root)),
       options_(std::move(options)),
       group_(
-          reactor, reaper, [](std::string_view line) { log::output(log::Source::App, line); },
+          reactor, reaper,
+          [this](std::string_view line) {
+            log::output(log::Source::App, line);
+            if (options_.output_line) options_.output_line(line);
+          },
           [this](const ExitInfo& exit) { onGone(exit); }),
       backoff_timer_(reactor, [this] { launch(); }) {}
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/app_restarter.h"
 #include "base/reactor.h"
@@ -33,6 +34,8 @@ struct AppSupervisorOptions {
   OwnExitPolicy own_exit = OwnExitPolicy::RestartCrashes;
   bool inherit_stdio = false;  // see SpawnSpec::inherit_stdio
   AppObserver observer;
+  // Each line the app writes, after it has been logged (hotpod run looks for port clashes).
+  std::function<void(std::string_view line)> output_line;
 };
 
 class AppSupervisor : public AppRestarter {

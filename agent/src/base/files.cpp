@@ -7,9 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
-#include <iterator>
 
 #include "base/syscalls.h"
 #include "base/unique_fd.h"
@@ -90,11 +88,10 @@ fs::path runtimeDirectory() {
   return fromEnvironment("XDG_RUNTIME_DIR", tempDirectory());
 }
 
-const fs::path& privateDirectory(const fs::path& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw sys::error(errno, "cannot create " + dir.string(),
-                     "make its parent writable, or set XDG_RUNTIME_DIR or TMPDIR elsewhere");
-  }
+namespace {
+
+// Refuses what another user could have planted; with `narrow`, makes a readable one 0700.
+void requirePrivate(const fs::path& dir, bool narrow) {
   const std::string refuse = "refusing to use " + dir.string() + ": ";
   const std::string remove =
       "remove it if you did not make it: another user could plant files there";
@@ -117,16 +114,54 @@ const fs::path& privateDirectory(const fs::path& dir) {
   if ((st.st_mode & 022) != 0) {
     throw sys::error(EPERM, refuse + "group or others may write to it", remove);
   }
-  if ((st.st_mode & 077) != 0 && ::fchmod(fd.get(), 0700) != 0) {
+  if (narrow && (st.st_mode & 077) != 0 && ::fchmod(fd.get(), 0700) != 0) {
     throw sys::error(errno, "cannot chmod 0700 " + dir.string());
   }
+}
+
+}  // namespace
+
+const fs::path& privateDirectory(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw sys::error(errno, "cannot create " + dir.string(),
+                     "make its parent writable, or set XDG_RUNTIME_DIR or TMPDIR elsewhere");
+  }
+  requirePrivate(dir, true);
   return dir;
 }
 
-std::optional<std::string> readWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+void checkPrivateDirectory(const fs::path& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0 && errno == ENOENT) return;  // made when hotpod runs
+  requirePrivate(dir, false);
+}
+
+std::string describeByteLimit(size_t bytes) {
+  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) {
+    return std::to_string(bytes >> 20) + " MiB";
+  }
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+std::optional<std::string> readWholeFile(const fs::path& path, size_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  std::string text;
+  char buffer[64 * 1024];
+  for (;;) {  // by reads, not by st_size: /dev/zero and /proc files have no honest size
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;  // a directory (EISDIR) cannot be read either
+    if (n == 0) return text;
+    if (text.size() + static_cast<size_t>(n) > max_bytes) {
+      throw sys::error(EFBIG,
+                       path.string() + " is larger than " + describeByteLimit(max_bytes) +
+                           ", the most hotpod reads of such a file",
+                       "check that it is the file you meant (not a device or a huge log)");
+    }
+    text.append(buffer, static_cast<size_t>(n));
+  }
 }
 
 void replaceFileAtomically(const fs::path& path, std::string_view contents, mode_t mode,

@@ -23,8 +23,22 @@ std::filesystem::path runtimeDirectory();
 // saying what is wrong and to remove it. Returns `dir`.
 const std::filesystem::path& privateDirectory(const std::filesystem::path& dir);
 
-// The whole content of a file; nullopt when it cannot be opened (missing, unreadable).
-std::optional<std::string> readWholeFile(const std::filesystem::path& path);
+// The same checks without any change (for hotpod check): a missing directory is fine, an
+// existing one must be private already (a mode with read access for others is not narrowed).
+void checkPrivateDirectory(const std::filesystem::path& dir);
+
+// What hotpod reads whole (config, ignore and token files) is small; /dev/zero or a link to a
+// huge sparse file must not eat the memory.
+inline constexpr size_t kMaxReadBytes = size_t{1} << 20;
+
+// The whole content of a file; nullopt when it cannot be opened (missing, unreadable). A file
+// larger than `max_bytes` is not read to its end: throws std::system_error (EFBIG) naming the
+// file and the limit.
+std::optional<std::string> readWholeFile(const std::filesystem::path& path,
+                                         size_t max_bytes = kMaxReadBytes);
+
+// "1 MiB", "64 KiB", "100 bytes": a limit as messages state it.
+std::string describeByteLimit(size_t bytes);
 
 // Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
 // file; `advice` says what the user can do (e.g. which flag chooses another path). `path` must

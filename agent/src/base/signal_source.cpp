@@ -9,8 +9,7 @@
 
 namespace hotpod {
 
-SignalSource::SignalSource(Reactor& reactor, std::initializer_list<int> signals)
-    : reactor_(reactor) {
+SignalSource::SignalSource(Reactor& reactor, const std::vector<int>& signals) : reactor_(reactor) {
   sigset_t mask;
   sigemptyset(&mask);
   for (int signal : signals) sigaddset(&mask, signal);
@@ -22,8 +21,13 @@ SignalSource::SignalSource(Reactor& reactor, std::initializer_list<int> signals)
   reactor_.add(fd_.get(), EPOLLIN, [this](uint32_t) {
     signalfd_siginfo info;
     while (sys::ops().read(fd_.get(), &info, sizeof info) == sizeof info) {
-      auto found = handlers_.find(static_cast<int>(info.ssi_signo));
-      if (found != handlers_.end()) found->second();
+      const int signal = static_cast<int>(info.ssi_signo);
+      auto found = handlers_.find(signal);
+      if (found != handlers_.end()) {
+        found->second();
+      } else if (otherwise_) {
+        otherwise_(signal);
+      }
     }
   });
 }

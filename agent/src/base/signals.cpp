@@ -1,5 +1,6 @@
 #include "base/signals.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <csignal>
@@ -96,6 +97,24 @@ std::string signalName(int signal_number) {
     return offset == 0 ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(offset);
   }
   return "signal " + std::to_string(signal_number);
+}
+
+std::vector<int> passableSignals() {
+  constexpr std::array kKept = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,  SIGTRAP,
+                                SIGSYS,  SIGABRT, SIGCHLD, SIGPIPE, SIGXFSZ, SIGTTIN, SIGTTOU};
+  std::vector<int> passable;
+  for (int number = 1; number <= SIGRTMAX; ++number) {
+    if (number >= SIGSYS + 1 && number < SIGRTMIN) continue;  // glibc's own 32 and 33
+    if (std::find(kKept.begin(), kKept.end(), number) == kKept.end()) passable.push_back(number);
+  }
+  return passable;
+}
+
+bool endsProcessByDefault(int signal_number) {
+  // signal(7): the ones whose default is "Ign", "Stop" or "Cont" leave the process alive.
+  constexpr std::array kHarmless = {SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP,
+                                    SIGTTIN, SIGTTOU, SIGURG,  SIGWINCH};
+  return std::find(kHarmless.begin(), kHarmless.end(), signal_number) == kHarmless.end();
 }
 
 }  // namespace hotpod

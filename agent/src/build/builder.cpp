@@ -1,5 +1,6 @@
 #include "build/builder.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "base/duration.h"
@@ -21,6 +22,22 @@ std::string chainShellCommands(const std::vector<std::string>& steps) {
   std::string script;
   for (const auto& step : steps) script += (script.empty() ? "(" : " && (") + step + "\n)";
   return script;
+}
+
+std::string failureReport(const BuildOutcome& outcome, bool app_running) {
+  std::string block =
+      "build #" + std::to_string(outcome.number) + " FAILED (" +
+      (outcome.result == BuildResult::TimedOut ? std::string("timed out")
+                                               : outcome.exit.describe()) +
+      ") after " + formatDuration(outcome.duration) + "; " +
+      (app_running ? "the app keeps running the previous version" : "no app is running") +
+      ". Last output:";
+  if (outcome.tail.empty()) block += " (none)";
+  const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
+  for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
+    block += "\n    " + outcome.tail[i];
+  }
+  return block;
 }
 
 Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::filesystem::path root,
@@ -62,12 +79,18 @@ std::vector<std::string> Builder::environment(const ChangeSet& changes) const {
   if (!list.empty()) list.pop_back();
   const auto list_file = scratch_dir_ / ("changed-files-" + std::to_string(count_));
   std::ofstream(list_file) << list << (list.empty() ? "" : "\n");
+  // A file name may hold a newline (never a NUL): this list splits only between names, for
+  // xargs -0 and read -d ''.
+  const auto nul_list_file = scratch_dir_ / ("changed-files0-" + std::to_string(count_));
+  std::ofstream nul_list(nul_list_file, std::ios::binary);
+  for (const auto& path : changes.paths()) nul_list << path << '\0';
   const bool truncated = list.size() > kMaxChangedFilesVariable;
   if (truncated) list.resize(list.rfind('\n', kMaxChangedFilesVariable));
   Environment env = Environment::forChildren();
   for (const auto& [key, value] : config_.env) env.set(key, value);
   env.set("HOTPOD_CHANGED_FILES", list);
   env.set("HOTPOD_CHANGED_FILES_FILE", list_file.string());
+  env.set("HOTPOD_CHANGED_FILES0", nul_list_file.string());
   env.set("HOTPOD_CHANGED_COUNT", std::to_string(changes.size()));
   env.set("HOTPOD_CHANGED_FILES_TRUNCATED", truncated ? "1" : "0");
   env.set("HOTPOD_WATCH_ROOT", root_.string());  // not HOTPOD_ROOT: that one is an input
@@ -114,7 +137,9 @@ void Builder::finish(BuildResult result, const ExitInfo& exit) {
   current_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
   std::error_code ignored;
-  std::filesystem::remove(scratch_dir_ / ("changed-files-" + std::to_string(count_)), ignored);
+  for (const char* list : {"changed-files-", "changed-files0-"}) {
+    std::filesystem::remove(scratch_dir_ / (list + std::to_string(count_)), ignored);
+  }
   BuildOutcome outcome = std::move(current_);
   on_done_(outcome);
 }

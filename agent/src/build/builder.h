@@ -31,6 +31,10 @@ struct BuildOutcome {
   std::deque<std::string> tail;  // the last lines of output
 };
 
+// The log block for a failed or timed-out build: why, how long, what became of the app, and the
+// last 20 lines of its output.
+std::string failureReport(const BuildOutcome& outcome, bool app_running);
+
 class Builder {
  public:
   using DoneHandler = std::function<void(const BuildOutcome&)>;

@@ -15,6 +15,7 @@
 #include "migrate/starter.h"
 #include "plan/rule_matcher.h"
 #include "watch/backend_selection.h"
+#include "watch/snapshot.h"
 #include "watch/tree_snapshot.h"
 
 namespace hotpod {
@@ -86,13 +87,9 @@ int agentCommand(const CommandLine& line) {
 }
 
 int checkCommand(const CommandLine& line, bool list_files) {
-  Config config = resolveConfig(line);
+  Config config = resolveConfig(line, true, /*create_dirs=*/false);  // a check changes nothing
   const auto root = normalizedRoot(config.root);
-  if (!std::filesystem::is_directory(root)) {
-    std::cerr << "hotpod: error: root " << root.string()
-              << " is not a directory; fix root: in the config or --root\n";
-    return 1;
-  }
+  requireWatchRoot(root);  // missing, a file, unreadable: exit 1 saying so
   PathFilter filter(root, filterOptions(config, root));
   TreeSnapshot tree(root);
   tree.walk(

@@ -34,12 +34,13 @@ struct CommandLine {
 // Defaults, then the config file (-c, or ./hotpod.yaml when present), then the command line.
 // Without a file, a build or an app, it guesses the project unless `guess_project` is false
 // (hotpod agent: the guess would build into a directory the app container cannot see).
-// Throws ConfigError.
-Config resolveConfig(const CommandLine& line, bool guess_project = true);
+// Throws ConfigError. `create_dirs` false (hotpod check, which has no side effects): the
+// zero-config output directory is named but not created.
+Config resolveConfig(const CommandLine& line, bool guess_project = true, bool create_dirs = true);
 
 // No hotpod.yaml, no --build and no app given: guess the project like `hotpod init` does, with
-// the build output outside the source tree.
-void applyZeroConfig(Config& config);
+// the build output outside the source tree (a private directory, made unless !create_dir).
+void applyZeroConfig(Config& config, bool create_dir = true);
 
 int runCommand(const CommandLine& line);
 // `hotpod agent`: the sidecar; the same loop as run, restarting the app in the other container.

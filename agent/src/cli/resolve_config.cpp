@@ -14,7 +14,7 @@ struct Setting {
 
 }  // namespace
 
-Config resolveConfig(const CommandLine& line, bool guess_project) {
+Config resolveConfig(const CommandLine& line, bool guess_project, bool create_dirs) {
   Config config;
   bool from_file = true;
   if (line.config_file) {
@@ -27,7 +27,7 @@ Config resolveConfig(const CommandLine& line, bool guess_project) {
   // Zero-config guesses first, so that every flag still wins over the guess.
   if (guess_project && !from_file && !line.build && line.app.empty()) {
     if (line.root) applySetting(config, "root", {*line.root}, false, "--root (or HOTPOD_ROOT)");
-    applyZeroConfig(config);
+    applyZeroConfig(config, create_dirs);
   }
   // Each flag (CLI11 has already folded its HOTPOD_* variable into it) is read by the same
   // readers as the key in the file, so both accept and reject exactly the same values.

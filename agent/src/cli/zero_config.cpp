@@ -31,11 +31,16 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 
 }  // namespace
 
-void applyZeroConfig(Config& config) {
+void applyZeroConfig(Config& config, bool create_dir) {
   const ProjectGuess guess = detectProject(config.root);
   if (guess.found.empty()) return;
   // hotpod runs the binary it builds there: the directory must be ours alone.
-  const auto dir = privateDirectory(zeroConfigDir(config.root));
+  const auto dir = zeroConfigDir(config.root);
+  if (create_dir) {
+    privateDirectory(dir);
+  } else {
+    checkPrivateDirectory(dir);  // hotpod check: refuse a planted one, create nothing
+  }
   const std::string outputs = dir.string() + "/";
   config.guessed = guess.found;
   config.build.cmd = replaceAll(guess.build_cmd, ".hotpod/", outputs);

@@ -4,12 +4,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "base/duration.h"
+#include "base/files.h"
+#include "base/signals.h"
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
 #include "config/rule_reader.h"
+#include "config/single_document.h"
 #include "config/target_reader.h"
 #include "config/yaml_reader.h"
 #include "model/config_error.h"
@@ -186,6 +190,11 @@ void readRun(const YamlReader& reader, const YamlField& section, RunConfig& run)
       run.cmd = readCommand(reader, field);
     } else if (name == "stop_signal") {
       run.stop_signal = reader.readSignal(field);
+      if (run.stop_signal == SIGKILL || run.stop_signal == SIGSTOP || run.stop_signal == SIGCHLD) {
+        reader.fail(field, signalName(run.stop_signal) + " does not ask the app to stop",
+                    "use SIGTERM (the default), SIGINT or SIGQUIT: SIGKILL follows anyway after "
+                    "run.stop_timeout");
+      }
     } else if (name == "stop_timeout") {
       run.stop_timeout = reader.readDuration(field);
     } else if (name == "restart_on_crash") {
@@ -293,6 +302,7 @@ Config parseConfigText(std::string_view yaml, const std::string& file_name) {
   YAML::Node document;
   try {
     document = YAML::Load(std::string(yaml));
+    refuseSecondDocument(yaml, file_name);
   } catch (const YAML::Exception& error) {
     bool known = error.mark.line >= 0;
     throw ConfigError(file_name, known ? error.mark.line + 1 : 0, known ? error.mark.column + 1 : 0,
@@ -335,6 +345,13 @@ Config loadConfigFile(const std::filesystem::path& path) {
                           : "check that it is a regular file");
     }
     text.append(buffer, static_cast<size_t>(count));
+    if (text.size() > kMaxReadBytes) {  // /dev/zero, or a log named by mistake
+      ::close(fd);
+      throw ConfigError(name, 0, 0, "",
+                        "config file is larger than " + describeByteLimit(kMaxReadBytes) +
+                            ", the most hotpod reads",
+                        "name the hotpod.yaml you meant; a config is a few KiB");
+    }
   }
   ::close(fd);
   return parseConfigText(text, name);

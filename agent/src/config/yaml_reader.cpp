@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "base/duration.h"
 #include "base/signals.h"
@@ -91,6 +92,7 @@ std::vector<YamlField> YamlReader::mapFields(const YamlField& map, std::string_v
          "e.g. " + std::string(leafName(map.key)) + ": " + std::string(example));
   }
   std::vector<YamlField> fields;
+  std::unordered_map<std::string, size_t> seen;  // key → index in fields: linear in the keys
   for (auto it = map.value.begin(); it != map.value.end(); ++it) {
     const YAML::Node key_node = it->first;  // a copy: it-> returns a temporary proxy
     if (!key_node.IsScalar() || key_node.Scalar().empty()) {
@@ -98,12 +100,11 @@ std::vector<YamlField> YamlReader::mapFields(const YamlField& map, std::string_v
     }
     std::string name = key_node.Scalar();
     std::string dotted = map.key.empty() ? name : map.key + "." + name;
-    for (const auto& earlier : fields) {
-      if (earlier.key == dotted) {
-        failAt(key_node, dotted, "duplicate key",
-               "it is already set on line " + std::to_string(earlier.key_node.Mark().line + 1) +
-                   "; keep only one");
-      }
+    if (auto [earlier, added] = seen.emplace(dotted, fields.size()); !added) {
+      failAt(key_node, dotted, "duplicate key",
+             "it is already set on line " +
+                 std::to_string(fields[earlier->second].key_node.Mark().line + 1) +
+                 "; keep only one");
     }
     fields.push_back({dotted, key_node, it->second});
   }

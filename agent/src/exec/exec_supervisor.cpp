@@ -25,14 +25,22 @@ int startFailureStatus(int error) {
   return error == ENOENT ? 127 : 126;
 }
 
+std::vector<int> handledSignals(int restart_signal) {
+  std::vector<int> handled = passableSignals();
+  handled.push_back(SIGCHLD);
+  handled.push_back(restart_signal);
+  return handled;
+}
+
 }  // namespace
 
 struct ExecSupervisor::Impl {
   ExecConfig config;
   Reactor reactor;
   Reaper reaper;
-  SignalSource signals{reactor,
-                       {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGQUIT, config.restart_signal}};
+  // Like tini: every signal that is not about hotpod exec itself reaches the app (SIGWINCH,
+  // SIGALRM, SIGCONT, SIGTSTP, SIGUSR2 when it is not the restart signal, real-time signals …).
+  SignalSource signals{reactor, handledSignals(config.restart_signal)};
   AppSupervisor app;
   std::optional<ExecStateFile> state_file;
   ExecState state;
@@ -52,9 +60,7 @@ struct ExecSupervisor::Impl {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
-    for (int signal : {SIGHUP, SIGUSR1, SIGQUIT}) {
-      signals.on(signal, [this, signal] { forward(signal); });
-    }
+    signals.otherwise([this](int signal) { forward(signal); });
     signals.on(config.restart_signal, [this] { requestRestart(); });
     state.pid = ::getpid();
     state.command = config.command;

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "base/files.h"
+#include "base/log.h"
 #include "filter/wildmatch.h"
 
 // Parsing and matching follow git's dir.c (add_patterns_from_buffer, parse_path_pattern,
@@ -73,7 +74,15 @@ IgnoreRules IgnoreRules::load(const std::filesystem::path& file, std::string_vie
   const auto status = follow_symlinks ? std::filesystem::status(file, error)
                                       : std::filesystem::symlink_status(file, error);
   if (error || !std::filesystem::is_regular_file(status)) return parse("", base_dir);
-  return parse(readWholeFile(file).value_or(""), base_dir);
+  try {
+    return parse(readWholeFile(file).value_or(""), base_dir);
+  } catch (const std::system_error& too_large) {
+    // Like git with an oversized pattern file: warn and go on without its patterns.
+    log::warn("ignore_file_too_large",
+              std::string(too_large.what()) + "; its patterns are not used",
+              {{"path", file.string()}});
+    return parse("", base_dir);
+  }
 }
 
 void IgnoreRules::addLine(std::string_view line) {

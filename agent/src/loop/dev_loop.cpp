@@ -1,7 +1,6 @@
 #include "loop/dev_loop.h"
 
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <cstring>
@@ -14,12 +13,17 @@
 #include "base/signal_source.h"
 #include "base/signals.h"
 #include "base/syscalls.h"
+#include "base/text.h"
 #include "base/timer.h"
 #include "build/builder.h"
 #include "debounce/debouncer.h"
 #include "filter/path_filter.h"
 #include "loop/app_health.h"
 #include "loop/observability.h"
+#include "loop/port_clash.h"
+#include "loop/reload_loop.h"
+#include "loop/root_guard.h"
+#include "loop/stray_signals.h"
 #include "plan/rule_matcher.h"
 #include "proc/group_journal.h"
 #include "proc/reaper.h"
@@ -40,9 +44,9 @@ struct DevLoop::Impl {
   LoopRole role;
   std::filesystem::path root;
   std::filesystem::path scratch;
+  Reactor reactor;  // before the journal, whose sweep timer it runs
   GroupJournal journal{GroupJournal::fileFor(root)};
-  Reactor reactor;
-  SignalSource signals{reactor, {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}};
+  SignalSource signals{reactor, loopSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT})};
   Reaper reaper;
   PathFilter filter;
   Debouncer debouncer;
@@ -58,6 +62,9 @@ struct DevLoop::Impl {
   std::unique_ptr<Watcher> watcher;
   ChangeSet pending;  // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
+  RootGuard root_guard{root};
+  PortClashHint port_clash{[this] { return observe.httpPort(); }};
+  ReloadLoopDetector reload_loop{config.watch.delay + std::chrono::seconds(1)};
   RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
   bool shutting_down = false;
   int exit_code = 0;
@@ -76,15 +83,16 @@ struct DevLoop::Impl {
         observe(config, role, reactor),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
-    signals.on(SIGINT, [this] { shutdown(SIGINT); });
-    signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
     // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
-    signals.on(SIGHUP, [this] { shutdown(SIGHUP); });
-    signals.on(SIGQUIT, [this] { shutdown(SIGQUIT); });
+    for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+      signals.on(signal, [this, signal] { shutdown(signal); });
+    }
+    signals.otherwise([this](int signal) { handleStraySignal(app, role, signal); });
     Reaper::becomeSubreaper();
     // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
+    journal.sweepEvery(reactor, std::chrono::seconds(5));  // for a hotpod killed beside this one
   }
 
   ~Impl() {
@@ -94,8 +102,10 @@ struct DevLoop::Impl {
 
   std::unique_ptr<AppRestarter> makeRestarter() {
     if (role == LoopRole::Run) {
-      return std::make_unique<AppSupervisor>(reactor, reaper, config.run, root,
-                                             AppSupervisorOptions{.observer = appObserver()});
+      return std::make_unique<AppSupervisor>(
+          reactor, reaper, config.run, root,
+          AppSupervisorOptions{.observer = appObserver(),
+                               .output_line = [this](auto line) { port_clash.appLine(line); }});
     }
     return std::make_unique<PeerRestarter>(
         reactor, config.target,
@@ -107,6 +117,7 @@ struct DevLoop::Impl {
   // The app's life, as the status, the metrics and the health probe need it.
   AppObserver appObserver() {
     return {[this](pid_t pid) {
+              reload_loop.appStarted(Clock::now());
               state.appStarted(pid);
               health.started(pid);
             },
@@ -182,9 +193,10 @@ struct DevLoop::Impl {
     }
     state.debouncing(false);
     if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
-    std::string all_paths;  // for JSON consumers: the whole list, newline-separated
-    for (const auto& path : changes->paths()) all_paths += path + "\n";
-    if (!all_paths.empty()) all_paths.pop_back();
+    if (root_guard.hold(*changes)) return;
+    root_guard.release(*changes);
+    reload_loop.changed(changes->paths(), Clock::now());
+    const std::string all_paths = joined(changes->paths(), "\n");  // for JSON consumers
     log::info("changes",
               std::to_string(changes->size()) + " file(s) changed: " + changes->summary(),
               {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
@@ -296,22 +308,10 @@ struct DevLoop::Impl {
         pending.merge(outcome.changes);  // its changes still need a build
         break;
       case BuildResult::Failed:
-      case BuildResult::TimedOut: {
-        std::string block =
-            "build " + number + " FAILED (" +
-            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
-                                                     : outcome.exit.describe()) +
-            ") after " + formatDuration(outcome.duration) + "; " +
-            (app.running() ? "the app keeps running the previous version" : "no app is running") +
-            ". Last output:";
-        if (outcome.tail.empty()) block += " (none)";
-        const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
-        for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
-          block += "\n    " + outcome.tail[i];
-        }
-        log::event(spdlog::level::err, "build_finished", block, fields);
+      case BuildResult::TimedOut:
+        log::event(spdlog::level::err, "build_finished", failureReport(outcome, app.running()),
+                   fields);
         break;
-      }
     }
     if (shutting_down) {
       maybeFinishShutdown();

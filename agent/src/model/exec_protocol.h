@@ -8,8 +8,10 @@
 
 namespace hotpod {
 
-// Passed on to the child's process group, like tini. SIGTERM and SIGINT also end hotpod exec:
-// the child gets the stop signal, then SIGKILL after the stop timeout.
+// Signals that keep their usual meaning, so none can be the restart signal. hotpod exec passes
+// them (and every other signal but the restart signal; see passableSignals) on to the child's
+// process group, like tini. SIGTERM and SIGINT also end hotpod exec: the child gets the stop
+// signal, then SIGKILL after the stop timeout.
 inline constexpr std::array<int, 5> kForwardedSignals{SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGQUIT};
 
 // How a sidecar recognises the supervisor in a shared PID namespace: /proc/PID/comm is

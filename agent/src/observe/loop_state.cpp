@@ -135,7 +135,7 @@ void LoopState::appStarted(pid_t pid) {
   app.pid = pid;
   app.running = true;
   app.started_at = unixNow();
-  ++app.restarts;
+  if (++app_starts_ > 1) ++app.restarts;
   crashed_ = false;
   if (pending_build_) app.serving_build = pending_build_;
   metrics_.appUp(true);

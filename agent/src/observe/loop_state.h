@@ -67,6 +67,7 @@ class LoopState {
   bool debouncing_ = false;
   bool restarting_ = false;
   bool crashed_ = false;
+  uint64_t app_starts_ = 0;  // app.restarts counts the starts after the first, as hotpod exec does
   std::string restart_reason_ = "start";
   std::optional<std::chrono::steady_clock::time_point> change_detected_;
   std::optional<uint64_t> pending_build_;  // the build whose output the next start runs

@@ -70,8 +70,9 @@ std::string RuleMatcher::describe(size_t index) const {
   std::string action(toString(rule.action));
   if (rule.action == RuleAction::Signal) action += " " + signalName(rule.signal);
   if (rule.action == RuleAction::Run) action += " `" + rule.run + "`";
-  return "rule " + std::to_string(index + 1) + " (line " + std::to_string(rule.line) +
-         "): " + what + " → " + action;
+  // Numbered like config errors name a rule: rules[0] is the first.
+  return "rules[" + std::to_string(index) + "] (line " + std::to_string(rule.line) + "): " + what +
+         " → " + action;
 }
 
 }  // namespace hotpod

@@ -29,7 +29,7 @@ class RuleMatcher {
   std::optional<size_t> ruleFor(std::string_view rel_path) const;
   std::optional<Duration> delayFor(std::string_view rel_path) const;
   RulePlan plan(const ChangeSet& changes) const;
-  // "rule 2 (line 5): config/*.yaml → signal SIGHUP"
+  // "rules[1] (line 5): config/*.yaml → signal SIGHUP" (numbered from 0, as config errors are)
   std::string describe(size_t index) const;
 
  private:

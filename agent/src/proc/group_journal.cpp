@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -46,7 +47,7 @@ uint64_t processStartTime(pid_t pid, const std::filesystem::path& proc_root) {
 fs::path GroupJournal::fileFor(const fs::path& root) {
   // Hashed: stable across runs, short enough for a file name.
   std::ostringstream name;
-  name << std::hex << stableHash(root.string()) << ".groups";
+  name << std::hex << stableHash(root.string()) << std::dec << "." << ::getpid() << ".groups";
   return runtimeDirectory() / ("hotpod-" + std::to_string(::getuid())) / name.str();
 }
 
@@ -61,27 +62,79 @@ GroupJournal::~GroupJournal() {
   fs::remove(file_.parent_path(), ignored);  // only if empty: another hotpod may use it
 }
 
-size_t GroupJournal::stopStaleGroups() {
+// Every journal of this root: each hotpod writes its own (KEY.PID.groups), so that one that
+// runs beside another and is then SIGKILLed still leaves a journal nobody overwrites. KEY.groups
+// is what hotpods before that wrote.
+std::vector<fs::path> GroupJournal::journalsOfThisRoot() const {
+  const std::string name = file_.filename().string();
+  const std::string key = name.substr(0, name.find('.'));
+  std::vector<fs::path> journals;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(file_.parent_path(), error)) {
+    const std::string other = entry.path().filename().string();
+    if (other.starts_with(key + ".") && other.ends_with(".groups")) {
+      journals.push_back(entry.path());
+    }
+  }
+  std::sort(journals.begin(), journals.end());
+  return journals;
+}
+
+void GroupJournal::sweepEvery(Reactor& reactor, std::chrono::milliseconds period) {
+  sweep_timer_ = std::make_unique<Timer>(reactor, [this, period] {
+    sweep(false);
+    sweep_timer_->armAfter(period);
+  });
+  sweep_timer_->armAfter(period);
+}
+
+size_t GroupJournal::sweep(bool at_start) {
   try {
     privateDirectory(file_.parent_path());  // a journal planted by another user is not read
   } catch (const std::system_error& failure) {
-    log::warn("journal_refused", failure.what());
+    if (at_start) log::warn("journal_refused", failure.what());
     return 0;
   }
-  std::ifstream file(file_);
-  pid_t owner = 0;
-  uint64_t owner_start = 0;
-  if (!(file >> owner >> owner_start)) return 0;
   const ProcTable proc(proc_root_);
-  if (owner != ::getpid() && processStartTime(owner, proc_root_) == owner_start) {
-    log::warn("another_hotpod",
-              "another hotpod (pid " + std::to_string(owner) +
-                  ") runs for this root; its "
-                  "builds and app are left alone, but both will rebuild on every change");
-    return 0;
-  }
   std::vector<ProcessInfo> killed;
   size_t groups = 0;
+  for (const auto& journal : journalsOfThisRoot()) {
+    if (stopGroupsOf(journal, proc, killed, groups, at_start)) {
+      std::error_code ignored;
+      if (journal != file_) fs::remove(journal, ignored);  // its groups are gone now
+    }
+  }
+  // SIGKILL is asynchronous: before anything starts, wait (briefly) until those processes are
+  // really gone (their ports released); a later process with a reused PID does not count.
+  if (!at_start) return groups;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (const auto& process : killed) {
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto now = proc.readStat(process.pid);
+      if (!now || !now->sameProcess(process) || now->state == 'Z') break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return groups;
+}
+
+bool GroupJournal::stopGroupsOf(const fs::path& journal, const ProcTable& proc,
+                                std::vector<ProcessInfo>& killed, size_t& groups,
+                                bool at_start) const {
+  std::ifstream file(journal);
+  pid_t owner = 0;
+  uint64_t owner_start = 0;
+  if (!(file >> owner >> owner_start)) return false;
+  if (owner == ::getpid() && owner_start == owner_start_) return false;  // this hotpod's own
+  if (processStartTime(owner, proc_root_) == owner_start) {
+    if (!at_start) return false;
+    log::warn("another_hotpod",
+              "another hotpod (pid " + std::to_string(owner) +
+                  ") runs for this root; its builds and app are left alone (if it is killed, "
+                  "the next hotpod for this root stops them), but both will rebuild on every "
+                  "change");
+    return false;
+  }
   pid_t group = 0;
   uint64_t leader_start = 0;
   while (file >> group >> leader_start) {
@@ -98,19 +151,11 @@ size_t GroupJournal::stopStaleGroups() {
     log::warn("stale_group_killed",
               "stopped process group " + std::to_string(group) + " (" +
                   std::to_string(members.size()) + " process(es)) left by a hotpod that was killed",
-              {{"group", int64_t{group}}, {"processes", static_cast<int64_t>(members.size())}});
+              {{"group", int64_t{group}},
+               {"processes", static_cast<int64_t>(members.size())},
+               {"hotpod_pid", int64_t{owner}}});
   }
-  // SIGKILL is asynchronous: wait (briefly) until those processes are really gone (their
-  // ports released); a later process with a reused PID does not count.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (const auto& process : killed) {
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto now = proc.readStat(process.pid);
-      if (!now || !now->sameProcess(process) || now->state == 'Z') break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  return groups;
+  return true;
 }
 
 void GroupJournal::added(pid_t group) {

@@ -1,40 +1,59 @@
 #pragma once
 // The process groups hotpod started (builds, the app), written down in a small file keyed by the
-// watched root. A hotpod that is SIGKILLed cannot stop its children, whose sessions outlive it
-// (holding the app's port); the next hotpod for the same root reads the file and stops them
-// before it starts anything ("address already in use" never follows a crash of hotpod itself).
+// watched root and this hotpod's pid (two hotpods on one root keep one journal each). A hotpod that
+// is SIGKILLed cannot stop its children, whose sessions outlive it (holding the app's port); the
+// next hotpod for the same root reads the file and stops them before it starts anything ("address
+// already in use" never follows a crash of hotpod itself).
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <vector>
+
+#include "base/reactor.h"
+#include "base/timer.h"
+#include "proc/proc_table.h"
 
 namespace hotpod {
 
 class GroupJournal {
  public:
-  // $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp) /hotpod-UID/ROOT-HASH.groups
+  // $XDG_RUNTIME_DIR (else $TMPDIR, else /tmp) /hotpod-UID/ROOT-HASH.PID.groups
   static std::filesystem::path fileFor(const std::filesystem::path& root);
 
   // proc_root: where /proc is (a fake tree in tests).
   explicit GroupJournal(std::filesystem::path file, std::filesystem::path proc_root = "/proc");
   ~GroupJournal();  // removes the file: nothing is left to clean up
 
-  // Stops (SIGKILL) the groups a previous hotpod recorded whose leader is still the recorded
-  // process (same pid and start time), if that hotpod is gone, and waits
-  // briefly until they are. Returns how many groups it stopped. Leaves everything alone when
-  // that hotpod still runs (two hotpods on one root).
-  size_t stopStaleGroups();
+  // Stops (SIGKILL) the groups that earlier hotpods for this root recorded (every ROOT-HASH.*
+  // journal) whose leader is still the recorded process (same pid and start time), if that
+  // hotpod is gone, removes their journals, and waits briefly until the groups are gone.
+  // Returns how many groups it stopped. Leaves a hotpod that still runs alone (two hotpods on
+  // one root).
+  size_t stopStaleGroups() { return sweep(true); }
+  // Sweeps again every `period` while this hotpod runs (without waiting for the killed groups
+  // and without repeating the another_hotpod warning), so that the app of a hotpod that ran
+  // beside this one and was SIGKILLed does not hold its port until the next hotpod starts.
+  void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
   void added(pid_t group);
   void removed(pid_t group);
 
  private:
   void save() const;
+  size_t sweep(bool at_start);
+  std::vector<std::filesystem::path> journalsOfThisRoot() const;
+  // Kills the stale groups of one journal; false when it is not stale (ours, or its owner runs).
+  bool stopGroupsOf(const std::filesystem::path& journal, const ProcTable& proc,
+                    std::vector<ProcessInfo>& killed, size_t& groups, bool at_start) const;
 
   std::filesystem::path file_;
   std::filesystem::path proc_root_;
   uint64_t owner_start_;  // this hotpod's start time, read once: it is saved at every change
   std::map<pid_t, uint64_t> groups_;  // group id → its leader's start time (clock ticks)
+  std::unique_ptr<Timer> sweep_timer_;
 };
 
 // Field 22 of /proc/PID/stat (start time after boot, in clock ticks); 0 when PID does not exist.

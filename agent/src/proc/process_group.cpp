@@ -151,8 +151,16 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   pid_t pid = -1;
   const int err =
       ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (err != 0)
+  if (err != 0) {
+    // posix_spawn reports a failed chdir with the same errno as a missing program.
+    if (!spec.cwd.empty() && ::access(spec.cwd.c_str(), X_OK) != 0) {
+      throw sys::error(errno,
+                       "cannot start " + spec.argv[0] +
+                           ": cannot change to its working directory " + spec.cwd.string(),
+                       "was it moved or deleted? hotpod builds and runs in the watched root");
+    }
     throw sys::error(err, "cannot start " + spec.argv[0], spawnAdvice(err, spec.argv[0]));
+  }
 
   pid_ = pid;
   leader_status_.reset();

@@ -50,6 +50,18 @@ constexpr KnownFilesystem kFilesystems[] = {
     {static_cast<long>(0xF2F52010), "f2fs", FsKind::Local},
     {0x4d44, "vfat", FsKind::Local},
     {0x5346544e, "ntfs", FsKind::Local},
+    {0x9fa0, "proc", FsKind::Pseudo},
+    {0x62656572, "sysfs", FsKind::Pseudo},
+    {0x27e0eb, "cgroup", FsKind::Pseudo},
+    {0x63677270, "cgroup2", FsKind::Pseudo},
+    {0x64626720, "debugfs", FsKind::Pseudo},
+    {0x74726163, "tracefs", FsKind::Pseudo},
+    {0x73636673, "securityfs", FsKind::Pseudo},
+    {static_cast<long>(0xcafe4a11), "bpf", FsKind::Pseudo},
+    {0x6165676C, "pstore", FsKind::Pseudo},
+    {0x62656570, "configfs", FsKind::Pseudo},
+    {0x1cd1, "devpts", FsKind::Pseudo},
+    {0x19800202, "mqueue", FsKind::Pseudo},
 };
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
@@ -113,6 +125,15 @@ std::vector<std::string> mountPointsBelow(const std::filesystem::path& root) {
 
 BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& root,
                         const DirectoryPolicy& should_descend) {
+  requireWatchRoot(root);
+  const FilesystemInfo root_fs = describeFilesystem(root);
+  if (root_fs.kind == FsKind::Pseudo) {
+    // inotify reports nothing there and a poll sees sizes of 0 and times that tick by themselves.
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "watch root " + root.string() + " is on " + root_fs.name +
+                                ", a pseudo file system the kernel makes up: no source tree to "
+                                "watch there (point --root / root: at your sources)");
+  }
   switch (config.backend) {
     case WatchBackend::Inotify:
       return {"inotify", {}, false, "backend inotify (as configured)", Duration{0}};
@@ -123,8 +144,6 @@ BackendPlan planBackend(const WatchConfig& config, const std::filesystem::path& 
     case WatchBackend::Auto:
       break;
   }
-  requireWatchRoot(root);
-  const FilesystemInfo root_fs = describeFilesystem(root);
   if (root_fs.kind == FsKind::NeedsPolling) {
     return {"poll",
             {""},

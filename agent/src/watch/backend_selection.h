@@ -21,8 +21,9 @@
 namespace hotpod {
 
 // PartialEvents: inotify reports what passes through the mount and some of what the other side
-// does (FUSE, virtiofs); a verification poll finds the rest.
-enum class FsKind { Local, NeedsPolling, Overlay, PartialEvents };
+// does (FUSE, virtiofs); a verification poll finds the rest. Pseudo: the kernel makes the files
+// up (proc, sysfs, cgroup …); no source tree lives there.
+enum class FsKind { Local, NeedsPolling, Overlay, PartialEvents, Pseudo };
 
 struct FilesystemInfo {
   std::string name;  // "ext4", "nfs", "overlay", or "0x…" when unknown

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -266,6 +265,10 @@ void InotifyWatcher::handleFileEvent(uint32_t mask, uint32_t cookie, const std::
   if (unreadable || S_ISDIR(st.st_mode)) {
     // Gone again, or hidden by its directory's permissions: then read it once they change.
     if (unreadable && errno == EACCES) unreadable_.insert(std::string(parentDir(rel)));
+    return;
+  }
+  if (isSpecialFile(st.st_mode)) {  // no source file; one that was is gone
+    if (tree_.update(rel, std::nullopt)) out.push_back({rel, ChangeKind::Removed, {}});
     return;
   }
   const auto kind = tree_.update(rel, fileStateAt(AT_FDCWD, (root_ / rel).c_str(), st));

@@ -28,12 +28,32 @@ FileState fileStateAt(int dir_fd, const char* name, const struct stat& link_stat
 }
 
 void requireWatchRoot(const std::filesystem::path& root) {
+  const std::string name = "watch root " + root.string();
   struct stat st;
-  if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw std::system_error(ENOENT, std::generic_category(),
-                            "watch root " + root.string() +
-                                " is not a directory (create it, or point --root / root: at the "
-                                "source tree)");
+  if (::stat(root.c_str(), &st) != 0) {
+    const int error = errno;
+    throw std::system_error(error, std::generic_category(),
+                            error == ENOENT ? name +
+                                                  " does not exist (create it, or point --root / "
+                                                  "root: at the source tree)"
+                                            : name +
+                                                  " cannot be reached (check the permissions "
+                                                  "of the directories above it)");
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    throw std::system_error(ENOTDIR, std::generic_category(),
+                            name +
+                                " is a file, not a directory (point --root / root: at the "
+                                "directory of the source tree)");
+  }
+  // A tree this user cannot list would look empty: nothing watched, nothing ever built.
+  if (::faccessat(AT_FDCWD, root.c_str(), R_OK | X_OK, AT_EACCESS) != 0) {
+    const int error = errno;
+    throw std::system_error(error, std::generic_category(),
+                            name + " cannot be read by this user (uid " +
+                                std::to_string(::geteuid()) +
+                                "; give it read and search permission, e.g. chmod a+rx, or run "
+                                "hotpod as a user who can read it)");
   }
 }
 

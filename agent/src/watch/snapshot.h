@@ -31,8 +31,15 @@ FileState fileStateOf(const struct stat& st);
 // ConfigMap update swaps the ..data link) or changing its target is a change of the link.
 FileState fileStateAt(int dir_fd, const char* name, const struct stat& link_stat);
 
-// Throws std::system_error saying what to do when the watch root is not a directory (a symlink
-// to one is fine: the tree it points to is watched).
+// FIFOs, sockets and device nodes are no source files: an app that creates its socket in the
+// tree must not trigger a build. Only regular files and symlinks are.
+inline bool isSpecialFile(mode_t mode) {
+  return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode) || S_ISBLK(mode);
+}
+
+// Throws std::system_error saying what to do when the watch root is missing, not a directory,
+// or not readable by this user (a symlink to a directory is fine: the tree it points to is
+// watched).
 void requireWatchRoot(const std::filesystem::path& root);
 
 // "a/b" + "c" → "a/b/c"; "" + "c" → "c".

@@ -46,6 +46,7 @@ std::optional<std::vector<std::string>> TreeSnapshot::scanDirectory(const std::s
     if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
     struct stat st;
     if (::fstatat(::dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // raced away
+    if (isSpecialFile(st.st_mode)) continue;
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(joinRelative(rel_dir, name));
     } else {
