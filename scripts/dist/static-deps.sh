@@ -61,6 +61,10 @@ compiler="$triplet-g++"
 versions+="compiler $($compiler -dumpfullversion)"$'\n'
 key=$(printf 'recipe %s\n%s' "$recipe" "$versions" | sha256sum | cut -c1-16)
 prefix=$cache_root/$arch-$key
+# One builder per architecture at a time (two checkouts, or make -j); the others wait and reuse.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.lock-$arch"
+flock 9
 if [[ -f $prefix/complete ]]; then
   echo "$prefix"
   exit 0
