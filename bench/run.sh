@@ -6,7 +6,8 @@
 # Full run: installs the peers (bench/install-peers.sh: reflex, entr, inotifywait, gnuplot from
 # Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
 # bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals) and
-# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) at full size, writes bench/results/*.json,
+# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) and bench/rollback.py (issue 21) at full
+# size, writes bench/results/*.json,
 # docs/benchmarks.md and docs/bench/*.svg. Takes about 40 minutes.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
 # docs untouched; for the test suite: finishes in under 60 s and exits non-zero if something is
@@ -68,6 +69,7 @@ if [ "$SMOKE" = 1 ]; then
   OVL_ARGS=(--overlay-timeout 5 --verify-interval 1s --only hotpod-auto)
   E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
   SOAK_ARGS=(--reloads 20)
+  ROLLBACK_ARGS=(--samples 1 --ready-timeout 2s)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
@@ -79,6 +81,7 @@ else
   OVL_ARGS=()
   E2E_ARGS=()
   SOAK_ARGS=()
+  ROLLBACK_ARGS=()
   LIMIT=1800
 fi
 mkdir -p "$RESULTS"
@@ -101,6 +104,7 @@ HP_REL="$(rel "$HOTPOD")"
       e2e) A=("${E2E_ARGS[@]}") ;; soak) A=("${SOAK_ARGS[@]}") ;; esac
     echo "$PY bench/peers.py $wl --hotpod $HP_REL --stamp STAMP" "${A[@]}" "--out bench/results/$wl.json"
   done
+  echo "$PY bench/rollback.py --hotpod $HP_REL" "${ROLLBACK_ARGS[@]}" "--out bench/results/rollback.json"
   echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
@@ -123,6 +127,10 @@ for wl in cost storms overlay e2e soak; do
     "${A[@]}" --out "$RESULTS/$wl.json" || { echo "run.sh: $wl failed ($?)" >&2; status=1; }
 done
 
+echo "== rollback ($(date +%T))" >&2
+timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/rollback.py" --hotpod "$HOTPOD" \
+  "${ROLLBACK_ARGS[@]}" --out "$RESULTS/rollback.json" || { echo "run.sh: rollback failed ($?)" >&2; status=1; }
+
 if [ "$SMOKE" = 1 ]; then
   "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" --plots "$TMP/plots" || status=1
   [ -n "${HOTPOD_BENCH_KEEP_REPORT:-}" ] && cp -r "$TMP/benchmarks.md" "$TMP/plots" "$HOTPOD_BENCH_KEEP_REPORT"/
@@ -133,6 +141,7 @@ if [ "$SMOKE" = 1 ]; then
   grep -q '^| hotpod | inotify | defaults (--delay 100ms) | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's cost row" >&2; status=1; }
   grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
   grep -q '^## Soak: 20 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
+  grep -q '^| exits on SIGTERM | 1 | ' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the rollback row" >&2; status=1; }
   if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
   else

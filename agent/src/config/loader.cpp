@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "base/duration.h"
+#include "config/audit_reader.h"
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
 #include "config/rule_reader.h"
@@ -279,6 +280,8 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readApp(reader, field, config.app);
     } else if (name == "notify") {
       readNotify(reader, field, config.notify);
+    } else if (name == "audit") {
+      readAudit(reader, field, config.audit);
     } else if (name == "target") {
       readTarget(reader, field, config.target);
     } else if (name == "rules") {
@@ -304,6 +307,11 @@ Config parseConfigText(std::string_view yaml, const std::string& file_name) {
   config.source = file_name;
   readDocument(YamlReader(file_name), document, config);
   config.root = resolveRoot(config.root, file_name);
+  if (config.audit.path.is_relative() && !config.audit.path.empty()) {
+    config.audit.path = std::filesystem::absolute(std::filesystem::path(file_name).parent_path() /
+                                                  config.audit.path)
+                            .lexically_normal();
+  }
   return config;
 }
 

@@ -54,7 +54,7 @@ struct DevLoop::Impl {
   LoopState& state = observe.state();
   AppHealth health;
   Timer tick{reactor, [this] { onTick(); }};
-  bool rebuild_requested = false;  // POST /v1/rebuild while a build ran
+  std::optional<ControlRequest> rebuild_requested;  // POST /v1/rebuild while a build ran
   std::unique_ptr<Watcher> watcher;
   ChangeSet pending;  // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
@@ -73,7 +73,7 @@ struct DevLoop::Impl {
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
         restarter(makeRestarter()),
         app(*restarter),
-        observe(config, role, reactor),
+        observe(config, role, reactor, root, buildOutputsInside(config, root)),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
@@ -202,7 +202,7 @@ struct DevLoop::Impl {
       const RulePlan plan = rules.plan(changes);
       if (plan.any && plan.runs.empty() &&
           (plan.action == RuleAction::Signal || plan.action == RuleAction::Notify)) {
-        perform(plan, changes, "files changed");
+        perform(plan, changes, "files changed", std::nullopt);
         return;
       }
     }
@@ -227,34 +227,40 @@ struct DevLoop::Impl {
     if (plan.action == RuleAction::Build && builder.configured()) steps.push_back(config.build.cmd);
     const std::string command = chainShellCommands(steps);
     if (command.empty()) {
-      perform(plan, changes, "files changed");
+      perform(plan, changes, "files changed", std::nullopt);
       return;
     }
     in_flight = plan;
     startBuild(changes, command);
   }
 
-  void startBuild(const ChangeSet& changes, const std::string& command = {}) {
+  void startBuild(const ChangeSet& changes, const std::string& command = {},
+                  const std::optional<ControlRequest>& request = {}) {
     builder.start(changes, command);  // first: the bookkeeping below need not delay the build
-    state.buildStarted(builder.lastNumber(), changes);
+    state.buildStarted(builder.lastNumber(), changes, request);
     health.buildRunning(true);
   }
 
-  void restartApp(std::string_view reason, const std::string& why) {
+  void restartApp(std::string_view reason, const std::string& why, const AuditCause& cause) {
     if (!app.configured()) return;
-    state.restartRequested(reason);
+    state.restartRequested(reason, cause);
     app.restart(why);
   }
 
-  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why) {
+  // `built`: the build whose success this follows (else the changes themselves set it off).
+  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why,
+               std::optional<uint64_t> built) {
+    const AuditCause cause = built ? AuditCause::afterBuild(*built) : AuditCause::changed(changes);
     switch (plan.action) {
       case RuleAction::Build:
       case RuleAction::Restart:
-        restartApp(app.pid() > 0 ? "change" : "start", why);
+        restartApp(app.pid() > 0 ? "change" : "start", why, cause);
         break;
       case RuleAction::Signal:
         for (int signal : plan.signals) {
-          if (app.signal(signal)) {
+          const bool sent = app.signal(signal);
+          state.signalled(signal, app.pid(), sent, cause);
+          if (sent) {
             log::info("app_signalled",
                       "sent " + signalName(signal) + " to the app (pid " +
                           std::to_string(app.pid()) + "): " + why,
@@ -289,29 +295,19 @@ struct DevLoop::Impl {
       case BuildResult::Succeeded:
         log::event(spdlog::level::info, "build_finished",
                    "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
-        if (!shutting_down) perform(in_flight, outcome.changes, "build " + number + " succeeded");
+        if (!shutting_down) {
+          perform(in_flight, outcome.changes, "build " + number + " succeeded", outcome.number);
+        }
         break;
       case BuildResult::Cancelled:
         log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
         pending.merge(outcome.changes);  // its changes still need a build
         break;
       case BuildResult::Failed:
-      case BuildResult::TimedOut: {
-        std::string block =
-            "build " + number + " FAILED (" +
-            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
-                                                     : outcome.exit.describe()) +
-            ") after " + formatDuration(outcome.duration) + "; " +
-            (app.running() ? "the app keeps running the previous version" : "no app is running") +
-            ". Last output:";
-        if (outcome.tail.empty()) block += " (none)";
-        const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
-        for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
-          block += "\n    " + outcome.tail[i];
-        }
-        log::event(spdlog::level::err, "build_finished", block, fields);
+      case BuildResult::TimedOut:
+        log::event(spdlog::level::err, "build_finished",
+                   describeFailedBuild(outcome, app.running()), fields);
         break;
-      }
     }
     if (shutting_down) {
       maybeFinishShutdown();
@@ -321,18 +317,20 @@ struct DevLoop::Impl {
       ChangeSet next = std::move(pending);
       pending.clear();
       startWork(next);
-    } else if (std::exchange(rebuild_requested, false)) {
-      startBuild(ChangeSet{});
+    } else if (auto request = std::exchange(rebuild_requested, std::nullopt)) {
+      startBuild(ChangeSet{}, {}, request);
     }
   }
 
   // POST /v1/rebuild: build everything now (or again, once the running build is cancelled).
-  void requestedRebuild() {
+  void requestedRebuild(const ControlRequest& request) {
     if (shutting_down) return;
-    if (!builder.configured()) return restartApp("request", "restart requested over HTTP");
+    if (!builder.configured()) {
+      return restartApp("request", "restart requested over HTTP", AuditCause::requested(request));
+    }
     in_flight = RulePlan{true, RuleAction::Build, {}, {}};
-    if (!builder.busy()) return startBuild(ChangeSet{});
-    rebuild_requested = true;
+    if (!builder.busy()) return startBuild(ChangeSet{}, {}, request);
+    rebuild_requested = request;
     builder.cancel("a rebuild was requested over HTTP");
   }
 
@@ -370,9 +368,11 @@ struct DevLoop::Impl {
 
   int run() {
     startWatching();
-    observe.startHttp([this] { requestedRebuild(); },
-                      [this] {
-                        if (!shutting_down) restartApp("request", "restart requested over HTTP");
+    observe.startHttp([this](const ControlRequest& request) { requestedRebuild(request); },
+                      [this](const ControlRequest& request) {
+                        if (shutting_down) return;
+                        restartApp("request", "restart requested over HTTP",
+                                   AuditCause::requested(request));
                       });
     tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
@@ -380,7 +380,7 @@ struct DevLoop::Impl {
     } else if (role == LoopRole::Agent) {
       // The peer app already runs in its container: a change restarts it.
     } else if (app.configured()) {
-      restartApp("start", "start");
+      restartApp("start", "start", AuditCause::of("start"));
     } else {
       log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
     }
