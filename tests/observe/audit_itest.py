@@ -207,6 +207,36 @@ audit:
         self.assertEqual(requested["trigger"]["action"], "rebuild")
         self.assertRegex(requested["trigger"]["client"], r"^127\.0\.0\.1:\d+$")
 
+    def test_a_rules_signal_is_recorded_with_the_file_that_set_it_off(self):
+        os.makedirs(os.path.join(self.dir, "config"))
+        write(os.path.join(self.dir, "hotpod.yaml"), """
+run:
+  cmd: [python3, -c, 'import signal, time; signal.signal(signal.SIGHUP, lambda *a: None); time.sleep(100000)']
+rules:
+  - match: 'config/*.yaml'
+    signal: SIGHUP
+audit:
+  path: audit.jsonl
+""")
+        hp = self.start([])
+        _, started = hp.wait_for("app_started")
+        mark = hp.mark()
+        write(os.path.join(self.dir, "config", "app.yaml"), "greeting: hi\n")
+        hp.wait_for("app_signalled", after=mark)
+        self.assertEqual(hp.stop(), 0)
+        with open(os.path.join(self.dir, "audit.jsonl")) as f:
+            records = [json.loads(line) for line in f]
+        self.assertEqual([r["event"] for r in records], ["restart", "signal"],
+                         "the audit log's own writes set nothing off")
+        signalled = records[1]
+        self.assertEqual((signalled["signal"], signalled["result"], signalled["pid"]),
+                         ("SIGHUP", "sent", started["pid"]))
+        self.assertEqual(signalled["trigger"]["files"],
+                         [{"path": "config/app.yaml", "change": "created", "size": 13,
+                           "hash": fnv1a64(b"greeting: hi\n")}])
+        self.assertEqual(records[0]["trigger"], {"kind": "start"})
+        self.assertIsNone(records[0]["version"], "python3 is not a build output")
+
     def test_a_fifo_at_audit_path_is_refused(self):
         log = self.project()
         os.mkfifo(log)
