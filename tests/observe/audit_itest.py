@@ -240,11 +240,16 @@ audit:
     def test_a_fifo_at_audit_path_is_refused(self):
         log = self.project()
         os.mkfifo(log)
+        scratch = os.path.join(self.dir, "tmp")
+        os.makedirs(scratch)
         started = time.monotonic()
-        result = run_hotpod(["run", "--log-format", "json", "--listen", "off"], cwd=self.dir)
+        result = run_hotpod(["run", "--log-format", "json", "--listen", "off"], cwd=self.dir,
+                            env={"TMPDIR": scratch})
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn(f"{log} is a named pipe (FIFO), not a regular file", result.stderr)
         self.assertLess(time.monotonic() - started, 30, "opening it did not block")
+        self.assertTrue(os.path.exists(log) and not os.path.isfile(log), "the FIFO is kept")
+        self.assertEqual(os.listdir(scratch), [], "no scratch directory is left behind")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ struct DevLoop::Impl {
   Config config;
   LoopRole role;
   std::filesystem::path root;
-  std::filesystem::path scratch;
+  ScratchDir scratch_dir{makeScratchDir()};  // removed also when a later member fails to start
+  const std::filesystem::path& scratch = scratch_dir.path;
   GroupJournal journal{GroupJournal::fileFor(root)};
   Reactor reactor;
   SignalSource signals{reactor, {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}};
@@ -66,7 +67,6 @@ struct DevLoop::Impl {
       : config(std::move(c)),
         role(r),
         root(normalizedRoot(config.root)),
-        scratch(makeScratchDir()),
         filter(root, filterOptions(config, root)),
         debouncer(config.watch.delay, config.watch.max_delay),
         builder(reactor, reaper, config.build, root, scratch,
@@ -85,11 +85,6 @@ struct DevLoop::Impl {
     // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
-  }
-
-  ~Impl() {
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch, ignored);
   }
 
   std::unique_ptr<AppRestarter> makeRestarter() {

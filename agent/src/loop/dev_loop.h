@@ -41,5 +41,10 @@ std::string describeFailedBuild(const BuildOutcome& outcome, bool app_running);
 
 // A private directory under $TMPDIR (changed-file lists, kept artefacts).
 std::filesystem::path makeScratchDir();
+// Removes it, with everything in it.
+struct ScratchDir {
+  std::filesystem::path path;
+  ~ScratchDir();
+};
 
 }  // namespace hotpod

@@ -48,6 +48,11 @@ std::vector<std::string> buildOutputsInside(const Config& config,
   return inside;
 }
 
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
 std::filesystem::path makeScratchDir() {
   std::string pattern = (tempDirectory() / "hotpod-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
