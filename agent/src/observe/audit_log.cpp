@@ -126,7 +126,7 @@ bool AuditLog::append(std::string_view line) {
   if (st.st_size > 0 && static_cast<uint64_t>(st.st_size) + record.size() > config_.max_size) {
     try {
       rotate();
-    } catch (const std::system_error& error) {
+    } catch (const std::exception& error) {  // also a FIFO put in its place meanwhile
       log::error("audit_failed",
                  std::string("cannot reopen the audit log after rotating it: ") + error.what());
       return false;
