@@ -66,7 +66,7 @@ audit:
     def reload(self, hp, i):
         mark = hp.mark()
         write(os.path.join(self.dir, "src", "main.txt"), f"version {i}\n")
-        hp.wait_for("app_started", after=mark)
+        return hp.wait_for("app_started", after=mark)[1]
 
     def test_100_reloads_with_crashes_lose_and_tear_no_line(self):
         log = self.project()
@@ -89,14 +89,13 @@ audit:
         second = self.start([])
         _, repaired = second.wait_for("audit_repaired")
         self.assertEqual(repaired["bytes"], 37)
-        second.wait_for("app_started")
+        _, app = second.wait_for("app_started")
         for i in range(KILLED_AT + 1, RELOADS + 1):
             if i == APP_CRASH_AT:
-                status = json.loads(http_request(second.url("/v1/status"))[1])
                 mark = second.mark()
-                os.kill(status["app"]["pid"], signal.SIGKILL)
+                os.kill(app["pid"], signal.SIGKILL)
                 second.wait_for("app_started", after=mark)
-            self.reload(second, i)
+            app = self.reload(second, i)
         self.assertEqual(second.stop(), 0)
         builds += second.count("build_finished")
         starts += second.count("app_started")
