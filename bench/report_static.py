@@ -22,7 +22,7 @@ def static_section(res, w):
       f"after the app started and {res['params']['idle_s']:g} s idle. Aim for the static binary: "
       "≤ 10 MiB stripped.")
     w("")
-    w("| binary | size | stripped | shared libraries | `version` p50 | Gin: exec → listening | Gin idle VmRSS | RssAnon | RssFile | VmHWM | threads |")
+    w("| binary | size | stripped | shared libraries (NEEDED) | `version` p50 | Gin: exec → listening | Gin idle VmRSS | RssAnon | RssFile | VmHWM | threads |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in ("static", "dynamic"):
         r = rows.get(kind)

@@ -6,8 +6,9 @@
 # Full run: installs the peers (bench/install-peers.sh: reflex, entr, inotifywait, gnuplot from
 # Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
 # bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals) and
-# bench/peers.py cost/storms/overlay/e2e/soak (issue 7) and bench/hostile.py (issue 22) at full
-# size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 45
+# bench/peers.py cost/storms/overlay/e2e/soak (issue 7), bench/hostile.py (issue 22),
+# bench/rollback.py (issue 21) and, when `make dist` made one, bench/static.py (issue 15) at full
+# size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 50
 # minutes.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
 # docs untouched; for the test suite: finishes in under 60 s and exits non-zero if something is
@@ -70,6 +71,7 @@ if [ "$SMOKE" = 1 ]; then
   E2E_ARGS=(--edits 1 --no-peers --warm-timeout 10 --answer-timeout 15 --app "$BENCH/e2e-smoke-app")
   SOAK_ARGS=(--reloads 20)
   HOSTILE_ARGS=(--depth 100 --burst 500 --slot-samples 2 --fuse-files 100 --fuse-samples 2 --idle 1)
+  ROLLBACK_ARGS=(--samples 1 --ready-timeout 2s)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
@@ -82,6 +84,7 @@ else
   E2E_ARGS=()
   SOAK_ARGS=()
   HOSTILE_ARGS=()
+  ROLLBACK_ARGS=()
   LIMIT=1800
 fi
 mkdir -p "$RESULTS"
@@ -105,6 +108,7 @@ HP_REL="$(rel "$HOTPOD")"
     echo "$PY bench/peers.py $wl --hotpod $HP_REL --stamp STAMP" "${A[@]}" "--out bench/results/$wl.json"
   done
   echo "$PY bench/hostile.py --hotpod $HP_REL" "${HOSTILE_ARGS[@]}" "--out bench/results/hostile.json"
+  echo "$PY bench/rollback.py --hotpod $HP_REL" "${ROLLBACK_ARGS[@]}" "--out bench/results/rollback.json"
   echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
@@ -139,6 +143,9 @@ if [ "$SMOKE" = 0 ] && [ -n "$STATIC_BIN" ]; then
   timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/static.py" --dynamic "$HOTPOD" --static "$STATIC_BIN" \
     --out "$RESULTS/static.json" || { echo "run.sh: static failed ($?)" >&2; status=1; }
 fi
+echo "== rollback ($(date +%T))" >&2
+timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/rollback.py" --hotpod "$HOTPOD" \
+  "${ROLLBACK_ARGS[@]}" --out "$RESULTS/rollback.json" || { echo "run.sh: rollback failed ($?)" >&2; status=1; }
 
 if [ "$SMOKE" = 1 ]; then
   "$PY" "$BENCH/report.py" --results "$RESULTS" --out "$TMP/benchmarks.md" --plots "$TMP/plots" || status=1
@@ -151,6 +158,7 @@ if [ "$SMOKE" = 1 ]; then
   grep -q '^| tar | hotpod | inotify | .* | yes |$' "$TMP/benchmarks.md" || { echo "run.sh: report lacks hotpod's tar storm row (or hotpod lost the change)" >&2; status=1; }
   grep -q '^## Soak: 20 reloads' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the soak" >&2; status=1; }
   grep -q '^| nested tree, one file per level | 100 levels | [0-9]' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the deep-tree row" >&2; status=1; }
+  grep -q '^| exits on SIGTERM | 1 | ' "$TMP/benchmarks.md" || { echo "run.sh: report lacks the rollback row" >&2; status=1; }
   if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$TMP/plots/latency-inotify.svg" ] && [ -s "$TMP/plots/cost-rss.svg" ] || { echo "run.sh: plots missing" >&2; status=1; }
   else

@@ -26,8 +26,15 @@ struct Server {
   hotpod::Metrics metrics{"fuzz"};
   std::unique_ptr<hotpod::HttpServer> http;
   Server() {
-    http = std::make_unique<hotpod::HttpServer>(hotpod::HttpContext{
-        board, events, metrics, reactor, {"fuzz-token", "fuzz"}, [] {}, [] {}, {}});
+    http = std::make_unique<hotpod::HttpServer>(
+        hotpod::HttpContext{board,
+                            events,
+                            metrics,
+                            reactor,
+                            {"fuzz-token", "fuzz"},
+                            [](const hotpod::ControlRequest&) {},
+                            [](const hotpod::ControlRequest&) {},
+                            {}});
     http->start({"127.0.0.1", 0});
   }
 };

@@ -107,6 +107,6 @@ TEST_CASE("unknownKeyHint lists the section's keys when nothing is close") {
         "ready_after_failed_build");  // not 'root'
 
   CHECK(unknownKeyHint("", "frobnicate") ==
-        "valid top-level keys: root, watch, build, run, log, http, app, notify, target, "
+        "valid top-level keys: root, watch, build, run, log, http, app, notify, audit, target, "
         "rules");
 }

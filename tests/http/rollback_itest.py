@@ -29,6 +29,8 @@ app:
   ready_timeout: {READY_TIMEOUT}s
   probe_interval: 200ms
   rollback: true
+audit:
+  path: audit.jsonl
 """)
         hp = self.start([])
         hp.wait_for("app_ready")
@@ -64,8 +66,22 @@ app:
         metrics = http_request(hp.url("/metrics"))[1]
         self.assertEqual(sample(metrics, "hotpod_rollbacks_total"), 1)
         self.assertEqual(sample(metrics, "hotpod_restarts_total", reason="rollback"), 1)
-        # Restoring the artefacts must not trigger a build of its own.
+        # Restoring the artefacts (and writing the audit log) must not trigger a build of its own.
         self.assertEqual(hp.count("build_started"), 2)
+        # The audit log says what was rolled back, to what, and why.
+        with open(os.path.join(self.dir, "audit.jsonl")) as f:
+            records = [json.loads(line) for line in f]
+        builds = {r["build"]: r for r in records if r["event"] == "build"}
+        (rolled,) = [r for r in records if r["event"] == "rollback"]
+        self.assertEqual((rolled["bad_build"], rolled["good_build"], rolled["result"]), (2, 1, "restored"))
+        self.assertEqual(rolled["bad_version"], builds[2]["version"])
+        self.assertEqual(rolled["good_version"], builds[1]["version"])
+        self.assertNotEqual(rolled["bad_version"], rolled["good_version"])
+        self.assertEqual(rolled["trigger"]["kind"], "not_ready")
+        restart = records[records.index(rolled) + 1]
+        self.assertEqual((restart["event"], restart["reason"], restart["trigger"]),
+                         ("restart", "rollback", {"kind": "rollback", "build": 1}))
+        self.assertEqual(restart["version"], builds[1]["version"])
 
         # A fixed version goes through as usual afterwards.
         mark = hp.mark()

@@ -14,6 +14,17 @@
 
 namespace hotpod {
 namespace fs = std::filesystem;
+
+const char* describeFileType(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
 namespace {
 
 std::filesystem::path fromEnvironment(const char* name, const fs::path& otherwise) {
@@ -38,16 +49,6 @@ struct TempFileGuard {
     if (!keep) ::unlink(path.c_str());
   }
 };
-
-const char* describeFileType(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  return "not a regular file";
-}
 
 // A rename puts a regular file in place of whatever has the name: of /dev/null, a FIFO or a
 // symlink another user planted, only a regular file (or nothing) may be replaced.

@@ -11,6 +11,9 @@
 
 namespace hotpod {
 
+// "a directory", "a named pipe (FIFO)", …: what a file that is not a regular one is, for messages.
+const char* describeFileType(mode_t mode);
+
 // $TMPDIR, else /tmp.
 std::filesystem::path tempDirectory();
 // $XDG_RUNTIME_DIR (private to the user, cleared at logout), else tempDirectory().

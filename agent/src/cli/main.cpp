@@ -146,6 +146,21 @@ int main(int argc, char** argv) {
       "Forwards SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGQUIT to CMD's process group; SIGTERM and "
       "SIGINT stop CMD and exit with its status. docs/exec.md has the details.");
 
+  hotpod::AuditOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "Show the audit log (audit.path) as a table");
+  audit->add_option("-c,--config", audit_options.config_file, "Config with audit.path")
+      ->envname("HOTPOD_CONFIG");
+  audit->add_option("--file", audit_options.file, "The audit log itself (instead of the config)");
+  audit->add_option("--since", audit_options.since,
+                    "Records from this time on: 2026-12-03T22:10:00Z, 2026-12-03 or 2h (ago)");
+  audit->add_option("--until", audit_options.until, "Records up to this time (same forms)");
+  audit->add_option("--path", audit_options.paths,
+                    "Records whose changed files match this glob, e.g. 'src/**/*.go' "
+                    "(repeatable)");
+  audit->add_option("--event", audit_options.events, "build, restart, signal or rollback")
+      ->check(CLI::IsMember({"build", "restart", "signal", "rollback"}));
+  audit->add_flag("--json", audit_options.json, "The matching records as JSON lines");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   // CLI11 would only say "a subcommand is required"; name the word it did not know.
@@ -157,7 +172,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     std::cerr << "hotpod: error: unknown command '" << argv[1]
-              << "'; use run, agent, check, init, exec or version (hotpod --help)\n";
+              << "'; use run, agent, check, init, exec, audit or version (hotpod --help)\n";
     return 2;
   }
   try {
@@ -183,6 +198,7 @@ int main(int argc, char** argv) {
     }
     if (*exec) return hotpod::execCommand(exec_options);
     if (*version) return hotpod::versionCommand();
+    if (*audit) return hotpod::auditCommand(audit_options);
   } catch (const hotpod::ConfigError& e) {
     // Errors quote paths and values from the user's files: print their control characters.
     std::cerr << "hotpod: error: " << hotpod::escapeControl(e.what()) << '\n';

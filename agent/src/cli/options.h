@@ -58,6 +58,19 @@ struct InitOptions {
   bool nodemon_given = false;
 };
 int initCommand(const InitOptions& options);
+
+// `hotpod audit`: the audit log as a table (or JSON lines), filtered.
+struct AuditOptions {
+  std::optional<std::string> config_file;  // where audit.path is set (default ./hotpod.yaml)
+  std::optional<std::string> file;         // the audit log itself
+  std::optional<std::string> since;        // a time or a duration ago
+  std::optional<std::string> until;
+  std::vector<std::string> paths;   // globs; a record matches when a changed file matches one
+  std::vector<std::string> events;  // build, restart, signal, rollback
+  bool json = false;
+};
+// 0, or 1 when the file is missing or holds a line that is not a record.
+int auditCommand(const AuditOptions& options);
 int versionCommand();
 
 // `hotpod exec [options] -- CMD [ARGS…]`; unset values keep ExecConfig's defaults.

@@ -12,7 +12,9 @@ namespace {
 // Add new keys here and in the loader; suggestions and the list in errors follow.
 const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"", {"root", "watch", "build", "run", "log", "http", "app", "notify", "target", "rules"}},
+      {"",
+       {"root", "watch", "build", "run", "log", "http", "app", "notify", "audit", "target",
+        "rules"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
@@ -25,6 +27,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
         "ready_after_failed_build"}},
       {"app", {"health_url", "ready_timeout", "probe_interval", "rollback"}},
       {"notify", {"webhooks"}},
+      {"audit", {"path", "max_size", "keep"}},
       {"notify.webhooks", {"url", "events", "timeout", "retries"}},
       {"target", {"mode", "match", "signal", "confirm_timeout"}},
       {"target.match", {"exec", "exe", "cmdline", "pidfile"}},

@@ -10,6 +10,7 @@
 #include "base/duration.h"
 #include "base/files.h"
 #include "base/signals.h"
+#include "config/audit_reader.h"
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
 #include "config/rule_reader.h"
@@ -288,6 +289,8 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readApp(reader, field, config.app);
     } else if (name == "notify") {
       readNotify(reader, field, config.notify);
+    } else if (name == "audit") {
+      readAudit(reader, field, config.audit);
     } else if (name == "target") {
       readTarget(reader, field, config.target);
     } else if (name == "rules") {
@@ -314,6 +317,11 @@ Config parseConfigText(std::string_view yaml, const std::string& file_name) {
   config.source = file_name;
   readDocument(YamlReader(file_name), document, config);
   config.root = resolveRoot(config.root, file_name);
+  if (config.audit.path.is_relative() && !config.audit.path.empty()) {
+    config.audit.path = std::filesystem::absolute(std::filesystem::path(file_name).parent_path() /
+                                                  config.audit.path)
+                            .lexically_normal();
+  }
   return config;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/audit_reader.h"
 #include "config/list_readers.h"
 #include "model/listen_address.h"
 
@@ -182,9 +183,10 @@ std::string observeSectionsYaml() {
          "  # The app's own health URL, probed after every start until it answers 2xx; empty\n"
          "  # (default): the app is ready once it runs.\n"
          "  health_url: \"\"\n"
-         "  # How long a new version may take to answer (default 30s), and how often a ready app\n"
-         "  # is checked again (default 2s).\n"
-         "  ready_timeout: 30s\n"
+         "  # How long a new version may take to answer (default 20s: with rollback, the old\n"
+         "  # version is back within 30s), and how often a ready app is checked again (default "
+         "2s).\n"
+         "  ready_timeout: 20s\n"
          "  probe_interval: 2s\n"
          "  # Put build.artifacts of the last good version back when a new one never answers\n"
          "  # (needs health_url; default " +
@@ -195,7 +197,8 @@ std::string observeSectionsYaml() {
          "  # URLs that get a JSON POST on build_succeeded, build_failed, restart and rollback,\n"
          "  # e.g. [http://127.0.0.1:9000/hook] or [{url: ..., events: [build_failed]}]. Default: "
          "[].\n"
-         "  webhooks: []\n";
+         "  webhooks: []\n" +
+         auditSectionYaml();
 }
 
 }  // namespace hotpod

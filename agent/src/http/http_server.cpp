@@ -283,7 +283,7 @@ struct HttpServer::Impl {
   }
 
   void control(const httplib::Request& req, httplib::Response& res, const std::string& what,
-               const std::function<void()>& action) {
+               const std::function<void(const ControlRequest&)>& action) {
     if (context.token.value.empty()) {
       res.status = 403;
       res.set_content("control endpoints are disabled: set HOTPOD_TOKEN or http.token_file\n",
@@ -305,7 +305,10 @@ struct HttpServer::Impl {
     }
     log::info("http_control", what + " requested over HTTP by " + req.remote_addr,
               {{"action", what}, {"remote", req.remote_addr}});
-    context.reactor.post(action);
+    const bool v6 = req.remote_addr.find(':') != std::string::npos;
+    ControlRequest request{what, (v6 ? "[" + req.remote_addr + "]" : req.remote_addr) + ":" +
+                                     std::to_string(req.remote_port)};
+    context.reactor.post([action, request] { action(request); });
     res.status = 202;
     res.set_content("{\"accepted\":\"" + what + "\"}\n", "application/json");
   }

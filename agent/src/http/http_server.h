@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/control_token.h"
+#include "model/control_request.h"
 #include "model/listen_address.h"
 #include "observe/event_hub.h"
 #include "observe/metrics.h"
@@ -24,8 +25,9 @@ struct HttpContext {
   const Metrics& metrics;
   Reactor& reactor;  // its heartbeat answers /healthz; control requests are posted to it
   ControlToken token;
-  std::function<void()> rebuild;  // run on the loop thread
-  std::function<void()> restart;
+  // Run on the loop thread, with who asked (for the audit log).
+  std::function<void(const ControlRequest&)> rebuild;
+  std::function<void(const ControlRequest&)> restart;
   std::vector<std::string> allowed_hosts;  // http.allowed_hosts: Host names served besides ours
 };
 

@@ -82,7 +82,9 @@ void AppHealth::rollBack(const std::string& why) {
           std::to_string(*good) + " is back",
       {{"bad_build", static_cast<int64_t>(*serving)}, {"good_build", static_cast<int64_t>(*good)}});
   state_.rolledBack(*serving, good, why);
-  state_.restartRequested("rollback");
+  AuditCause cause = AuditCause::of("rollback");
+  cause.build = *good;
+  state_.restartRequested("rollback", cause);
   app_.restart("rolling back to build #" + std::to_string(*good));
 }
 

@@ -43,7 +43,8 @@ struct DevLoop::Impl {
   Config config;
   LoopRole role;
   std::filesystem::path root;
-  std::filesystem::path scratch;
+  ScratchDir scratch_dir{makeScratchDir()};  // removed also when a later member fails to start
+  const std::filesystem::path& scratch = scratch_dir.path;
   Reactor reactor;  // before the journal, whose sweep timer it runs
   GroupJournal journal{GroupJournal::fileFor(root)};
   SignalSource signals{reactor, loopSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT})};
@@ -58,7 +59,7 @@ struct DevLoop::Impl {
   LoopState& state = observe.state();
   AppHealth health;
   Timer tick{reactor, [this] { onTick(); }};
-  bool rebuild_requested = false;  // POST /v1/rebuild while a build ran
+  std::optional<ControlRequest> rebuild_requested;  // POST /v1/rebuild while a build ran
   std::unique_ptr<Watcher> watcher;
   ChangeSet pending;  // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
@@ -73,14 +74,13 @@ struct DevLoop::Impl {
       : config(std::move(c)),
         role(r),
         root(normalizedRoot(config.root)),
-        scratch(makeScratchDir()),
         filter(root, filterOptions(config, root)),
         debouncer(config.watch.delay, config.watch.max_delay),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
         restarter(makeRestarter()),
         app(*restarter),
-        observe(config, role, reactor),
+        observe(config, role, reactor, root, buildOutputsInside(config, root)),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
@@ -93,11 +93,6 @@ struct DevLoop::Impl {
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
     journal.sweepEvery(reactor, std::chrono::seconds(5));  // for a hotpod killed beside this one
-  }
-
-  ~Impl() {
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch, ignored);
   }
 
   std::unique_ptr<AppRestarter> makeRestarter() {
@@ -214,7 +209,7 @@ struct DevLoop::Impl {
       const RulePlan plan = rules.plan(changes);
       if (plan.any && plan.runs.empty() &&
           (plan.action == RuleAction::Signal || plan.action == RuleAction::Notify)) {
-        perform(plan, changes, "files changed");
+        perform(plan, changes, "files changed", std::nullopt);
         return;
       }
     }
@@ -239,34 +234,40 @@ struct DevLoop::Impl {
     if (plan.action == RuleAction::Build && builder.configured()) steps.push_back(config.build.cmd);
     const std::string command = chainShellCommands(steps);
     if (command.empty()) {
-      perform(plan, changes, "files changed");
+      perform(plan, changes, "files changed", std::nullopt);
       return;
     }
     in_flight = plan;
     startBuild(changes, command);
   }
 
-  void startBuild(const ChangeSet& changes, const std::string& command = {}) {
+  void startBuild(const ChangeSet& changes, const std::string& command = {},
+                  const std::optional<ControlRequest>& request = {}) {
     builder.start(changes, command);  // first: the bookkeeping below need not delay the build
-    state.buildStarted(builder.lastNumber(), changes);
+    state.buildStarted(builder.lastNumber(), changes, request);
     health.buildRunning(true);
   }
 
-  void restartApp(std::string_view reason, const std::string& why) {
+  void restartApp(std::string_view reason, const std::string& why, const AuditCause& cause) {
     if (!app.configured()) return;
-    state.restartRequested(reason);
+    state.restartRequested(reason, cause);
     app.restart(why);
   }
 
-  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why) {
+  // `built`: the build whose success this follows (else the changes themselves set it off).
+  void perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why,
+               std::optional<uint64_t> built) {
+    const AuditCause cause = built ? AuditCause::afterBuild(*built) : AuditCause::changed(changes);
     switch (plan.action) {
       case RuleAction::Build:
       case RuleAction::Restart:
-        restartApp(app.pid() > 0 ? "change" : "start", why);
+        restartApp(app.pid() > 0 ? "change" : "start", why, cause);
         break;
       case RuleAction::Signal:
         for (int signal : plan.signals) {
-          if (app.signal(signal)) {
+          const bool sent = app.signal(signal);
+          state.signalled(signal, app.pid(), sent, cause);
+          if (sent) {
             log::info("app_signalled",
                       "sent " + signalName(signal) + " to the app (pid " +
                           std::to_string(app.pid()) + "): " + why,
@@ -301,7 +302,9 @@ struct DevLoop::Impl {
       case BuildResult::Succeeded:
         log::event(spdlog::level::info, "build_finished",
                    "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
-        if (!shutting_down) perform(in_flight, outcome.changes, "build " + number + " succeeded");
+        if (!shutting_down) {
+          perform(in_flight, outcome.changes, "build " + number + " succeeded", outcome.number);
+        }
         break;
       case BuildResult::Cancelled:
         log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
@@ -321,18 +324,20 @@ struct DevLoop::Impl {
       ChangeSet next = std::move(pending);
       pending.clear();
       startWork(next);
-    } else if (std::exchange(rebuild_requested, false)) {
-      startBuild(ChangeSet{});
+    } else if (auto request = std::exchange(rebuild_requested, std::nullopt)) {
+      startBuild(ChangeSet{}, {}, request);
     }
   }
 
   // POST /v1/rebuild: build everything now (or again, once the running build is cancelled).
-  void requestedRebuild() {
+  void requestedRebuild(const ControlRequest& request) {
     if (shutting_down) return;
-    if (!builder.configured()) return restartApp("request", "restart requested over HTTP");
+    if (!builder.configured()) {
+      return restartApp("request", "restart requested over HTTP", AuditCause::requested(request));
+    }
     in_flight = RulePlan{true, RuleAction::Build, {}, {}};
-    if (!builder.busy()) return startBuild(ChangeSet{});
-    rebuild_requested = true;
+    if (!builder.busy()) return startBuild(ChangeSet{}, {}, request);
+    rebuild_requested = request;
     builder.cancel("a rebuild was requested over HTTP");
   }
 
@@ -370,9 +375,11 @@ struct DevLoop::Impl {
 
   int run() {
     startWatching();
-    observe.startHttp([this] { requestedRebuild(); },
-                      [this] {
-                        if (!shutting_down) restartApp("request", "restart requested over HTTP");
+    observe.startHttp([this](const ControlRequest& request) { requestedRebuild(request); },
+                      [this](const ControlRequest& request) {
+                        if (shutting_down) return;
+                        restartApp("request", "restart requested over HTTP",
+                                   AuditCause::requested(request));
                       });
     tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
@@ -380,7 +387,7 @@ struct DevLoop::Impl {
     } else if (role == LoopRole::Agent) {
       // The peer app already runs in its container: a change restarts it.
     } else if (app.configured()) {
-      restartApp("start", "start");
+      restartApp("start", "start", AuditCause::of("start"));
     } else {
       log::warn("nothing_to_do", "no build.cmd and no run.cmd: hotpod only reports changes");
     }

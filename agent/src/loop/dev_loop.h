@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "build/builder.h"
 #include "filter/path_filter.h"
 #include "model/config.h"
 #include "model/loop_role.h"
@@ -36,5 +37,10 @@ std::vector<std::string> buildOutputsInside(const Config& config,
 
 // A private directory under $TMPDIR (changed-file lists, kept artefacts).
 std::filesystem::path makeScratchDir();
+// Removes it, with everything in it.
+struct ScratchDir {
+  std::filesystem::path path;
+  ~ScratchDir();
+};
 
 }  // namespace hotpod

@@ -16,6 +16,15 @@ FilterOptions filterOptions(const Config& config, const std::filesystem::path& r
   // An artefact may be a directory: nothing below it triggers either.
   for (const auto& artifact : config.build.artifacts)
     options.exclude_dir.push_back("./" + artifact);
+  // The audit log (and its rotated files) inside the root: its records must not trigger builds.
+  if (!config.audit.path.empty()) {
+    const auto relative =
+        std::filesystem::absolute(config.audit.path).lexically_normal().lexically_relative(root);
+    if (!relative.empty() && *relative.begin() != "..") {
+      options.exclude_files.push_back(relative.generic_string());
+      options.exclude.push_back("/" + relative.generic_string() + ".[0-9]*");
+    }
+  }
   return options;
 }
 
@@ -37,6 +46,11 @@ std::vector<std::string> buildOutputsInside(const Config& config,
   const auto relative = absolute.lexically_relative(std::filesystem::weakly_canonical(root));
   if (!relative.empty() && *relative.begin() != "..") inside.push_back(relative.generic_string());
   return inside;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
 }
 
 std::filesystem::path makeScratchDir() {

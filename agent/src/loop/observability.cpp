@@ -1,11 +1,26 @@
 #include "loop/observability.h"
 
 #include "base/log.h"
+#include "model/config_error.h"
 #include "model/listen_address.h"
 
 namespace hotpod {
 
-Observability::Observability(const Config& config, LoopRole role, Reactor& reactor)
+namespace {
+
+AuditTrail openAuditTrail(const Config& config, const std::filesystem::path& root,
+                          std::vector<std::string> outputs) {
+  try {
+    return AuditTrail(config, root, std::move(outputs));
+  } catch (const std::system_error& error) {
+    throw ConfigError("", 0, 0, "audit.path", error.what());
+  }
+}
+
+}  // namespace
+
+Observability::Observability(const Config& config, LoopRole role, Reactor& reactor,
+                             const std::filesystem::path& root, std::vector<std::string> outputs)
     : config_(config),
       role_(role),
       reactor_(reactor),
@@ -27,7 +42,13 @@ Observability::Observability(const Config& config, LoopRole role, Reactor& react
                                fields);
                   }
                 }),
-      state_(config, role_, board_, events_, metrics_, webhooks_) {}
+      audit_(openAuditTrail(config, root, std::move(outputs))),
+      state_(config, role_, board_, events_, metrics_, webhooks_, audit_) {
+  if (!config.audit.path.empty()) {
+    log::info("audit", "audit log: " + config.audit.path.string(),
+              {{"path", config.audit.path.string()}});
+  }
+}
 
 Observability::~Observability() {
   stop();
@@ -38,7 +59,7 @@ std::string Observability::defaultListen(LoopRole role) {
          std::to_string(HttpConfig::kDefaultPort);
 }
 
-void Observability::startHttp(std::function<void()> rebuild, std::function<void()> restart) {
+void Observability::startHttp(ControlHandler rebuild, ControlHandler restart) {
   if (!config_.http.enabled) return;
   const bool chosen = !config_.http.listen.empty();
   const std::string text = chosen ? config_.http.listen : defaultListen(role_);

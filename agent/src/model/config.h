@@ -3,6 +3,7 @@
 // (in that order of precedence, lowest first) have been applied.
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -80,8 +81,10 @@ struct HttpConfig {
 
 // The app's own health, checked after every (re)start.
 struct AppConfig {
-  std::string health_url;         // empty: the app is ready once it runs
-  Duration ready_timeout{30000};  // how long a new version may take to answer 2xx
+  std::string health_url;  // empty: the app is ready once it runs
+  // How long a new version may take to answer 2xx. 20 s keeps a rollback (bad start → old
+  // version answering, docs/benchmarks.md) under 30 s with the other defaults.
+  Duration ready_timeout{20000};
   Duration probe_interval{2000};  // how often a ready app is checked again
   bool rollback = false;          // restore build.artifacts when a new version never gets ready
 };
@@ -95,6 +98,14 @@ struct Webhook {
 
 struct NotifyConfig {
   std::vector<Webhook> webhooks;
+};
+
+// The audit log (docs/security.md): one JSON line per build, restart, signal and rollback,
+// appended and fsync'd, rotated by size.
+struct AuditConfig {
+  std::filesystem::path path;              // empty: no audit log
+  uint64_t max_size = uint64_t{10} << 20;  // bytes; rotated before a line would pass it
+  int keep = 5;                            // rotated files kept: path.1 (newest) … path.keep
 };
 
 // What a change to matching files does, weakest first: one ChangeSet does the strongest action
@@ -138,6 +149,7 @@ struct Config {
   HttpConfig http;
   AppConfig app;
   NotifyConfig notify;
+  AuditConfig audit;
   TargetConfig target;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
   std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")

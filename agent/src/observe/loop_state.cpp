@@ -4,6 +4,7 @@
 
 #include "app/peer_finder.h"
 #include "base/json_text.h"
+#include "base/signals.h"
 #include "observe/readiness.h"
 #include "observe/status_json.h"
 
@@ -16,8 +17,14 @@ using nlohmann::json;
 }  // namespace
 
 LoopState::LoopState(const Config& config, LoopRole role, StatusBoard& board, EventHub& events,
-                     Metrics& metrics, WebhookSender& webhooks)
-    : policy_(config.http), board_(board), events_(events), metrics_(metrics), webhooks_(webhooks) {
+                     Metrics& metrics, WebhookSender& webhooks, AuditTrail& audit)
+    : policy_(config.http),
+      board_(board),
+      events_(events),
+      metrics_(metrics),
+      webhooks_(webhooks),
+      audit_(audit),
+      restart_cause_(describe(AuditCause::of("start"))) {
   status_.version = HOTPOD_VERSION;
   status_.role = role;
   status_.started_at = unixNow();
@@ -66,8 +73,13 @@ void LoopState::debouncing(bool active) {
   publish();
 }
 
-void LoopState::buildStarted(uint64_t number, const ChangeSet& changes) {
+void LoopState::buildStarted(uint64_t number, const ChangeSet& changes,
+                             const std::optional<ControlRequest>& request) {
   building_ = true;
+  // The files as the build saw them: hashed now, recorded with the result.
+  build_cause_ = describe(request           ? AuditCause::requested(*request)
+                          : changes.empty() ? AuditCause::of("start")
+                                            : AuditCause::changed(changes));
   BuildRecord record;
   record.number = number;
   record.started_at = unixNow();
@@ -86,6 +98,19 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
   building_ = false;
   const double seconds = std::chrono::duration<double>(outcome.duration).count();
   metrics_.buildFinished(outcome.result, seconds, unixNow());
+  json version = nullptr;
+  if (outcome.result == BuildResult::Succeeded && audit_.wanted()) {
+    version = audit_.currentVersion();
+    audit_.builtVersion(outcome.number, version);
+  }
+  const json audited = audit(
+      "build", {{"build", outcome.number},
+                {"trigger", std::exchange(build_cause_, nullptr)},
+                {"result", toString(outcome.result)},
+                {"duration_ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count()},
+                {"exit", outcome.exit.describe()},
+                {"version", version}});
   BuildRecord* record = nullptr;
   for (auto& build : status_.builds) {
     if (build.number == outcome.number) record = &build;
@@ -114,7 +139,8 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
     webhooks_.send(failed ? "build_failed" : "build_succeeded",
                    jsonText({{"event", failed ? "build_failed" : "build_succeeded"},
                              {"time", unixNow()},
-                             {"build", build}}));
+                             {"build", build},
+                             {"audit", audited}}));
   }
   publish();
 }
@@ -124,8 +150,9 @@ void LoopState::changeHandled(bool restarts_app) {
   publish();
 }
 
-void LoopState::restartRequested(std::string_view reason) {
+void LoopState::restartRequested(std::string_view reason, const AuditCause& cause) {
   restart_reason_ = reason;
+  restart_cause_ = describe(cause);
   restarting_ = true;
   publish();
 }
@@ -144,8 +171,19 @@ void LoopState::appStarted(pid_t pid) {
   app.probe_detail.clear();
   const json body = {{"pid", pid}, {"reason", restart_reason_}, {"restarts", app.restarts}};
   emit("app_started", jsonText(body));
-  webhooks_.send("restart", jsonText({{"event", "restart"}, {"time", unixNow()}, {"app", body}}));
+  const json serving = app.serving_build ? json(*app.serving_build) : json(nullptr);
+  const json audited = audit(
+      "restart", {{"reason", restart_reason_},
+                  {"trigger", restart_cause_},
+                  {"result", "started"},
+                  {"pid", pid},
+                  {"build", serving},
+                  {"version", audit_.wanted() ? audit_.versionOf(app.serving_build) : json()}});
+  webhooks_.send(
+      "restart",
+      jsonText({{"event", "restart"}, {"time", unixNow()}, {"app", body}, {"audit", audited}}));
   restart_reason_ = "crash";  // unless the next start is asked for with a reason
+  restart_cause_ = describe(AuditCause::of("crash"));
   restarting_ = !app.health_url.empty();
   if (!restarting_) becameReady();
   publish();
@@ -154,6 +192,10 @@ void LoopState::appStarted(pid_t pid) {
 void LoopState::appStartFailed(const std::string& why) {
   restarting_ = false;
   status_.last_error = "the app did not start: " + why;
+  audit("restart", {{"reason", restart_reason_},
+                    {"trigger", restart_cause_},
+                    {"result", "failed"},
+                    {"detail", why}});
   change_detected_.reset();
   publish();
 }
@@ -162,6 +204,10 @@ void LoopState::restartFailed(std::string_view reason, const std::string& why) {
   restarting_ = false;
   metrics_.restartFailure(reason);
   status_.last_error = "the restart failed: " + why;
+  audit("restart", {{"reason", restart_reason_},
+                    {"trigger", restart_cause_},
+                    {"result", "failed"},
+                    {"detail", why}});
   change_detected_.reset();  // this change did not reach the app
   emit("restart_failed", jsonText({{"reason", reason}, {"detail", why}}));
   publish();
@@ -229,9 +275,28 @@ void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_buil
                      {"good_build", good_build ? json(*good_build) : json(nullptr)},
                      {"reason", why}};
   emit("rollback", jsonText(body));
-  webhooks_.send("rollback",
-                 jsonText({{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}}));
+  AuditCause cause = AuditCause::of("not_ready");
+  cause.build = bad_build;
+  cause.detail = why;
+  const json audited =
+      audit("rollback", {{"bad_build", bad_build},
+                         {"bad_version", audit_.wanted() ? audit_.versionOf(bad_build) : json()},
+                         {"good_build", body["good_build"]},
+                         {"good_version", audit_.wanted() ? audit_.versionOf(good_build) : json()},
+                         {"trigger", describe(cause)},
+                         {"result", "restored"}});
+  webhooks_.send(
+      "rollback",
+      jsonText(
+          {{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}, {"audit", audited}}));
   publish();
+}
+
+void LoopState::signalled(int signal, pid_t pid, bool sent, const AuditCause& cause) {
+  audit("signal", {{"signal", signalName(signal)},
+                   {"pid", sent ? json(pid) : json(nullptr)},
+                   {"trigger", describe(cause)},
+                   {"result", sent ? "sent" : "no_app"}});
 }
 
 void LoopState::notified(const ChangeSet& changes) {
@@ -273,6 +338,14 @@ void LoopState::publish() {
 
 void LoopState::emit(const std::string& type, const std::string& body) {
   events_.publish(type, body);
+}
+
+json LoopState::audit(std::string_view event, json fields) {
+  return audit_.wanted() ? audit_.record(event, std::move(fields)) : json();
+}
+
+json LoopState::describe(const AuditCause& cause) const {
+  return audit_.wanted() ? audit_.describe(cause) : json();
 }
 
 }  // namespace hotpod

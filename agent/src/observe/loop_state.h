@@ -10,6 +10,7 @@
 #include "build/builder.h"
 #include "model/config.h"
 #include "observe/app_probe.h"
+#include "observe/audit_trail.h"
 #include "observe/event_hub.h"
 #include "observe/metrics.h"
 #include "observe/status.h"
@@ -23,18 +24,23 @@ enum class AppExit { Stopped, ExitedCleanly, Crashed };
 class LoopState {
  public:
   LoopState(const Config& config, LoopRole role, StatusBoard& board, EventHub& events,
-            Metrics& metrics, WebhookSender& webhooks);
+            Metrics& metrics, WebhookSender& webhooks, AuditTrail& audit);
 
   void watching(const std::string& root, std::string_view backend, const WatchStats& stats);
   void fileEvent(ChangeKind kind);
   void pollScan(std::chrono::nanoseconds took) { metrics_.pollScan(took.count() / 1e9); }
   void debouncing(bool active);
-  void buildStarted(uint64_t number, const ChangeSet& changes);
+  // `request`: a POST /v1/rebuild asked for it (else the changes did, or hotpod's start).
+  void buildStarted(uint64_t number, const ChangeSet& changes,
+                    const std::optional<ControlRequest>& request = {});
   void buildFinished(const BuildOutcome& outcome);
   // Nothing to build: the change goes straight to a restart (or was only a notify).
   void changeHandled(bool restarts_app);
-  // reason: start, change, crash, request, rollback (a bounded metric label).
-  void restartRequested(std::string_view reason);
+  // reason: start, change, crash, request, rollback (a bounded metric label); `cause` is what
+  // the audit log says set it off.
+  void restartRequested(std::string_view reason, const AuditCause& cause);
+  // A rules' signal action: `sent` false when no app ran to get it.
+  void signalled(int signal, pid_t pid, bool sent, const AuditCause& cause);
   void appStarted(pid_t pid);
   void appStartFailed(const std::string& why);
   // hotpod agent: the restart signal could not be sent, or no new app came up in time.
@@ -56,12 +62,16 @@ class LoopState {
   void publish();
   LoopPhase phase() const;
   void emit(const std::string& type, const std::string& json);
+  // An audit record (nothing when no one reads them), also for the webhook payloads.
+  nlohmann::json audit(std::string_view event, nlohmann::json fields);
+  nlohmann::json describe(const AuditCause& cause) const;
 
   const HttpConfig policy_;
   StatusBoard& board_;
   EventHub& events_;
   Metrics& metrics_;
   WebhookSender& webhooks_;
+  AuditTrail& audit_;
   StatusSnapshot status_;
   bool building_ = false;
   bool debouncing_ = false;
@@ -69,6 +79,8 @@ class LoopState {
   bool crashed_ = false;
   uint64_t app_starts_ = 0;  // app.restarts counts the starts after the first, as hotpod exec does
   std::string restart_reason_ = "start";
+  nlohmann::json restart_cause_;  // what the audit log says set the next start off
+  nlohmann::json build_cause_;    // … and the running build
   std::optional<std::chrono::steady_clock::time_point> change_detected_;
   std::optional<uint64_t> pending_build_;  // the build whose output the next start runs
   std::optional<uint64_t> last_good_build_;

@@ -1,0 +1,13 @@
+#pragma once
+// A control request over HTTP (POST /v1/rebuild or /v1/restart), as the loop, the audit log and
+// the webhooks see it: what was asked, and by whom.
+#include <string>
+
+namespace hotpod {
+
+struct ControlRequest {
+  std::string action;  // "rebuild" or "restart"
+  std::string client;  // the peer's address, "127.0.0.1:53422"
+};
+
+}  // namespace hotpod
