@@ -218,9 +218,21 @@ class ScratchPodTest(unittest.TestCase):
         return found[0] if found else None
 
     def wait_agent(self, event, after=0, **fields):
-        return wait_until(f"agent event {event} {fields}",
-                          lambda: self.agent_event(event, after, **fields),
-                          on_timeout=self.all_logs)
+        def probe():
+            found = self.agent_event(event, after, **fields)
+            if not found:
+                self.assert_running()
+            return found
+        return wait_until(f"agent event {event} {fields}", probe, on_timeout=self.all_logs)
+
+    def assert_running(self):
+        """Fails at once, with both logs, when a container has exited (e.g. its binary cannot
+        run in a FROM scratch image: "exec …: no such file or directory")."""
+        states = self.p.podman("inspect", "--format", "{{.Name}} {{.State.Status}}", "app",
+                               "agent", check=False, quiet=True).stdout.split("\n")
+        stopped = [line for line in states if line and not line.endswith(" running")]
+        if stopped:
+            raise AssertionError(f"container(s) not running: {stopped}\n{self.all_logs()}")
 
     def served(self, shared):
         try:
