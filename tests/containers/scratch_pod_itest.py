@@ -306,6 +306,14 @@ class ScratchPodTest(unittest.TestCase):
         restarted = [r for r in records(app_log) if r.get("event") == "child_restarted"]
         self.assertIn((v1[1], v2[1]), [(r["old_pid"], r["pid"]) for r in restarted])
 
+        # The agent's HTTP surface, read with the image's busybox wget (its HEALTHCHECK's tool).
+        status = wait_until("the agent's /v1/status naming the new app",
+                            lambda: (st := self.agent_status()) and st["app"]["pid"] == v2[1]
+                            and st, on_timeout=self.all_logs)
+        self.assertEqual(status["mode"], "agent")
+        self.assertTrue(status["app"]["running"], status)
+        self.assertEqual(status["counts"]["builds_failed"], 0, status)
+
         # Only the app process was replaced: the app container never restarted.
         app_after = json.loads(self.p.podman("inspect", "app", quiet=True).stdout)[0]
         self.assertEqual(app_after["State"]["Status"], "running")
@@ -313,6 +321,11 @@ class ScratchPodTest(unittest.TestCase):
         self.assertEqual(app_after["State"]["StartedAt"], app_before["State"]["StartedAt"])
         self.assertEqual(app_after["State"]["Pid"], app_before["State"]["Pid"])
         self.assertEqual(links() - self.p.links_before, set(), "a network link was made")
+
+    def agent_status(self):
+        proc = self.p.podman("exec", "agent", "wget", "-q", "-O", "-",
+                             "http://127.0.0.1:4687/v1/status", check=False, quiet=True)
+        return json.loads(proc.stdout) if proc.returncode == 0 else None
 
     def exec_state(self, shared):
         with open(os.path.join(shared, "exec.json")) as f:
