@@ -205,8 +205,11 @@ class ScratchPodTest(unittest.TestCase):
         os.rename(path + ".tmp", path)
 
     def logs(self, container):
-        proc = self.p.podman("logs", container, check=False, quiet=True)
-        return proc.stdout + proc.stderr
+        """The container's log, stdout and stderr in the order they were written (record
+        indices stay stable between two reads)."""
+        return subprocess.run(["podman", "--root", self.p.root, "--runroot", self.p.runroot,
+                               "logs", container], env=self.p.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=60).stdout
 
     def all_logs(self):
         return "\n".join(f"--- {c}\n{self.logs(c)[-4000:]}" for c in ("app", "agent"))
