@@ -10,8 +10,9 @@ The packages are dist/hotpod_*_ARCH.deb (`make dist` makes them); where dist/ ha
 binaries, scripts/dist/deb.sh packages them into a temp copy of dist/ (seconds). A package whose
 binary is dynamic fails here: minbase has glibc but none of hotpod's libraries.
 
-Needs root (chroot, mount namespaces): SKIPPED (exit 77) otherwise. Costs about 15 s (unpacking
-the 110 MB root file system), and the tarball is made once per machine (a minute, debootstrap).
+Needs root (chroot, mount namespaces): SKIPPED (exit 77) otherwise. Costs 15-30 s, mostly
+unpacking the 110 MB root file system; the tarball is made once per machine (debootstrap, about
+a minute).
 """
 import glob
 import os
@@ -77,15 +78,12 @@ class DebianPackageTest(unittest.TestCase):
             if not shutil.which(tool):
                 skip(f"{tool} is missing (scripts/install-deps.sh installs it)")
         cls.scratch = tempfile.mkdtemp(prefix="hotpod-deb-")
+        cls.addClassCleanup(shutil.rmtree, cls.scratch, ignore_errors=True)
         # Made once per machine and cached (HOTPOD_TEST_CACHE); prints the tarball's path.
         tarball = checked(["bash", BASE_IMAGE_SH], timeout=1200).stdout.strip().splitlines()[-1]
         cls.root = os.path.join(cls.scratch, "root")
         os.makedirs(cls.root)
         checked(["tar", "-C", cls.root, "--numeric-owner", "-xf", tarball])
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.scratch, ignore_errors=True)
 
     def test_amd64_installs_runs_is_listed_and_removes_on_clean_debian(self):
         deb = package("amd64", self.scratch)
