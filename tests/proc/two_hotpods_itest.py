@@ -1,6 +1,7 @@
 """Two hotpods on one root (issue 22, third round): A runs, B starts beside it, A is SIGKILLed.
 A's app must not be orphaned for good: B's periodic sweep stops it, and since each hotpod keeps
 its own journal, so does the next hotpod for the root when B has gone meanwhile."""
+import ctypes
 import os
 import signal
 import sys
@@ -11,9 +12,18 @@ from hotpod_harness import TempTree, alive, write
 APP = "import time; print('up', flush=True); time.sleep(1000)"
 
 
+def become_subreaper():
+    """A's app, orphaned by A's SIGKILL, is adopted by this test (as by a container's PID 1 that
+    only reaps) instead of by the machine's init, which here stops processes it adopts."""
+    PR_SET_CHILD_SUBREAPER = 36
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
 class TwoHotpodsTest(TempTree):
     def setUp(self):
         super().setUp()
+        become_subreaper()
         self.src = os.path.join(self.dir, "src")
         write(os.path.join(self.src, "main.txt"), "v1\n")
         self.run_dir = os.path.join(self.dir, "run")  # the journals' place, for this test only
