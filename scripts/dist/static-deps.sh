@@ -71,9 +71,8 @@ if [[ -f $prefix/complete ]]; then
 fi
 
 log() { echo "static-deps[$arch]: $*" >&2; }
-log "building into $prefix (first time for these package versions; later runs reuse it)"
+log "building into $prefix (once for these package versions; later runs reuse it)"
 work=$cache_root/work-$arch-$key
-rm -rf "$work" "$prefix"
 mkdir -p "$work/debs" "$prefix/sysroot" "$prefix/include" "$prefix/lib"
 sysroot=$prefix/sysroot
 
@@ -84,12 +83,34 @@ fetch_failed() {
   exit 1
 }
 
-(cd "$work/debs" && for p in "${archive_packages[@]}"; do
-   apt-get -o APT::Sandbox::User=root download -qq "$p:$arch" >&2 || fetch_failed "$p:$arch"
- done && for p in "${indep_packages[@]}"; do
-   apt-get -o APT::Sandbox::User=root download -qq "$p" >&2 || fetch_failed "$p"
- done)
-for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+# Each step leaves a stamp in the prefix when it succeeded: a run that was interrupted (or failed
+# in a later step) resumes where it stopped instead of building everything again.
+step() {
+  local name=$1
+  shift
+  if [[ -f $prefix/.step-$name ]]; then return 0; fi
+  log "$name"
+  "$@"
+  touch "$prefix/.step-$name"
+}
+
+binary_packages() {
+  rm -rf "$work/debs" && mkdir -p "$work/debs"
+  (cd "$work/debs" && for p in "${archive_packages[@]}"; do
+     apt-get -o APT::Sandbox::User=root download -qq "$p:$arch" >&2 || fetch_failed "$p:$arch"
+   done && for p in "${indep_packages[@]}"; do
+     apt-get -o APT::Sandbox::User=root download -qq "$p" >&2 || fetch_failed "$p"
+   done)
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+}
+
+source_packages() {
+  for entry in "${source_packages[@]}"; do
+    rm -rf "$work/${entry%%:*}"-[0-9]*/
+    (cd "$work" && apt-get -o APT::Sandbox::User=root source -qq "${entry%%:*}" >&2) \
+      || fetch_failed "the source of ${entry%%:*}"
+  done
+}
 
 # pkg-config answers for the target's sysroot only (never the build machine's libraries).
 export PKG_CONFIG_LIBDIR=$sysroot/usr/lib/$triplet/pkgconfig:$sysroot/usr/share/pkgconfig
@@ -97,51 +118,58 @@ export PKG_CONFIG_SYSROOT_DIR=$sysroot
 cflags="-O2 -ffunction-sections -fdata-sections"
 cppflags="-isystem $sysroot/usr/include/$triplet -isystem $sysroot/usr/include"
 
-for entry in "${source_packages[@]}"; do
-  (cd "$work" && apt-get -o APT::Sandbox::User=root source -qq "${entry%%:*}" >&2) || fetch_failed "the source of ${entry%%:*}"
-done
+libcurl() {
+  (cd "$work"/curl-*/ && ./configure --host="$triplet" CC="$triplet-gcc" CFLAGS="$cflags" \
+     CPPFLAGS="$cppflags" LDFLAGS="-L$sysroot/usr/lib/$triplet" --prefix="$prefix" \
+     --disable-shared --enable-static --with-openssl --enable-ares --without-zlib \
+     --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --with-ca-path=/etc/ssl/certs \
+     --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp \
+     --disable-pop3 --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+     --disable-ftp --disable-file --disable-manual --disable-netrc --disable-ntlm --disable-ntlm-wb \
+     --disable-tls-srp --disable-websockets --disable-alt-svc --disable-cookies \
+     --without-libpsl --without-libidn2 --without-nghttp2 --without-nghttp3 --without-ngtcp2 \
+     --without-librtmp --without-libssh2 --without-libssh --without-zstd --without-brotli \
+     --without-gssapi --without-libgsasl >"$work/curl-configure.log" 2>&1 \
+     || { tail -30 "$work/curl-configure.log" >&2; log "libcurl's configure failed"; exit 1; }
+   make -j"$jobs" -C lib >"$work/curl-make.log" 2>&1 && make -C lib install >/dev/null \
+     && make -C include install >/dev/null) \
+    || { tail -30 "$work/curl-make.log" >&2; log "libcurl's build failed"; exit 1; }
+}
 
-log "libcurl"
-(cd "$work"/curl-*/ && ./configure --host="$triplet" CC="$triplet-gcc" CFLAGS="$cflags" \
-   CPPFLAGS="$cppflags" LDFLAGS="-L$sysroot/usr/lib/$triplet" --prefix="$prefix" \
-   --disable-shared --enable-static --with-openssl --enable-ares --without-zlib \
-   --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --with-ca-path=/etc/ssl/certs \
-   --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp \
-   --disable-pop3 --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
-   --disable-ftp --disable-file --disable-manual --disable-netrc --disable-ntlm --disable-ntlm-wb \
-   --disable-tls-srp --disable-websockets --disable-alt-svc --disable-cookies \
-   --without-libpsl --without-libidn2 --without-nghttp2 --without-nghttp3 --without-ngtcp2 \
-   --without-librtmp --without-libssh2 --without-libssh --without-zstd --without-brotli \
-   --without-gssapi --without-libgsasl >"$work/curl-configure.log" 2>&1 \
-   || { tail -30 "$work/curl-configure.log" >&2; log "libcurl's configure failed"; exit 1; }
- make -j"$jobs" -C lib >"$work/curl-make.log" 2>&1 && make -C lib install >/dev/null \
-   && make -C include install >/dev/null) \
-   || { tail -30 "$work/curl-make.log" >&2; log "libcurl's build failed"; exit 1; }
+prometheus_core() {
+  cmake -S "$work"/prometheus-cpp-*/ -B "$work/prometheus-build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER="$triplet-g++" -DCMAKE_C_COMPILER="$triplet-gcc" \
+    -DCMAKE_CXX_FLAGS="$cflags" -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+    -DBUILD_SHARED_LIBS=OFF -DENABLE_PULL=OFF -DENABLE_PUSH=OFF -DENABLE_COMPRESSION=OFF \
+    -DENABLE_TESTING=OFF -DUSE_THIRDPARTY_LIBRARIES=OFF -DGENERATE_PKGCONFIG=OFF \
+    >"$work/prometheus.log" 2>&1 \
+    && cmake --build "$work/prometheus-build" -j"$jobs" >>"$work/prometheus.log" 2>&1 \
+    && cmake --install "$work/prometheus-build" >>"$work/prometheus.log" 2>&1 \
+    || { tail -30 "$work/prometheus.log" >&2; log "prometheus-cpp's build failed"; exit 1; }
+}
 
-log "prometheus-cpp (core)"
-cmake -S "$work"/prometheus-cpp-*/ -B "$work/prometheus-build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_COMPILER="$triplet-g++" -DCMAKE_C_COMPILER="$triplet-gcc" \
-  -DCMAKE_CXX_FLAGS="$cflags" -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
-  -DBUILD_SHARED_LIBS=OFF -DENABLE_PULL=OFF -DENABLE_PUSH=OFF -DENABLE_COMPRESSION=OFF \
-  -DENABLE_TESTING=OFF -DUSE_THIRDPARTY_LIBRARIES=OFF -DGENERATE_PKGCONFIG=OFF \
-  >"$work/prometheus.log" 2>&1 \
-  && cmake --build "$work/prometheus-build" -j"$jobs" >>"$work/prometheus.log" 2>&1 \
-  && cmake --install "$work/prometheus-build" >>"$work/prometheus.log" 2>&1 \
-  || { tail -30 "$work/prometheus.log" >&2; log "prometheus-cpp's build failed"; exit 1; }
+# --disable-maintainer-mode: Debian's patches leave configure.ac newer than configure, and make
+# would otherwise try to run automake, which is not needed (nor installed).
+libarchive() {
+  (cd "$work"/libarchive-*/ && ./configure --host="$triplet" CC="$triplet-gcc" CFLAGS="$cflags" \
+     CPPFLAGS="$cppflags" LDFLAGS="-L$sysroot/usr/lib/$triplet" --prefix="$prefix" \
+     --disable-maintainer-mode --disable-shared --enable-static --disable-bsdtar --disable-bsdcat \
+     --disable-bsdcpio --disable-xattr --disable-acl --disable-posix-regex-lib --with-zlib \
+     --without-bz2lib --without-libb2 --without-iconv --without-lz4 --without-zstd --without-lzma \
+     --without-openssl --without-xml2 --without-expat >"$work/libarchive.log" 2>&1 \
+     && make -j"$jobs" libarchive.la >>"$work/libarchive.log" 2>&1 \
+     && make install-libLTLIBRARIES install-includeHEADERS >>"$work/libarchive.log" 2>&1) \
+    || { tail -30 "$work/libarchive.log" >&2; log "libarchive's build failed"; exit 1; }
+}
 
-log "libarchive (tar and gzip)"
-(cd "$work"/libarchive-*/ && ./configure --host="$triplet" CC="$triplet-gcc" CFLAGS="$cflags" \
-   CPPFLAGS="$cppflags" LDFLAGS="-L$sysroot/usr/lib/$triplet" --prefix="$prefix" \
-   --disable-shared --enable-static --disable-bsdtar --disable-bsdcat --disable-bsdcpio \
-   --disable-xattr --disable-acl --disable-posix-regex-lib --with-zlib --without-bz2lib \
-   --without-libb2 --without-iconv --without-lz4 --without-zstd --without-lzma --without-openssl \
-   --without-xml2 --without-expat >"$work/libarchive.log" 2>&1 \
-   && make -j"$jobs" libarchive.la >>"$work/libarchive.log" 2>&1 && make install-libLTLIBRARIES \
-   install-includeHEADERS >>"$work/libarchive.log" 2>&1) \
-   || { tail -30 "$work/libarchive.log" >&2; log "libarchive's build failed"; exit 1; }
+httplib_header() { install -m 0644 "$work"/cpp-httplib-*/httplib.h "$prefix/include/httplib.h"; }
 
-log "cpp-httplib (the single header)"
-install -m 0644 "$work"/cpp-httplib-*/httplib.h "$prefix/include/httplib.h"
+step binary-packages binary_packages
+step source-packages source_packages
+step libcurl libcurl
+step prometheus-cpp prometheus_core
+step libarchive libarchive
+step cpp-httplib httplib_header
 
 printf '%s' "$versions" >"$prefix/versions"
 rm -rf "$work"
