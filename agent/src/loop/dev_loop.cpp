@@ -20,6 +20,7 @@
 #include "filter/path_filter.h"
 #include "loop/app_health.h"
 #include "loop/observability.h"
+#include "loop/sync_gate.h"
 #include "plan/rule_matcher.h"
 #include "proc/group_journal.h"
 #include "proc/reaper.h"
@@ -47,6 +48,12 @@ struct DevLoop::Impl {
   PathFilter filter;
   Debouncer debouncer;
   Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
+  SyncGate sync{reactor,
+                root,
+                filter,
+                debouncer,
+                config.watch,
+                {[this](const ChangeSet& c) { changed(c, "sync"); }, [this] { onDebounceDue(); }}};
   Builder builder;
   std::unique_ptr<AppRestarter> restarter;
   AppRestarter& app;
@@ -157,6 +164,7 @@ struct DevLoop::Impl {
         filter.invalidate(event.path);
         rules_changed = true;
       }
+      if (sync.swallows(event, now)) continue;  // hotpod tar reported it: built already
       if (!filter.isRelevant(event.path)) {
         log::debug("ignored", "ignored " + event.path, {{"path", event.path}});
         continue;
@@ -175,20 +183,21 @@ struct DevLoop::Impl {
   }
 
   void onDebounceDue() {
-    auto changes = debouncer.takeIfDue(Clock::now());
-    if (!changes) {
-      if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
-      return;
-    }
+    if (sync.holding()) return;  // hotpod tar is mid-sync: its end builds (and re-arms this)
+    if (auto changes = debouncer.takeIfDue(Clock::now())) return changed(*changes, "watch");
+    if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+  }
+
+  void changed(const ChangeSet& changes, const char* source) {
+    debounce_timer.disarm();
     state.debouncing(false);
-    if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
+    if (changes.empty() || shutting_down) return;  // e.g. a temp file created and removed
     std::string all_paths;  // for JSON consumers: the whole list, newline-separated
-    for (const auto& path : changes->paths()) all_paths += path + "\n";
+    for (const auto& path : changes.paths()) all_paths += path + "\n";
     if (!all_paths.empty()) all_paths.pop_back();
-    log::info("changes",
-              std::to_string(changes->size()) + " file(s) changed: " + changes->summary(),
-              {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
-    trigger(*changes);
+    log::info("changes", std::to_string(changes.size()) + " file(s) changed: " + changes.summary(),
+              {{"count", int64_t(changes.size())}, {"files", all_paths}, {"source", source}});
+    trigger(changes);
   }
 
   void trigger(const ChangeSet& changes) {
@@ -296,22 +305,10 @@ struct DevLoop::Impl {
         pending.merge(outcome.changes);  // its changes still need a build
         break;
       case BuildResult::Failed:
-      case BuildResult::TimedOut: {
-        std::string block =
-            "build " + number + " FAILED (" +
-            (outcome.result == BuildResult::TimedOut ? std::string("timed out")
-                                                     : outcome.exit.describe()) +
-            ") after " + formatDuration(outcome.duration) + "; " +
-            (app.running() ? "the app keeps running the previous version" : "no app is running") +
-            ". Last output:";
-        if (outcome.tail.empty()) block += " (none)";
-        const size_t shown = std::min<size_t>(outcome.tail.size(), 20);
-        for (size_t i = outcome.tail.size() - shown; i < outcome.tail.size(); ++i) {
-          block += "\n    " + outcome.tail[i];
-        }
-        log::event(spdlog::level::err, "build_finished", block, fields);
+      case BuildResult::TimedOut:
+        log::event(spdlog::level::err, "build_finished", failedBuildReport(outcome, app.running()),
+                   fields);
         break;
-      }
     }
     if (shutting_down) {
       maybeFinishShutdown();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "build/builder.h"
 #include "filter/path_filter.h"
 #include "model/config.h"
 #include "model/loop_role.h"
@@ -33,6 +34,9 @@ std::filesystem::path normalizedRoot(const std::filesystem::path& root);
 // the app command runs), so that the build output never triggers the next build.
 std::vector<std::string> buildOutputsInside(const Config& config,
                                             const std::filesystem::path& root);
+
+// The log block of a failed or timed-out build: why, how long, the last output.
+std::string failedBuildReport(const BuildOutcome& outcome, bool app_running);
 
 // A private directory under $TMPDIR (changed-file lists, kept artefacts).
 std::filesystem::path makeScratchDir();
