@@ -83,7 +83,7 @@ TEST_CASE("debouncer: a rule's own delay holds the window until its change has b
   CHECK(*debouncer.deadline() == t0 + 105ms);  // never earlier than a change's own quiet period
 }
 
-TEST_CASE("debouncer: a sync's end takes the window now; a cut sync's paths are forgotten") {
+TEST_CASE("debouncer: a sync's end takes the window now, a cut sync's paths are forgotten") {
   Debouncer debouncer(100ms, 2s);
   const auto t0 = Clock::time_point{} + 1h;
   debouncer.add({"a.go", ChangeKind::Modified, {}}, t0);
