@@ -72,6 +72,7 @@ if [ "$SMOKE" = 1 ]; then
   SOAK_ARGS=(--reloads 20)
   HOSTILE_ARGS=(--depth 100 --burst 500 --slot-samples 2 --fuse-files 100 --fuse-samples 2 --idle 1)
   ROLLBACK_ARGS=(--samples 1 --ready-timeout 2s)
+  TARSYNC_ARGS=(--files 200 --rounds 2 --syncs 2)
   LIMIT=45
 else
   RESULTS="$BENCH/results"
@@ -85,6 +86,7 @@ else
   SOAK_ARGS=()
   HOSTILE_ARGS=()
   ROLLBACK_ARGS=()
+  TARSYNC_ARGS=()
   LIMIT=1800
 fi
 mkdir -p "$RESULTS"
@@ -109,6 +111,7 @@ HP_REL="$(rel "$HOTPOD")"
   done
   echo "$PY bench/hostile.py --hotpod $HP_REL" "${HOSTILE_ARGS[@]}" "--out bench/results/hostile.json"
   echo "$PY bench/rollback.py --hotpod $HP_REL" "${ROLLBACK_ARGS[@]}" "--out bench/results/rollback.json"
+  echo "$PY bench/tarsync.py --hotpod $HP_REL --stamp STAMP" "${TARSYNC_ARGS[@]}" "--out bench/results/tarsync.json"
   echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
@@ -134,6 +137,11 @@ done
 echo "== hostile ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/hostile.py" --hotpod "$HOTPOD" \
   "${HOSTILE_ARGS[@]}" --out "$RESULTS/hostile.json" || { echo "run.sh: hostile failed ($?)" >&2; status=1; }
+
+# hotpod tar (issue 17): extracting N files vs GNU tar; end of a sync's stream → build started.
+echo "== tarsync ($(date +%T))" >&2
+timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/tarsync.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
+  "${TARSYNC_ARGS[@]}" --out "$RESULTS/tarsync.json" || { echo "run.sh: tarsync failed ($?)" >&2; status=1; }
 
 # The static binary of `make dist` against this (dynamic) one, when there is one.
 STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"

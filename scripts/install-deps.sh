@@ -17,6 +17,8 @@ packages=(
   bindfs
   # JSON for /v1/status, the event stream and webhooks (no listed library writes JSON)
   nlohmann-json3-dev
+  # hotpod tar (issue 17): a well-kept reader and writer of tar, PAX and gzip
+  libarchive-dev
   # observability tests: promtool + a real Prometheus server, headless Chromium
   prometheus chromium
   # make fuzz: clang's libFuzzer and sanitizer runtimes

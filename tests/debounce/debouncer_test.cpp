@@ -82,3 +82,19 @@ TEST_CASE("debouncer: a rule's own delay holds the window until its change has b
   debouncer.add({"static/x.css", ChangeKind::Modified, {}}, t0 + 10ms, 20ms);
   CHECK(*debouncer.deadline() == t0 + 105ms);  // never earlier than a change's own quiet period
 }
+
+TEST_CASE("debouncer: a sync's end takes the window now, a cut sync's paths are forgotten") {
+  Debouncer debouncer(100ms, 2s);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"a.go", ChangeKind::Modified, {}}, t0);
+  debouncer.add({"b.go", ChangeKind::Modified, {}}, t0);
+  debouncer.forget({"a.go"});
+  REQUIRE(debouncer.pending());
+  const ChangeSet now = debouncer.takeNow();  // before the deadline
+  CHECK(now.paths() == std::vector<std::string>{"b.go"});
+  CHECK_FALSE(debouncer.pending());
+  debouncer.add({"c.go", ChangeKind::Modified, {}}, t0);
+  debouncer.forget({"c.go"});
+  CHECK_FALSE(debouncer.pending());  // nothing left: no build
+  CHECK_FALSE(debouncer.deadline());
+}

@@ -6,6 +6,7 @@
 #include "base/text.h"
 #include "cli/options.h"
 #include "model/config_error.h"
+#include "sync/tar_command.h"
 
 namespace {
 
@@ -70,6 +71,14 @@ int main(int argc, char** argv) {
   // `hotpod run 2>&1 | head`: a reader that leaves must not kill hotpod (and orphan the app); a
   // failed write is ignored instead. Children get the default back (POSIX_SPAWN_SETSIGDEF).
   std::signal(SIGPIPE, SIG_IGN);
+  // hotpod is the image's tar too (a `tar` symlink, or `hotpod tar`): sync tools run it.
+  const std::string_view program = argv[0] == nullptr ? "" : argv[0];
+  if (program == "tar" || program.ends_with("/tar")) {
+    return hotpod::tarMain(std::vector<std::string>(argv + 1, argv + argc));
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "tar") {
+    return hotpod::tarMain(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"hotpod: watch, rebuild, restart, and tell the world it is ready"};
   app.require_subcommand(1);
   // One CommandLine per subcommand: CLI11 fills environment values into the options of every
@@ -162,6 +171,8 @@ int main(int argc, char** argv) {
   audit->add_flag("--json", audit_options.json, "The matching records as JSON lines");
 
   auto* version = app.add_subcommand("version", "Print the version");
+  // Handled before CLI11 (GNU tar's own syntax); listed here for --help.
+  app.add_subcommand("tar", "Extract or create archives as sync tools run tar (docs/cli.md)");
 
   // CLI11 would only say "a subcommand is required"; name the word it did not know.
   const auto known = [&](const char* word) {
@@ -172,7 +183,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     std::cerr << "hotpod: error: unknown command '" << argv[1]
-              << "'; use run, agent, check, init, exec, audit or version (hotpod --help)\n";
+              << "'; use run, agent, check, init, exec, audit, tar or version (hotpod --help)\n";
     return 2;
   }
   try {

@@ -30,4 +30,16 @@ std::optional<ChangeSet> Debouncer::takeIfDue(Clock::time_point now) {
   return out;
 }
 
+ChangeSet Debouncer::takeNow() {
+  window_open_ = false;
+  ChangeSet out = std::move(pending_);
+  pending_.clear();
+  return out;
+}
+
+void Debouncer::forget(const std::set<std::string>& paths) {
+  for (const auto& path : paths) pending_.erase(path);
+  if (pending_.empty()) window_open_ = false;
+}
+
 }  // namespace hotpod

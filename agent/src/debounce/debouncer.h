@@ -5,6 +5,8 @@
 // it with a reactor timer.
 #include <chrono>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "model/change_set.h"
 
@@ -25,6 +27,10 @@ class Debouncer {
   // The window's changes once its deadline has passed (and the window is reset).
   std::optional<ChangeSet> takeIfDue(Clock::time_point now);
   bool pending() const { return window_open_; }
+  // The window's changes now, due or not (a sync ended: one build for everything).
+  ChangeSet takeNow();
+  // Drops these paths from the window (a cut sync's files: no build of a half-synced tree).
+  void forget(const std::set<std::string>& paths);
 
  private:
   std::chrono::milliseconds delay_;

@@ -24,6 +24,7 @@
 #include "loop/reload_loop.h"
 #include "loop/root_guard.h"
 #include "loop/stray_signals.h"
+#include "loop/sync_gate.h"
 #include "plan/rule_matcher.h"
 #include "proc/group_journal.h"
 #include "proc/reaper.h"
@@ -52,6 +53,12 @@ struct DevLoop::Impl {
   PathFilter filter;
   Debouncer debouncer;
   Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
+  SyncGate sync{reactor,
+                root,
+                filter,
+                debouncer,
+                config.watch,
+                {[this](const ChangeSet& c) { changed(c, "sync"); }, [this] { onDebounceDue(); }}};
   Builder builder;
   std::unique_ptr<AppRestarter> restarter;
   AppRestarter& app;
@@ -163,6 +170,7 @@ struct DevLoop::Impl {
         filter.invalidate(event.path);
         rules_changed = true;
       }
+      if (sync.swallows(event, now)) continue;  // hotpod tar reported it: built already
       if (!filter.isRelevant(event.path)) {
         log::debug("ignored", "ignored " + event.path, {{"path", event.path}});
         continue;
@@ -181,21 +189,24 @@ struct DevLoop::Impl {
   }
 
   void onDebounceDue() {
-    auto changes = debouncer.takeIfDue(Clock::now());
-    if (!changes) {
-      if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
-      return;
-    }
+    if (sync.holding()) return;  // hotpod tar is mid-sync: its end builds (and re-arms this)
+    if (auto changes = debouncer.takeIfDue(Clock::now())) return changed(*changes, "watch");
+    if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
+  }
+
+  void changed(const ChangeSet& changes, const char* source) {
+    debounce_timer.disarm();
     state.debouncing(false);
-    if (changes->empty() || shutting_down) return;  // e.g. a temp file created and removed
-    if (root_guard.hold(*changes)) return;
-    root_guard.release(*changes);
-    reload_loop.changed(changes->paths(), Clock::now());
-    const std::string all_paths = joined(changes->paths(), "\n");  // for JSON consumers
-    log::info("changes",
-              std::to_string(changes->size()) + " file(s) changed: " + changes->summary(),
-              {{"count", static_cast<int64_t>(changes->size())}, {"files", all_paths}});
-    trigger(*changes);
+    if (changes.empty() || shutting_down) return;  // e.g. a temp file created and removed
+    if (root_guard.hold(changes)) return;
+    root_guard.release(changes);
+    reload_loop.changed(changes.paths(), Clock::now());
+    const std::string all_paths = joined(changes.paths(), "\n");  // for JSON consumers
+    log::info("changes", std::to_string(changes.size()) + " file(s) changed: " + changes.summary(),
+              {{"count", static_cast<int64_t>(changes.size())},
+               {"files", all_paths},
+               {"source", source}});
+    trigger(changes);
   }
 
   void trigger(const ChangeSet& changes) {

@@ -1,5 +1,6 @@
 #include <cstdlib>
 
+#include "base/duration.h"
 #include "base/files.h"
 #include "base/syscalls.h"
 #include "loop/dev_loop.h"

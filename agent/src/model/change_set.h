@@ -21,6 +21,7 @@ class ChangeSet {
   // "a.go, b.go, … (3 more)": the first `max_listed` paths, for log lines.
   std::string summary(size_t max_listed = 5) const;
   void clear() { changes_.clear(); }
+  void erase(const std::string& path) { changes_.erase(path); }
 
  private:
   std::map<std::string, ChangeKind> changes_;  // sorted: stable output for logs and builds

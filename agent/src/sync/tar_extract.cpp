@@ -1,0 +1,256 @@
+// Extraction: libarchive reads the stream and makes directories, links and symlinks; regular
+// files go through a temporary file in their directory that is renamed into place.
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "sync/sync_socket.h"
+#include "sync/tar_archive.h"
+#include "sync/tar_command.h"
+
+namespace hotpod {
+namespace {
+
+// A member name made safe, or an empty optional (skipped, with GNU tar's message).
+class NameGuard {
+ public:
+  explicit NameGuard(std::ostream& errors) : errors_(errors) {}
+
+  std::optional<std::string> safe(const std::string& raw, bool link_target) {
+    std::string name = raw;
+    if (!name.empty() && name.front() == '/') {
+      while (!name.empty() && name.front() == '/') name.erase(0, 1);
+      bool& warned = link_target ? warned_link_ : warned_name_;
+      if (!std::exchange(warned, true)) {
+        errors_ << "tar: Removing leading `/' from "
+                << (link_target ? "hard link targets" : "member names") << '\n';
+      }
+    }
+    std::string normal;
+    for (const auto& part : std::filesystem::path(name)) {
+      if (part == "..") {
+        errors_ << "tar: " << raw << ": Member name contains '..'\n";
+        failed = true;
+        return std::nullopt;
+      }
+      if (part.empty() || part == ".") continue;
+      if (!normal.empty()) normal += '/';
+      normal += part.string();
+    }
+    // A name below a symlink this archive made would be written wherever that symlink points.
+    for (size_t slash = normal.find('/'); slash != std::string::npos;
+         slash = normal.find('/', slash + 1)) {
+      if (symlinks_.contains(normal.substr(0, slash))) {
+        errors_ << "tar: " << raw << ": Cannot open: " << normal.substr(0, slash)
+                << " is a symlink from this archive; not writing through it\n";
+        failed = true;
+        return std::nullopt;
+      }
+    }
+    return normal;
+  }
+
+  void made(const std::string& name, bool symlink) {
+    if (symlink) {
+      symlinks_.insert(name);
+    } else {
+      symlinks_.erase(name);
+    }
+  }
+
+  bool failed = false;
+
+ private:
+  std::ostream& errors_;
+  bool warned_name_ = false;
+  bool warned_link_ = false;
+  std::set<std::string> symlinks_;
+};
+
+int diskFlags(const TarOptions& options) {
+  const bool root = ::geteuid() == 0;
+  int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
+  if (!options.touch) flags |= ARCHIVE_EXTRACT_TIME;
+  if (options.same_permissions || (root && !options.no_same_permissions)) {
+    flags |= ARCHIVE_EXTRACT_PERM;
+  }
+  if (options.same_owner || (root && !options.no_same_owner)) flags |= ARCHIVE_EXTRACT_OWNER;
+  return flags;
+}
+
+// The temporary file being written, for a signal handler: a tar stopped by SIGTERM, SIGINT or
+// SIGHUP leaves no temporary file behind (SIGKILL does; the watcher ignores it).
+char g_temporary[4096];
+
+extern "C" void removeTemporaryAndExit(int signal) {
+  if (g_temporary[0] != '\0') ::unlink(g_temporary);
+  ::_exit(128 + signal);
+}
+
+void setTemporary(const std::string& path) {
+  const size_t size = std::min(path.size(), sizeof g_temporary - 1);
+  g_temporary[0] = '\0';  // the handler sees an empty name while the new one is copied
+  std::memcpy(g_temporary + 1, path.data() + 1, size > 0 ? size - 1 : 0);
+  g_temporary[size] = '\0';
+  if (size > 0) g_temporary[0] = path[0];
+}
+
+std::string temporaryName(const std::string& name) {
+  static std::atomic<unsigned> counter{0};
+  const auto slash = name.rfind('/');
+  const std::string dir = slash == std::string::npos ? std::string() : name.substr(0, slash + 1);
+  // ".#…": the watcher takes it for an editor's scratch file and never reports it.
+  return dir + ".#hotpod-tar-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+class Extractor {
+ public:
+  Extractor(const TarOptions& options, std::ostream& listing, std::ostream& errors)
+      : options_(options), listing_(listing), errors_(errors), names_(errors) {
+    archive_write_disk_set_options(disk_.get(), diskFlags(options));
+    archive_write_disk_set_standard_lookup(disk_.get());
+    here_ = std::filesystem::current_path();
+  }
+
+  int run() {
+    ArchiveReader reader(options_, errors_);
+    if (!reader.open()) return 2;
+    bool complete = false;
+    while (true) {
+      archive_entry* entry = nullptr;
+      const int r = archive_read_next_header(reader.get(), &entry);
+      if (r == ARCHIVE_EOF) {
+        complete = true;
+        break;
+      }
+      if (r < ARCHIVE_WARN) {
+        reader.reportError();
+        break;
+      }
+      if (r == ARCHIVE_WARN) reader.reportWarning();
+      if (!member(reader, entry)) break;
+    }
+    if (archive_write_close(disk_.get()) != ARCHIVE_OK) diskError("");
+    // Only a whole archive is a sync: a cut stream leaves its complete files but starts no build.
+    if (complete) notifier_.finish();
+    if (!complete || names_.failed || failed_) {
+      errors_ << "tar: Exiting with failure status due to previous errors\n";
+      return 2;
+    }
+    return 0;
+  }
+
+ private:
+  void diskError(const std::string& name) {
+    const char* why = archive_error_string(disk_.get());
+    errors_ << "tar: " << (name.empty() ? "" : name + ": ") << (why ? why : "write failed") << '\n';
+    failed_ = true;
+  }
+
+  // One member; false when the stream broke (the archive cannot go on).
+  bool member(ArchiveReader& reader, archive_entry* entry) {
+    const std::string raw = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    if (options_.verbose > 0) listing_ << describeEntry(entry, options_.verbose) << '\n';
+    const auto name = names_.safe(raw, false);
+    if (!name) return reader.skipData();
+    if (name->empty()) return reader.skipData();  // "./": the target directory itself
+    archive_entry_set_pathname(entry, name->c_str());
+    const mode_t type = archive_entry_filetype(entry);
+    if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK) {
+      errors_ << "tar: " << raw << ": Cannot mknod: hotpod's tar does not make device nodes, "
+              << "FIFOs or sockets (skipped)\n";
+      failed_ = true;
+      return reader.skipData();
+    }
+    const mode_t perm = archive_entry_perm(entry);
+    if (perm & (S_ISUID | S_ISGID)) {
+      errors_ << "tar: " << raw << ": set-uid/set-gid bits removed\n";
+      archive_entry_set_perm(entry, perm & ~(S_ISUID | S_ISGID));
+    }
+    if (const char* target = archive_entry_hardlink(entry)) {
+      const auto safe_target = names_.safe(target, true);
+      if (!safe_target) return reader.skipData();
+      archive_entry_set_hardlink(entry, safe_target->c_str());
+      return writeDirectly(reader, entry, *name);
+    }
+    if (type == AE_IFREG) return writeRegular(reader, entry, *name);
+    return writeDirectly(reader, entry, *name);
+  }
+
+  void announce(const std::string& name, mode_t type) {
+    if (type != AE_IFDIR) notifier_.announce((here_ / name).lexically_normal());
+  }
+
+  bool writeDirectly(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
+    const mode_t type = archive_entry_filetype(entry);
+    announce(name, type);
+    if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
+      diskError(name);
+      return reader.skipData();
+    }
+    names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
+    const bool ok = reader.copyData(disk_.get());
+    if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) diskError(name);
+    return ok;
+  }
+
+  bool writeRegular(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
+    const std::string temporary = temporaryName(name);
+    setTemporary((here_ / temporary).string());
+    announce(name, AE_IFREG);
+    archive_entry_set_pathname(entry, temporary.c_str());
+    if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
+      diskError(name);
+      return reader.skipData();
+    }
+    const bool ok = reader.copyData(disk_.get());
+    const bool finished = archive_write_finish_entry(disk_.get()) >= ARCHIVE_WARN;
+    if (!ok || !finished) {
+      if (!finished) diskError(name);
+      ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
+      setTemporary("");
+      return ok;
+    }
+    // rename(2) replaces whatever is there (a file of another user, a symlink) in one step.
+    const bool renamed = ::rename(temporary.c_str(), name.c_str()) == 0;
+    const int error = errno;
+    setTemporary("");
+    if (!renamed) {
+      errors_ << "tar: " << name << ": Cannot open: " << std::strerror(error) << '\n';
+      ::unlink(temporary.c_str());
+      failed_ = true;
+      return true;
+    }
+    names_.made(name, false);
+    return true;
+  }
+
+  const TarOptions& options_;
+  std::ostream& listing_;
+  std::ostream& errors_;
+  NameGuard names_;
+  std::unique_ptr<archive, decltype(&archive_write_free)> disk_{archive_write_disk_new(),
+                                                                &archive_write_free};
+  std::filesystem::path here_;
+  SyncNotifier notifier_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+int extractArchive(const TarOptions& options, std::ostream& listing, std::ostream& errors) {
+  if (!enterDirectory(options, errors)) return 2;
+  for (int signal : {SIGTERM, SIGINT, SIGHUP}) std::signal(signal, removeTemporaryAndExit);
+  return Extractor(options, listing, errors).run();
+}
+
+}  // namespace hotpod

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""hotpod tar (issue 17), side by side in one run: extracting an N-file archive with hotpod's
+tar and with GNU tar (same command line, fresh directory each round), and the time from the end
+of a sync's stream (the client closes tar's stdin) to the build started by hotpod run (the build
+command is bench/stamp.c, which reads CLOCK_MONOTONIC first thing).
+
+    bench/tarsync.py --hotpod build/hotpod --stamp STAMP [--files 5000] [--rounds 5] \
+        [--syncs 10] --out bench/results/tarsync.json
+"""
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
+
+def archive(files, prefix="pkg"):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for i in range(files):
+            data = f"package p\n// {i}\n".encode()
+            info = tarfile.TarInfo(f"{prefix}/p{i // 100}/f{i}.go")
+            info.size = len(data)
+            info.mtime = 1_600_000_000
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def extract_ns(argv, data, work, rounds):
+    samples = []
+    for r in range(rounds):
+        dest = os.path.join(work, f"x{r}")
+        os.makedirs(dest)
+        started = bl.mono_ns()
+        subprocess.run([*argv, "-C", dest, "-x", "-f", "-"], input=data, check=True,
+                       env=bl.clean_env())
+        samples.append(bl.mono_ns() - started)
+        shutil.rmtree(dest)
+    return samples
+
+
+def wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise bl.BenchError("tarsync: timed out waiting")
+        time.sleep(0.001)
+
+
+def sync_to_build_ns(hotpod, stamp, work, syncs, files):
+    root = os.path.join(work, "src")
+    os.makedirs(root)
+    stamps = os.path.join(work, "stamps")
+    proc = subprocess.Popen([hotpod, "run", "--root", root, "--listen", "127.0.0.1:0",
+                             "--delay", "100ms", "--build", f"{stamp} {stamps}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=bl.clean_env(), start_new_session=True)
+    try:
+        wait_for(lambda: os.path.exists(stamps), 30)  # the first build
+        wait_for(lambda: os.path.exists(os.path.join(root, ".hotpod", "sync.sock")), 30)
+        samples = []
+        for s in range(syncs):
+            data = archive(files, prefix=f"s{s}")
+            before = len(open(stamps).read().split())
+            tar = subprocess.Popen([hotpod, "tar", "-C", root, "-x", "-f", "-"],
+                                   stdin=subprocess.PIPE)
+            # The stream's end is measured, not tar's start-up: in a real sync tar runs while
+            # the archive crosses the network.
+            time.sleep(0.1)
+            tar.stdin.write(data)
+            ended = bl.mono_ns()
+            tar.stdin.close()
+            tar.wait(timeout=60)
+            wait_for(lambda: len(open(stamps).read().split()) > before, 30)
+            started = int(open(stamps).read().split()[before])
+            samples.append(started - ended)
+            time.sleep(0.3)  # the build and the kernel's echo settle before the next sync
+        return samples
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--hotpod", required=True)
+    p.add_argument("--stamp", required=True)
+    p.add_argument("--files", type=int, default=5000)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--syncs", type=int, default=10)
+    p.add_argument("--sync-files", type=int, default=1)
+    p.add_argument("--out", required=True)
+    a = p.parse_args()
+    work = bl.make_tempdir("hotpod-tarsync-")
+    try:
+        data = archive(a.files)
+        gnu = extract_ns(["tar"], data, work, a.rounds)
+        ours = extract_ns([a.hotpod, "tar"], data, work, a.rounds)
+        build = sync_to_build_ns(a.hotpod, a.stamp, work, a.syncs, a.sync_files)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {
+        "files": a.files,
+        "extract_gnu_tar_ms": bl.summarize_ms(gnu),
+        "extract_hotpod_tar_ms": bl.summarize_ms(ours),
+        "ratio_p50": bl.summarize_ms(ours)["p50"] / bl.summarize_ms(gnu)["p50"],
+        "end_of_stream_to_build_started_ms": bl.summarize_ms(build),
+    }
+    bl.write_json(a.out, result)
+    print(f"| extract {a.files} files | GNU tar {result['extract_gnu_tar_ms']['p50']:.1f} ms | "
+          f"hotpod tar {result['extract_hotpod_tar_ms']['p50']:.1f} ms "
+          f"({result['ratio_p50']:.2f}×) | end of stream → build started p50 "
+          f"{result['end_of_stream_to_build_started_ms']['p50']:.2f} ms |")
+
+
+if __name__ == "__main__":
+    main()
