@@ -7,10 +7,11 @@
 #
 # FROM scratch, plus exactly: the static hotpod that `make dist` built for the target
 # architecture (TARGETARCH: amd64 or arm64, set by `docker buildx build --platform`), a CA bundle
-# (webhooks over https), a passwd/group entry for UID 10001, a writable /tmp, and Debian's
-# busybox-static for three commands only: `sh` (shell build commands of `hotpod agent`), `tar`
-# (Skaffold's and `kubectl cp`'s file sync run `tar` in the container) and `wget` (the
-# HEALTHCHECK). docs/install.md says what is in it and how big it is.
+# (webhooks over https), a passwd/group entry for UID 10001, a writable /tmp, `tar` as a symlink
+# to hotpod (Skaffold's, kubectl cp's, Tilt's and compose's file sync run `tar` in the container;
+# hotpod is that tar, and a sync through it is one build), and Debian's busybox-static for two
+# commands only: `sh` (shell build commands of `hotpod agent`) and `wget` (the HEALTHCHECK).
+# docs/install.md says what is in it and how big it is.
 #
 # The files come from a Debian stage (debian:bookworm-slim; without a registry,
 # scripts/base-image.sh --import docker makes it offline with debootstrap).
@@ -27,7 +28,8 @@ RUN install -d -m 0755 /out/bin /out/etc/ssl/certs /out/usr/local/bin \
  && install -d -o 10001 -g 10001 /out/src /out/shared /out/home/hotpod \
  && install -m 0644 /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ \
  && install -m 0755 /bin/busybox /out/bin/busybox \
- && for tool in sh tar wget; do ln -s busybox /out/bin/$tool; done \
+ && for tool in sh wget; do ln -s busybox /out/bin/$tool; done \
+ && ln -s hotpod /out/usr/local/bin/tar \
  && printf 'root:x:0:0:root:/root:/sbin/nologin\nhotpod:x:10001:10001:hotpod:/home/hotpod:/sbin/nologin\n' \
       >/out/etc/passwd \
  && printf 'root:x:0:\nhotpod:x:10001:\n' >/out/etc/group

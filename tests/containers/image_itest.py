@@ -42,7 +42,7 @@ class ImageTest(unittest.TestCase):
         self.assertIn("/healthz", " ".join(config["Healthcheck"]["Test"]))
         self.assertIn("4687/tcp", config["ExposedPorts"])
 
-        # Small: scratch + the static binary + busybox (sh, tar, wget) + CA bundle, no compiler.
+        # Small: scratch + the static binary (also the tar) + busybox (sh, wget) + CA bundle.
         size = int(d.docker("image", "inspect", "--format", "{{.Size}}", HOTPOD_IMAGE).stdout)
         log(f"{HOTPOD_IMAGE}: {size / 1e6:.1f} MB")
         self.assertLess(size, 25e6)
@@ -53,8 +53,8 @@ class ImageTest(unittest.TestCase):
         self.assertIn("0.1.0", d.docker("run", "--rm", GIN_IMAGE, "hotpod", "version").stdout)
 
     def test_sync_tools_tar_command_lines(self):
-        """Skaffold's and kubectl cp's extract commands work in the image (busybox's tar), on a
-        PAX archive with a long name like the one Go's archive/tar writes."""
+        """Skaffold's and kubectl cp's extract commands work in the image, whose tar is hotpod,
+        on a PAX archive with a long name like the one Go's archive/tar writes."""
         d = Dockerd(self)
         d.ensure_project_images()
         long_name = "src/" + "deep/" * 30 + "main.go"
@@ -64,6 +64,9 @@ class ImageTest(unittest.TestCase):
                 info = tarfile.TarInfo(name)
                 info.size, info.mode, info.uid = len(text), 0o644, 4242
                 archive.addfile(info, io.BytesIO(text))
+        link = d.docker("run", "--rm", HOTPOD_IMAGE, "busybox", "readlink",
+                        "/usr/local/bin/tar").stdout.strip()
+        self.assertEqual(link, "hotpod")
         for extract in ("tar xmf - -C /tmp/sync --no-same-owner",
                         "tar --no-same-permissions --no-same-owner -xmf - -C /tmp/sync"):
             with self.subTest(extract=extract):
