@@ -194,7 +194,7 @@ struct DevLoop::Impl {
     if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
   }
 
-  void changed(const ChangeSet& changes, const char* source) {
+  void changed(ChangeSet changes, const char* source) {
     debounce_timer.disarm();
     state.debouncing(false);
     if (changes.empty() || shutting_down) return;  // e.g. a temp file created and removed
