@@ -40,6 +40,27 @@ std::string failureReport(const BuildOutcome& outcome, bool app_running) {
   return block;
 }
 
+void logBuildFinished(const BuildOutcome& outcome, bool app_running) {
+  const std::string number = "#" + std::to_string(outcome.number);
+  const auto fields = {log::Field{"build", static_cast<int64_t>(outcome.number)},
+                       log::Field{"result", toString(outcome.result)},
+                       log::Field{"duration_ms", static_cast<int64_t>(outcome.duration.count())},
+                       log::Field{"exit_code", int64_t{outcome.exit.code()}}};
+  switch (outcome.result) {
+    case BuildResult::Succeeded:
+      return log::event(spdlog::level::info, "build_finished",
+                        "build " + number + " succeeded in " + formatDuration(outcome.duration),
+                        fields);
+    case BuildResult::Cancelled:
+      return log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled",
+                        fields);
+    case BuildResult::Failed:
+    case BuildResult::TimedOut:
+      return log::event(spdlog::level::err, "build_finished", failureReport(outcome, app_running),
+                        fields);
+  }
+}
+
 Builder::Builder(Reactor& reactor, Reaper& reaper, BuildConfig config, std::filesystem::path root,
                  std::filesystem::path scratch_dir, DoneHandler on_done)
     : config_(std::move(config)),

@@ -34,6 +34,8 @@ struct BuildOutcome {
 // The log block for a failed or timed-out build: why, how long, what became of the app, and the
 // last 20 lines of its output.
 std::string failureReport(const BuildOutcome& outcome, bool app_running);
+// The `build_finished` log record of any outcome (a failure's holds failureReport).
+void logBuildFinished(const BuildOutcome& outcome, bool app_running);
 
 class Builder {
  public:

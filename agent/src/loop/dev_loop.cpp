@@ -25,6 +25,7 @@
 #include "loop/root_guard.h"
 #include "loop/stray_signals.h"
 #include "loop/sync_gate.h"
+#include "loop/watch_report.h"
 #include "plan/rule_matcher.h"
 #include "proc/group_journal.h"
 #include "proc/reaper.h"
@@ -145,20 +146,9 @@ struct DevLoop::Impl {
         [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
     watcher->observeScans([this](std::chrono::nanoseconds took) { state.pollScan(took); });
     watcher->start();
-    const auto stats = watcher->stats();
-    state.watching(root.string(), watcher->backend(), stats);
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
-    log::info("watching",
-              "watching " + root.string() + " with " + std::string(watcher->backend()) + " (" +
-                  std::to_string(stats.watched_directories) + " directories, " +
-                  std::to_string(stats.known_files) + " files, ready in " + formatDuration(took) +
-                  ")",
-              {{"root", root.string()},
-               {"backend", watcher->backend()},
-               {"directories", static_cast<int64_t>(stats.watched_directories)},
-               {"files", static_cast<int64_t>(stats.known_files)},
-               {"delay_ms", static_cast<int64_t>(config.watch.delay.count())},
-               {"max_delay_ms", static_cast<int64_t>(config.watch.max_delay.count())}});
+    state.watching(root.string(), watcher->backend(), watcher->stats());
+    logWatching(root, *watcher, config.watch,
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began));
   }
 
   void onFileEvents(std::vector<FileEvent> events) {
@@ -304,28 +294,12 @@ struct DevLoop::Impl {
   void onBuildDone(const BuildOutcome& outcome) {
     health.buildRunning(false);
     state.buildFinished(outcome);
-    const std::string number = "#" + std::to_string(outcome.number);
-    const auto fields = {log::Field{"build", static_cast<int64_t>(outcome.number)},
-                         log::Field{"result", toString(outcome.result)},
-                         log::Field{"duration_ms", static_cast<int64_t>(outcome.duration.count())},
-                         log::Field{"exit_code", int64_t{outcome.exit.code()}}};
-    switch (outcome.result) {
-      case BuildResult::Succeeded:
-        log::event(spdlog::level::info, "build_finished",
-                   "build " + number + " succeeded in " + formatDuration(outcome.duration), fields);
-        if (!shutting_down) {
-          perform(in_flight, outcome.changes, "build " + number + " succeeded", outcome.number);
-        }
-        break;
-      case BuildResult::Cancelled:
-        log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled", fields);
-        pending.merge(outcome.changes);  // its changes still need a build
-        break;
-      case BuildResult::Failed:
-      case BuildResult::TimedOut:
-        log::event(spdlog::level::err, "build_finished", failureReport(outcome, app.running()),
-                   fields);
-        break;
+    logBuildFinished(outcome, app.running());
+    if (outcome.result == BuildResult::Succeeded && !shutting_down) {
+      perform(in_flight, outcome.changes, "build #" + std::to_string(outcome.number) + " succeeded",
+              outcome.number);
+    } else if (outcome.result == BuildResult::Cancelled) {
+      pending.merge(outcome.changes);  // its changes still need a build
     }
     if (shutting_down) {
       maybeFinishShutdown();
