@@ -188,8 +188,9 @@ struct DevLoop::Impl {
     debounce_timer.disarm();
     state.debouncing(false);
     if (changes.empty() || shutting_down) return;  // e.g. a temp file created and removed
-    if (root_guard.hold(changes)) return;
+    if (root_guard.hold(changes)) return sync.rootGone();
     root_guard.release(changes);
+    sync.rootBack();
     reload_loop.changed(changes.paths(), Clock::now());
     const std::string all_paths = joined(changes.paths(), "\n");  // for JSON consumers
     log::info("changes", std::to_string(changes.size()) + " file(s) changed: " + changes.summary(),

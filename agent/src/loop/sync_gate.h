@@ -34,6 +34,9 @@ class SyncGate {
   bool swallows(const FileEvent& event, Clock::time_point now);
   // A sync is open: builds wait for its end.
   bool holding() const { return !open_.empty(); }
+  // The root went away / came back (RootGuard): the socket must not pin the deleted root.
+  void rootGone() { listener_.suspend(); }
+  void rootBack() { listener_.resume(); }
 
  private:
   void ended(uint64_t batch);

@@ -83,6 +83,24 @@ SyncListener::~SyncListener() {
   ::unlink(path_.c_str());
 }
 
+void SyncListener::suspend() {
+  while (!clients_.empty()) close(clients_.begin()->first);
+  if (!listener_) return;
+  reactor_.remove(listener_.get());
+  ::unlink(path_.c_str());
+  listener_.reset();
+}
+
+void SyncListener::resume() {
+  if (listener_) return;
+  try {
+    listen();
+  } catch (const std::exception& e) {
+    listener_.reset();
+    log::debug("sync_socket", std::string("no sync socket: ") + e.what());
+  }
+}
+
 void SyncListener::accept() {
   while (true) {
     UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));

@@ -29,6 +29,12 @@ class SyncListener {
   SyncListener& operator=(const SyncListener&) = delete;
 
   bool listening() const { return listener_.valid(); }
+  // The root is gone: close the socket. A bound socket pins its directory, and with it the
+  // deleted root, whose IN_DELETE_SELF the kernel would hold back until the socket is closed.
+  // Open clients are cut.
+  void suspend();
+  // The root is back: listen again (nothing when already listening).
+  void resume();
   const std::filesystem::path& socketPath() const { return path_; }
 
  private:
