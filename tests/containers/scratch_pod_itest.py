@@ -4,12 +4,15 @@ pod that shares its PID namespace (`podman pod create --share pid`), as in a Kub
 shareProcessNamespace.
 
 What it proves: with no libc, no loader and no shell in the app image, hotpod exec starts the
-app and restarts it on SIGUSR2; with nothing but busybox (sh, tar, wget, as in the Dockerfile's
-image) in the agent image, the agent finds hotpod exec in the other container by its marker, runs
+app and restarts it on SIGUSR2; with nothing but busybox (sh, wget) and hotpod as `tar` (as in
+the Dockerfile's image) in the agent image, the agent finds hotpod exec in the other container by its marker, runs
 a shell build, signals it through the shared PID namespace and confirms the restart. An edit of
 the source on the host volume → the agent's build copies version.txt into the shared volume →
 SIGUSR2 → the old app stops gracefully (SIGTERM, exit 7) → a new app process prints the new
-version. Both containers run as UID 10001 with every capability dropped and a read-only root, and
+version. Then a Skaffold-style sync (`podman exec -i agent tar xmf - -C /src --no-same-owner`, a
+PAX archive from Python's tarfile) goes through hotpod's own tar, as UID 10001, over a file owned
+by root: the file is replaced whole, and the sync is exactly one build (source "sync") and one
+restart. Both containers run as UID 10001 with every capability dropped and a read-only root, and
 neither container restarts.
 
 The images are built by this test, offline (FROM scratch needs no registry), from a context dir
@@ -26,10 +29,12 @@ dirs) is removed at the end; podman's own pause image (localhost/podman-pause, w
 builds for the first pod of a storage) stays, as kube_play_itest.py uses it too.
 """
 import glob
+import io
 import json
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import time
 import unittest
@@ -182,8 +187,9 @@ class ScratchPodTest(unittest.TestCase):
         agent_ctx = self.context("agent-image", AGENT_CONTAINERFILE)
         os.makedirs(os.path.join(agent_ctx, "bin"))
         shutil.copy("/bin/busybox", os.path.join(agent_ctx, "bin", "busybox"))
-        for tool in ("sh", "tar", "wget"):  # the project image's three commands, no more
+        for tool in ("sh", "wget"):  # the project image's two busybox commands, no more
             os.symlink("busybox", os.path.join(agent_ctx, "bin", tool))
+        os.symlink("/usr/local/bin/hotpod", os.path.join(agent_ctx, "bin", "tar"))  # hotpod's tar
         for tag, ctx in ((APP_IMAGE, app_ctx), (AGENT_IMAGE, agent_ctx)):
             self.p.podman("build", "--network", "none", "-t", tag, ctx, timeout=300)
             size = json.loads(self.p.podman("image", "inspect", tag, quiet=True).stdout)[0]["Size"]
@@ -324,6 +330,30 @@ class ScratchPodTest(unittest.TestCase):
         self.assertEqual(app_after["State"]["StartedAt"], app_before["State"]["StartedAt"])
         self.assertEqual(app_after["State"]["Pid"], app_before["State"]["Pid"])
         self.assertEqual(links() - self.p.links_before, set(), "a network link was made")
+
+        # A sync through hotpod's tar, over a file another UID owns: one build, one restart.
+        os.chown(os.path.join(src, "version.txt"), 0, 0)
+        stream = io.BytesIO()
+        with tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as archive:
+            info = tarfile.TarInfo("version.txt")
+            info.size, info.mode, info.uid = 3, 0o644, 4242
+            archive.addfile(info, io.BytesIO(b"v3\n"))
+        after = len(records(self.logs("agent")))
+        synced = time.monotonic()
+        proc = subprocess.run([*self.p.argv("exec", "-i", "agent", "tar", "xmf", "-", "-C", "/src",
+                                            "--no-same-owner")], input=stream.getvalue(),
+                              capture_output=True, env=self.p.env, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        changes = self.wait_agent("changes", after, source="sync")
+        self.assertEqual(changes["files"], "version.txt")
+        v3 = wait_until("v3 served after the sync",
+                        lambda: (s := self.served(shared)) and s[0] == "v3" and s,
+                        on_timeout=self.all_logs)
+        log(f"MEASURED scratch pod: tar sync → new app serving v3: {time.monotonic() - synced:.2f} s")
+        self.assertEqual(os.stat(os.path.join(src, "version.txt")).st_uid, UID)
+        builds = [r for r in records(self.logs("agent"))[after:] if r.get("event") == "build_started"]
+        self.assertEqual(len(builds), 1, self.all_logs())
+        self.assertNotEqual(v3[1], v2[1])
 
     def agent_status(self):
         proc = self.p.podman("exec", "agent", "wget", "-q", "-O", "-",

@@ -314,9 +314,13 @@ class Podman:
         proc = self.podman("network", "ls", "--format", "{{.Name}}", check=False, quiet=True)
         return set(proc.stdout.split())
 
+    def argv(self, *args):
+        """The podman command line with this storage, for a caller that runs it itself (binary
+        stdin, say)."""
+        return ["podman", "--root", self.root, "--runroot", self.runroot, *args]
+
     def podman(self, *args, **kw):
-        return run(["podman", "--root", self.root, "--runroot", self.runroot, *args],
-                   env=self.env, **kw)
+        return run(self.argv(*args), env=self.env, **kw)
 
     def image_id(self, ref):
         proc = self.podman("image", "inspect", "--format", "{{.Id}}", ref, check=False,
