@@ -5,7 +5,7 @@ The test makes a network namespace of its own (loopback only) and runs there a r
 (dnsmasq, knowing `hooks-dns.test` → 127.0.0.1) and a webhook receiver (Python's http.server,
 recording each POST). `hotpod run` runs in the same namespace, chrooted into a root made of the
 static hotpod, busybox-static, /etc/hosts (`hooks-hosts.test` → 127.0.0.1), /etc/resolv.conf
-(`nameserver 127.0.0.1`), /tmp, /dev/null and the project: no libc.so, no libnss_*.so, no
+(`nameserver 127.0.0.1`), /tmp and the project: no libc.so, no libnss_*.so, no
 nsswitch.conf. Its two webhooks name those two hosts. After a change, the receiver gets the
 build_succeeded POST of that build at both: /a found through /etc/hosts (dnsmasq was never
 asked for that name), /b through DNS (dnsmasq logged the query). A hotpod that resolved
@@ -147,7 +147,7 @@ class ResolverTest(unittest.TestCase):
         root.write("/etc/resolv.conf", "nameserver 127.0.0.1\n")
         root.write("/app/hotpod.yaml", CONFIG.format(port=port))
         root.write("/app/version.txt", "v1\n")
-        self.assertEqual(sorted(os.listdir(root.path)), ["app", "bin", "dev", "etc", "tmp"])
+        self.assertEqual(sorted(os.listdir(root.path)), ["app", "bin", "etc", "tmp"])
         self.assertEqual(sorted(os.listdir(root.host("/etc"))), ["hosts", "resolv.conf"])
         self.assertFalse([p for p in root.files() if ".so" in p or "nss" in p])
 

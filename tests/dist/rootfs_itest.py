@@ -216,7 +216,7 @@ class RunInBusyboxRootTest(RootTest):
         root.write("/app/hotpod.yaml", RUN_CONFIG)
         root.write("/app/version.txt", "v1\n")
         everything = {path.split("/")[0] for path in root.files()}
-        self.assertEqual(everything, {"bin", "dev", "app", *(["tmp"] if tmp else [])})
+        self.assertEqual(everything, {"bin", "app", *(["tmp"] if tmp else [])})
         programs = [name for name in os.listdir(root.host("/bin"))
                     if not os.path.islink(root.host(f"/bin/{name}"))]
         self.assertEqual(sorted(programs), ["busybox", "hotpod"])  # the rest: applet links
