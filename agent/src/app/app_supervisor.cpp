@@ -133,6 +133,8 @@ void AppSupervisor::onGone(const ExitInfo& exit) {
   onOwnExit(pid, exit, ran);
 }
 
+// The observers (status snapshot) hear of the exit before the log line goes out, so that a
+// reader of the event finds the status already saying so.
 void AppSupervisor::onOwnExit(pid_t pid, const ExitInfo& exit, std::chrono::milliseconds ran) {
   const bool clean = exit.exited() && exit.code() == 0;
   const std::string what =
@@ -144,19 +146,19 @@ void AppSupervisor::onOwnExit(pid_t pid, const ExitInfo& exit, std::chrono::mill
   const log::Field code_field{"exit_code", int64_t{exit.code()}};
   switch (options_.own_exit) {
     case OwnExitPolicy::Report:
-      log::event(level, event, what, {pid_field, code_field});
       notifyEnded(pid, exit, true, std::nullopt);
+      log::event(level, event, what, {pid_field, code_field});
       return;
     case OwnExitPolicy::RestartCrashes:
       if (clean) {
+        notifyEnded(pid, exit, true, std::nullopt);
         log::event(level, event, what + "; it starts again on the next change",
                    {pid_field, code_field});
-        notifyEnded(pid, exit, true, std::nullopt);
         return;
       }
       if (!config_.restart_on_crash) {
-        log::event(level, event, what + "; restart_on_crash is off", {pid_field, code_field});
         notifyEnded(pid, exit, true, std::nullopt);
+        log::event(level, event, what + "; restart_on_crash is off", {pid_field, code_field});
         return;
       }
       break;
@@ -164,10 +166,10 @@ void AppSupervisor::onOwnExit(pid_t pid, const ExitInfo& exit, std::chrono::mill
       break;
   }
   if (ran >= kStableRun) next_backoff_ = kFirstBackoff;
-  log::event(level, event, what + "; restarting in " + formatDuration(next_backoff_),
-             {pid_field, code_field, {"backoff_ms", static_cast<int64_t>(next_backoff_.count())}});
   const auto delay = armBackoff();
   notifyEnded(pid, exit, true, delay);
+  log::event(level, event, what + "; restarting in " + formatDuration(delay),
+             {pid_field, code_field, {"backoff_ms", static_cast<int64_t>(delay.count())}});
 }
 
 // Arms the crash back-off timer and doubles the next delay, up to the cap.
