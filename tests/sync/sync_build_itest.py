@@ -2,6 +2,7 @@
 wrote. 5,000 files are one build, started at the end of the stream (not after the quiet
 period); a stream that stalls longer than the quiet period is still one build, after its end;
 a cut stream builds nothing; `rm -rf` of synced files is one build of its own."""
+import json
 import os
 import shutil
 import subprocess
@@ -126,6 +127,26 @@ class SyncBuildTest(TempTree):
         hp.wait_for("build_finished", after=mark, build=3)
         self.assertEqual(len(self.changed(3)), 30)
         self.sentinel(hp, 4)
+
+    def test_the_audit_record_of_a_synced_build_says_via_sync(self):
+        """audit.path: a build set off by a sync says "via": "sync"; an edit says "watch"."""
+        audit = os.path.join(self.dir, "audit.jsonl")
+        write(os.path.join(self.dir, "hotpod.yaml"),
+              f"root: src\nwatch:\n  delay: 100ms\nbuild:\n  cmd: 'true'\n"
+              f"audit:\n  path: {audit}\n")
+        hp = self.start(["-c", os.path.join(self.dir, "hotpod.yaml")])
+        hp.wait_for("build_finished", build=1)
+        socket = os.path.join(self.src, ".hotpod", "sync.sock")
+        wait_until(lambda: os.path.exists(socket), "the sync socket " + socket)
+        self.tar(pax_archive([("api/handler.go", b"package api\n")]))
+        hp.wait_for("build_finished", build=2)
+        write(os.path.join(self.src, "main.go"), "package main // edited\n")
+        hp.wait_for("build_finished", build=3)
+        with open(audit) as f:
+            builds = {r["build"]: r for r in map(json.loads, f) if r["event"] == "build"}
+        self.assertEqual(builds[2]["trigger"]["via"], "sync", builds[2])
+        self.assertEqual([x["path"] for x in builds[2]["trigger"]["files"]], ["api/handler.go"])
+        self.assertEqual(builds[3]["trigger"]["via"], "watch", builds[3])
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ void SyncGate::ended(uint64_t batch) {
   for (const auto& path : paths) {
     if (filter_.isRelevant(path)) changes.add({path, ChangeKind::Modified, {}});
   }
+  changes.markSynced();
   log::info("sync_ended",
             "hotpod tar finished a sync of " + std::to_string(paths.size()) + " file(s)",
             {{"files", static_cast<int64_t>(paths.size())}});

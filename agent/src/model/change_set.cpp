@@ -33,6 +33,7 @@ void ChangeSet::add(const FileEvent& event) {
 
 void ChangeSet::merge(const ChangeSet& other) {
   for (const auto& [path, kind] : other.changes_) add({path, kind, {}});
+  synced_ = synced_ || other.synced_;
 }
 
 std::vector<std::string> ChangeSet::paths() const {

@@ -111,6 +111,7 @@ json AuditTrail::describe(const AuditCause& cause) const {
       }
       files.push_back(std::move(file));
     }
+    out["via"] = cause.files.synced() ? "sync" : "watch";
     out["count"] = cause.files.size();
     out["files"] = std::move(files);
   }
