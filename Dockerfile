@@ -9,8 +9,9 @@
 # architecture (TARGETARCH: amd64 or arm64, set by `docker buildx build --platform`), a CA bundle
 # (webhooks over https), a passwd/group entry for UID 10001, a writable /tmp, `tar` as a symlink
 # to hotpod (Skaffold's, kubectl cp's, Tilt's and compose's file sync run `tar` in the container;
-# hotpod is that tar, and a sync through it is one build), and Debian's busybox-static for two
-# commands only: `sh` (shell build commands of `hotpod agent`) and `wget` (the HEALTHCHECK).
+# hotpod is that tar, and a sync through it is one build), and Debian's busybox-static for one
+# command only: `sh` (shell build commands of `hotpod agent`). The HEALTHCHECK is hotpod itself
+# (`hotpod healthcheck`): busybox's static wget crashes in a root without glibc's NSS modules.
 # docs/install.md says what is in it and how big it is.
 #
 # The files come from a Debian stage (debian:bookworm-slim; without a registry,
@@ -28,7 +29,7 @@ RUN install -d -m 0755 /out/bin /out/etc/ssl/certs /out/usr/local/bin \
  && install -d -o 10001 -g 10001 /out/src /out/shared /out/home/hotpod \
  && install -m 0644 /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ \
  && install -m 0755 /bin/busybox /out/bin/busybox \
- && for tool in sh wget; do ln -s busybox /out/bin/$tool; done \
+ && ln -s busybox /out/bin/sh \
  && ln -s hotpod /out/usr/local/bin/tar \
  && printf 'root:x:0:0:root:/root:/sbin/nologin\nhotpod:x:10001:10001:hotpod:/home/hotpod:/sbin/nologin\n' \
       >/out/etc/passwd \
@@ -45,7 +46,8 @@ ENV PATH=/usr/local/bin:/bin
 USER 10001:10001
 WORKDIR /src
 EXPOSE 4687
-# Liveness of the agent's loop. HOTPOD_HEALTHZ_URL if you moved the HTTP server (http.listen).
+# Liveness of the agent's loop: GET /healthz on the port of HOTPOD_LISTEN (default 4687), or
+# HOTPOD_HEALTHZ_URL if the HTTP server listens elsewhere (http.listen in hotpod.yaml).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD wget -q -O /dev/null -T 2 "${HOTPOD_HEALTHZ_URL:-http://127.0.0.1:4687/healthz}" || exit 1
+  CMD ["/usr/local/bin/hotpod", "healthcheck"]
 CMD ["/usr/local/bin/hotpod", "agent"]

@@ -42,7 +42,7 @@ class ImageTest(unittest.TestCase):
         self.assertIn("/healthz", " ".join(config["Healthcheck"]["Test"]))
         self.assertIn("4687/tcp", config["ExposedPorts"])
 
-        # Small: scratch + the static binary (also the tar) + busybox (sh, wget) + CA bundle.
+        # Small: scratch + the static binary (also the tar) + busybox (sh) + CA bundle.
         size = int(d.docker("image", "inspect", "--format", "{{.Size}}", HOTPOD_IMAGE).stdout)
         log(f"{HOTPOD_IMAGE}: {size / 1e6:.1f} MB")
         self.assertLess(size, 25e6)
@@ -78,7 +78,7 @@ class ImageTest(unittest.TestCase):
                 self.assertEqual(proc.stdout, b"package main\na\n")
 
     def test_healthcheck_turns_healthy(self):
-        """The image's own HEALTHCHECK (wget on /healthz) reports healthy for a running agent."""
+        """The image's own HEALTHCHECK (`hotpod healthcheck`) reports healthy for a running agent."""
         d = Dockerd(self)
         d.ensure_project_images()
         name = f"hotpod-health-{os.getpid()}"

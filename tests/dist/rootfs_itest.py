@@ -253,6 +253,26 @@ class RunInBusyboxRootTest(RootTest):
         self.assertFalse(alive(third["pid"]), "the app outlived hotpod")
         self.assertEqual(hp.count("build_started"), 3, hp.log_tail())
 
+    def test_hotpod_healthcheck_works_there_and_busybox_wget_does_not(self):
+        """The image's HEALTHCHECK is `hotpod healthcheck`: in a root without glibc's NSS
+        modules it answers; busybox-static's wget, the obvious alternative, crashes there."""
+        self.make_busybox_root()
+        hp = self.start([], wrapper=self.run_in_root(), binary="/bin/hotpod")
+        hp.wait_for("app_started")
+        url = f"http://127.0.0.1:{hp.http_port()}/healthz"
+        check = subprocess.run([*self.run_in_root(), "/bin/hotpod", "healthcheck", url],
+                               capture_output=True, text=True, timeout=HANG_TIMEOUT)
+        self.assertEqual(check.returncode, 0, check.stderr)
+        wget = subprocess.run([*self.run_in_root(), "/bin/wget", "-q", "-O", "-", url],
+                              capture_output=True, text=True, timeout=HANG_TIMEOUT)
+        print(f"busybox wget in the same root: exit {wget.returncode} {wget.stderr.strip()!r}")
+        closed = subprocess.run([*self.run_in_root(), "/bin/hotpod", "healthcheck",
+                                 "--timeout", "1s", "http://127.0.0.1:1/healthz"],
+                                capture_output=True, text=True, timeout=HANG_TIMEOUT)
+        self.assertEqual(closed.returncode, 1)
+        self.assertIn("http://127.0.0.1:1/healthz", closed.stderr)
+        self.assertEqual(hp.stop(), 0, hp.log_tail())
+
     def test_without_a_writable_tmp_hotpod_run_says_what_to_do(self):
         self.make_busybox_root(tmp=False)
         hp = self.start([], wrapper=self.run_in_root(), binary="/bin/hotpod")

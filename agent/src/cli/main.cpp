@@ -171,6 +171,14 @@ int main(int argc, char** argv) {
   audit->add_flag("--json", audit_options.json, "The matching records as JSON lines");
 
   auto* version = app.add_subcommand("version", "Print the version");
+  hotpod::HealthcheckOptions health_options;
+  auto* healthcheck = app.add_subcommand(
+      "healthcheck", "Exit 0 when hotpod's /healthz (or URL) answers: a container HEALTHCHECK");
+  healthcheck
+      ->add_option("url", health_options.url,
+                   "Default http://127.0.0.1:PORT/healthz, PORT from HOTPOD_LISTEN or 4687")
+      ->envname("HOTPOD_HEALTHZ_URL");
+  healthcheck->add_option("--timeout", health_options.timeout, "Give up after this long (2s)");
   // Handled before CLI11 (GNU tar's own syntax); listed here for --help.
   app.add_subcommand("tar", "Extract or create archives as sync tools run tar (docs/cli.md)");
 
@@ -183,7 +191,8 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     std::cerr << "hotpod: error: unknown command '" << argv[1]
-              << "'; use run, agent, check, init, exec, audit, tar or version (hotpod --help)\n";
+              << "'; use run, agent, check, init, exec, audit, healthcheck, tar or version (hotpod "
+                 "--help)\n";
     return 2;
   }
   try {
@@ -209,6 +218,7 @@ int main(int argc, char** argv) {
     }
     if (*exec) return hotpod::execCommand(exec_options);
     if (*version) return hotpod::versionCommand();
+    if (*healthcheck) return hotpod::healthcheckCommand(health_options);
     if (*audit) return hotpod::auditCommand(audit_options);
   } catch (const hotpod::ConfigError& e) {
     // Errors quote paths and values from the user's files: print their control characters.

@@ -73,6 +73,13 @@ struct AuditOptions {
 int auditCommand(const AuditOptions& options);
 int versionCommand();
 
+// `hotpod healthcheck [URL]`: 0 when URL (default: this host's hotpod /healthz) answers 2xx.
+struct HealthcheckOptions {
+  std::string url;
+  std::string timeout = "2s";
+};
+int healthcheckCommand(const HealthcheckOptions& options);
+
 // `hotpod exec [options] -- CMD [ARGS…]`; unset values keep ExecConfig's defaults.
 struct ExecOptions {
   std::optional<std::string> restart_signal;
