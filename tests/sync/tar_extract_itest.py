@@ -98,6 +98,23 @@ class TarExtractTest(TempTree):
         subprocess.run(["tar", "xzf", "-", "-C", self.dest], input=made.stdout, check=True)
         self.assertEqual(tree(self.dest), tree(self.src))
 
+    def test_create_stores_hard_links_as_links_like_gnu_tar(self):
+        os.makedirs(os.path.join(self.dir, "linked"))
+        first = os.path.join(self.dir, "linked", "a.bin")
+        write(first, "x" * 100000)
+        os.link(first, os.path.join(self.dir, "linked", "b.bin"))
+        made = subprocess.run([HOTPOD, "tar", "cf", "-", "-C", self.dir, "linked"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(made.returncode, 0, made.stderr.decode())
+        listed = subprocess.run(["tar", "tvf", "-"], input=made.stdout, stdout=subprocess.PIPE,
+                                check=True).stdout.decode()
+        self.assertRegex(listed, r"linked/(a|b)\.bin link to linked/(a|b)\.bin")
+        self.assertLess(len(made.stdout), 150000, "the data was stored twice")
+        subprocess.run(["tar", "xf", "-", "-C", self.dest], input=made.stdout, check=True)
+        a, b = (os.stat(os.path.join(self.dest, "linked", n)) for n in ("a.bin", "b.bin"))
+        self.assertEqual(a.st_ino, b.st_ino)
+        self.assertEqual(a.st_size, 100000)
+
     def test_escapes_write_nothing_outside(self):
         outside = os.path.join(self.dir, "outside")
         os.makedirs(outside)

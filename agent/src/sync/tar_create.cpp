@@ -24,6 +24,9 @@ class Creator {
 
   int run() {
     archive_write_set_format_gnutar(out_.get());
+    // Files with several names are stored once, then as hard links to the first name (as GNU
+    // tar does): libarchive's resolver remembers the inodes already written.
+    archive_entry_linkresolver_set_strategy(links_.get(), archive_format(out_.get()));
     if (options_.gzip) archive_write_add_filter_gzip(out_.get());
     const int opened = options_.file == "-"
                            ? archive_write_open_fd(out_.get(), STDOUT_FILENO)
@@ -87,13 +90,19 @@ class Creator {
       if (name.empty()) name = "./";
       archive_entry_set_pathname(entry, name.c_str());
     }
+    archive_entry* spare = nullptr;  // only deferring formats (cpio) hand one back
+    archive_entry_linkify(links_.get(), &entry, &spare);
+    if (entry == nullptr) return;
     if (options_.verbose > 0) listing() << describeEntry(entry, options_.verbose) << '\n';
     if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN) {
       errors_ << "tar: " << name << ": " << archive_error_string(out_.get()) << '\n';
       failed_ = true;
       return;
     }
-    if (archive_entry_filetype(entry) != AE_IFREG) return;
+    // A hard link's data went with its first name.
+    if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr) {
+      return;
+    }
     char buffer[64 * 1024];
     while (true) {
       const la_ssize_t n = archive_read_data(disk, buffer, sizeof buffer);
@@ -115,6 +124,8 @@ class Creator {
   std::ostream& errors_;
   std::filesystem::path start_;
   ArchivePtr out_{archive_write_new(), &archive_write_free};
+  std::unique_ptr<archive_entry_linkresolver, decltype(&archive_entry_linkresolver_free)> links_{
+      archive_entry_linkresolver_new(), &archive_entry_linkresolver_free};
   bool warned_ = false;
   bool failed_ = false;
 };
