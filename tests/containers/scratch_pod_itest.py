@@ -40,7 +40,7 @@ import time
 import unittest
 
 from container_support import Podman, links, log, require, run
-from hotpod_harness import DIST_DIR, skip
+from hotpod_harness import DIST_DIR, skip, wait_until
 
 APP_IMAGE = "localhost/hotpod-scratch-app:test"
 AGENT_IMAGE = "localhost/hotpod-scratch-agent:test"
@@ -141,18 +141,6 @@ def records(text):
     return out
 
 
-def wait_until(what, probe, timeout=WAIT, on_timeout=lambda: ""):
-    """Polls probe() until it returns something true; returns that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {timeout}s\n{on_timeout()}")
-        time.sleep(0.1)  # polling a container log or a file for a condition, bounded by timeout
-
-
 class ScratchPodTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -232,7 +220,7 @@ class ScratchPodTest(unittest.TestCase):
             if not found:
                 self.assert_running()
             return found
-        return wait_until(f"agent event {event} {fields}", probe, on_timeout=self.all_logs)
+        return wait_until(f"agent event {event} {fields}", probe, detail=self.all_logs)
 
     def assert_running(self):
         """Fails at once, with both logs, when a container has exited (e.g. its binary cannot
@@ -280,7 +268,7 @@ class ScratchPodTest(unittest.TestCase):
         log(f"agent up → first build and restart confirmed: {time.monotonic() - started:.2f} s")
         v1 = wait_until("v1 served by the confirmed app",
                         lambda: (s := self.served(shared)) and s == ("v1", first["pid"]) and s,
-                        on_timeout=self.all_logs)
+                        detail=self.all_logs)
         app_before = json.loads(self.p.podman("inspect", "app", quiet=True).stdout)[0]
         exec_before = self.exec_state(shared)
 
@@ -297,7 +285,7 @@ class ScratchPodTest(unittest.TestCase):
         self.assertEqual(confirmed["old_pid"], v1[1])
         v2 = wait_until("v2 served by a new app process",
                         lambda: (s := self.served(shared)) and s[0] == "v2" and s,
-                        on_timeout=self.all_logs)
+                        detail=self.all_logs)
         log(f"MEASURED scratch pod: edit → new app serving v2: {time.monotonic() - edited:.2f} s")
         self.assertEqual(v2[1], confirmed["pid"])
         self.assertNotEqual(v2[1], v1[1])
@@ -318,7 +306,7 @@ class ScratchPodTest(unittest.TestCase):
         # The agent's HTTP surface, read with the image's busybox wget (its HEALTHCHECK's tool).
         status = wait_until("the agent's /v1/status naming the new app",
                             lambda: (st := self.agent_status()) and st["app"]["pid"] == v2[1]
-                            and st, on_timeout=self.all_logs)
+                            and st, detail=self.all_logs)
         self.assertEqual(status["mode"], "agent")
         self.assertTrue(status["app"]["running"], status)
         self.assertEqual(status["counts"]["builds_failed"], 0, status)
@@ -348,7 +336,7 @@ class ScratchPodTest(unittest.TestCase):
         self.assertEqual(changes["files"], "version.txt")
         v3 = wait_until("v3 served after the sync",
                         lambda: (s := self.served(shared)) and s[0] == "v3" and s,
-                        on_timeout=self.all_logs)
+                        detail=self.all_logs)
         log(f"MEASURED scratch pod: tar sync → new app serving v3: {time.monotonic() - synced:.2f} s")
         self.assertEqual(os.stat(os.path.join(src, "version.txt")).st_uid, UID)
         builds = [r for r in records(self.logs("agent"))[after:] if r.get("event") == "build_started"]

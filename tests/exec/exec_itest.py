@@ -15,7 +15,8 @@ import unittest
 from datetime import datetime
 
 from hotpod_harness import (HANG_TIMEOUT, TempTree, alive, can_unshare_pid, children_of,
-                            namespace_pid, namespace_processes, run_hotpod, skip, write)
+                            namespace_pid, namespace_processes, run_hotpod, skip, wait_until,
+                            write)
 
 UNSHARE = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"]
 
@@ -112,15 +113,6 @@ class ExecTest(TempTree):
         except FileNotFoundError:
             return []
 
-    def wait_until(self, what, predicate, timeout=HANG_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.02)
-        self.fail(f"timed out waiting for {what}")
-
     def read_state(self):
         try:
             with open(self.state_file) as f:
@@ -132,7 +124,7 @@ class ExecTest(TempTree):
         def check():
             state = self.read_state()
             return state if state and predicate(state) else None
-        return self.wait_until(f"the state file to match (last: {self.read_state()})", check)
+        return wait_until(f"the state file to match (last: {self.read_state()})", check)
 
     def assert_no_zombies(self, exec_pid):
         """No zombie is left below hotpod exec. The app's shell reaps its own `sleep`s a moment
@@ -182,7 +174,7 @@ class ExecTest(TempTree):
         hp.wait_for("orphan_reaped", total=2)
         app_host_pid = [p for p, _ in children_of(exec_pid) if ns_pid(p) == second["pid"]]
         self.assertEqual(len(app_host_pid), 1)
-        self.wait_until("the orphans to be gone",
+        wait_until("the orphans to be gone",
                         lambda: [p for p, _ in children_of(exec_pid)] == app_host_pid)
         self.assertEqual([p for p, _ in namespace_processes(exec_pid)
                           if pgid(p) not in (app_host_pid[0], None)], [], "an old app survived")
@@ -243,7 +235,7 @@ class ExecTest(TempTree):
         self.assertFalse(alive(first["pid"]))
         hp.wait_for("orphan_reaped", total=2)
         # The new app's orphan exits too and is reaped: only the app itself is left, no zombie.
-        self.wait_until("only the new app to be left",
+        wait_until("only the new app to be left",
                         lambda: [p for p, _ in children_of(exec_pid)] == [second["pid"]])
         self.assert_no_zombies(exec_pid)
         hp.proc.send_signal(signal.SIGTERM)
@@ -258,7 +250,7 @@ class ExecTest(TempTree):
         for sig, word in ((signal.SIGHUP, "hup"), (signal.SIGUSR1, "usr1")):
             os.kill(exec_pid, sig)
             hp.wait_for("signal_forwarded", signal=sig.name, pid=started["pid"])
-            self.wait_until(f"the app to note {sig.name}",
+            wait_until(f"the app to note {sig.name}",
                             lambda: f"{word} v1 {started['pid']}" in self.markers())
         self.assertEqual(hp.count("app_started"), 1)
         self.assertEqual(hp.count("app_crashed") + hp.count("app_stopped"), 0, hp.log_tail())
@@ -275,7 +267,7 @@ class ExecTest(TempTree):
         hp.wait_for("unparsed", msg=f"ready v1 {started['pid']}")
         for sig in passed:
             os.kill(exec_pid, sig)
-            self.wait_until(f"the app to note signal {int(sig)}",
+            wait_until(f"the app to note signal {int(sig)}",
                             lambda: f"got {int(sig)}" in self.markers())
         self.assertEqual(hp.count("app_started"), 1, hp.log_tail())
         self.assertTrue(alive(exec_pid) and alive(started["pid"]), hp.log_tail())

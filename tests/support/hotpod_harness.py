@@ -27,6 +27,20 @@ HANG_TIMEOUT = 120  # seconds; only to turn a hang into a failure
 SANITIZED = os.environ.get("HOTPOD_TEST_SANITIZED") == "1"
 
 
+def wait_until(what, predicate, timeout=HANG_TIMEOUT, detail=lambda: "", interval=0.02):
+    """Polls predicate() until it returns something true and returns that; fails after
+    timeout (which only a hang reaches) with `what` and detail(). For conditions no event
+    announces: a file's content, another process's state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}\n{detail()}")
+        time.sleep(interval)
+
+
 def skip(reason):
     """Exit the whole test file as SKIPPED (ctest SKIP_RETURN_CODE 77), loudly."""
     print(f"SKIPPED: {reason}", flush=True)

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from hotpod_harness import DIST_DIR, HANG_TIMEOUT, skip
+from hotpod_harness import DIST_DIR, HANG_TIMEOUT, skip, wait_until  # noqa: F401 (re-exported)
 
 BUSYBOX = "/bin/busybox"  # Debian's busybox-static: one static program, every applet
 
@@ -81,18 +81,6 @@ class Root:
             for name in dirs + names:
                 found.append(os.path.relpath(os.path.join(top, name), self.path))
         return sorted(found)
-
-
-def wait_until(what, predicate, timeout=HANG_TIMEOUT, detail=lambda: ""):
-    """Polls predicate until it returns something true; fails after timeout (hangs only)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{detail()}")
-        time.sleep(0.02)
 
 
 def read_lines(path):

@@ -9,16 +9,8 @@ import subprocess
 import time
 import unittest
 
-from hotpod_harness import HANG_TIMEOUT, HOTPOD, TempTree, write
+from hotpod_harness import HOTPOD, TempTree, wait_until, write
 from tar_support import go_archive, pax_archive
-
-
-def wait_until(condition, what, timeout=HANG_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 class SyncBuildTest(TempTree):
@@ -34,7 +26,7 @@ class SyncBuildTest(TempTree):
         hp = self.start(["--root", self.src, "--build", build, "--delay", delay])
         hp.wait_for("build_finished", build=1)
         socket = os.path.join(self.src, ".hotpod", "sync.sock")
-        wait_until(lambda: os.path.exists(socket), "the sync socket " + socket)
+        wait_until("the sync socket " + socket, lambda: os.path.exists(socket))
         return hp
 
     def tar(self, data):
@@ -88,7 +80,7 @@ class SyncBuildTest(TempTree):
         self.addCleanup(proc.stderr.close)
         proc.stdin.write(data[:len(data) // 2])
         proc.stdin.flush()
-        wait_until(lambda: os.path.exists(os.path.join(self.src, "a3.go")), "the first files")
+        wait_until("the first files", lambda: os.path.exists(os.path.join(self.src, "a3.go")))
         time.sleep(1.0)  # the stall under test: ten quiet periods
         self.assertEqual(hp.count("build_started"), 1, hp.log_tail())
         proc.stdin.write(data[len(data) // 2:])
@@ -106,7 +98,7 @@ class SyncBuildTest(TempTree):
         self.addCleanup(proc.stderr.close)
         proc.stdin.write(data[:len(data) // 2])
         proc.stdin.flush()
-        wait_until(lambda: os.path.exists(os.path.join(self.src, "done.go")), "done.go")
+        wait_until("done.go", lambda: os.path.exists(os.path.join(self.src, "done.go")))
         proc.stdin.close()  # the client (kubectl exec, docker exec) went away mid-stream
         self.assertEqual(proc.wait(timeout=30), 2)
         hp.wait_for("sync_cut")
@@ -137,7 +129,7 @@ class SyncBuildTest(TempTree):
         hp = self.start(["-c", os.path.join(self.dir, "hotpod.yaml")])
         hp.wait_for("build_finished", build=1)
         socket = os.path.join(self.src, ".hotpod", "sync.sock")
-        wait_until(lambda: os.path.exists(socket), "the sync socket " + socket)
+        wait_until("the sync socket " + socket, lambda: os.path.exists(socket))
         self.tar(pax_archive([("api/handler.go", b"package api\n")]))
         hp.wait_for("build_finished", build=2)
         write(os.path.join(self.src, "main.go"), "package main // edited\n")
