@@ -39,7 +39,8 @@ class ImageTest(unittest.TestCase):
         config = json.loads(d.docker("image", "inspect", HOTPOD_IMAGE).stdout)[0]["Config"]
         self.assertEqual(config["User"], "10001:10001")
         self.assertEqual(config["Cmd"], ["/usr/local/bin/hotpod", "agent"])
-        self.assertIn("/healthz", " ".join(config["Healthcheck"]["Test"]))
+        self.assertEqual(config["Healthcheck"]["Test"],
+                         ["CMD", "/usr/local/bin/hotpod", "healthcheck"])
         self.assertIn("4687/tcp", config["ExposedPorts"])
 
         # Small: scratch + the static binary (also the tar) + busybox (sh) + CA bundle.

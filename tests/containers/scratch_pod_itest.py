@@ -175,7 +175,7 @@ class ScratchPodTest(unittest.TestCase):
         agent_ctx = self.context("agent-image", AGENT_CONTAINERFILE)
         os.makedirs(os.path.join(agent_ctx, "bin"))
         shutil.copy("/bin/busybox", os.path.join(agent_ctx, "bin", "busybox"))
-        for tool in ("sh", "wget"):  # the project image's two busybox commands, no more
+        for tool in ("sh", "wget"):  # the image's sh, and wget for the test to read /v1/status
             os.symlink("busybox", os.path.join(agent_ctx, "bin", tool))
         os.symlink("/usr/local/bin/hotpod", os.path.join(agent_ctx, "bin", "tar"))  # hotpod's tar
         for tag, ctx in ((APP_IMAGE, app_ctx), (AGENT_IMAGE, agent_ctx)):
@@ -303,7 +303,7 @@ class ScratchPodTest(unittest.TestCase):
         restarted = [r for r in records(app_log) if r.get("event") == "child_restarted"]
         self.assertIn((v1[1], v2[1]), [(r["old_pid"], r["pid"]) for r in restarted])
 
-        # The agent's HTTP surface, read with the image's busybox wget (its HEALTHCHECK's tool).
+        # The agent's HTTP surface, read with busybox wget inside the agent container.
         status = wait_until("the agent's /v1/status naming the new app",
                             lambda: (st := self.agent_status()) and st["app"]["pid"] == v2[1]
                             and st, detail=self.all_logs)
