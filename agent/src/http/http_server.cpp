@@ -134,8 +134,9 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     });
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      const auto age = context.reactor.sinceLastTurn();
-      if (age < kHeartbeatBound) {
+      // Stuck, not idle: a loop waiting for events is alive however long it has waited.
+      const auto age = context.reactor.busyFor();
+      if (age < kStuckBound) {
         res.set_content("ok\n", "text/plain");
       } else {
         res.status = 503;
