@@ -83,7 +83,11 @@ struct DevLoop::Impl {
         role(r),
         root(normalizedRoot(config.root)),
         filter(root, filterOptions(config, root)),
-        debouncer(config.watch.delay, config.watch.max_delay),
+        // A lone save builds at once, but not where a storm's early build cannot be cancelled.
+        debouncer(config.watch.delay, config.watch.max_delay,
+                  config.build.on_busy == OnBusy::Restart
+                      ? std::optional(Debouncer::kLoneChangeDelay)
+                      : std::nullopt),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
         restarter(makeRestarter()),
