@@ -274,11 +274,14 @@ def markdown(results):
             f"{r.get('cancelled_builds', 0)} | {r.get('premature', 0)} | {r['extra_builds']} |"
         )
     lines.append("")
+    lone = ""
+    if any(r.get("subtracted_ms", r.get("delay_ms")) != r.get("delay_ms") for r in results["runs"]):
+        lone = (f"; hotpod waits only {LONE_MS} ms for a lone change of a quiet tree, which every sample is, so that "
+                "is what its rows subtract")
     lines.append(
         "Milliseconds from close() to the triggered command's first instruction, minus the delay the tool was configured "
         "with (its own default when the command line sets none; reflex's fixed 300 ms batch is not a setting and is not "
-        f"subtracted; hotpod waits only {LONE_MS} ms for a lone change of a quiet tree, which every sample is, so that is "
-        "what its rows subtract). spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself. "
+        "subtracted" + lone + "). spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself. "
         "p50 ÷ hotpod: against hotpod with the same backend and the same kind of setting (min delay or defaults). "
         "missed: writes without a run; cancelled: builds superseded by a newer one; "
         "premature: commands that started before close(); extra: runs after the sample's run."
