@@ -342,7 +342,7 @@ def storm_one(spec, kind, args, work, tarball, repo):
     try:
         ready(w, spec, root, f"{args.stamp} {out}", d, logs, probe, args.ready_timeout)
         before = len(bl.read_stamps(out))
-        results_before = dict(getattr(w, "build_results", None) or {})
+        results_before = dict(w.build_results) if isinstance(w, bl.HotpodRun) else {}
         t_start = bl.mono_ns()
         if kind == "tar":
             # tar reads the archive from a pipe: the first half, then the bench writes the marker
@@ -381,7 +381,7 @@ def storm_one(spec, kind, args, work, tarball, repo):
                 row["still_running_after_s"] = args.storm_cap
         row["tool_exited"] = row.get("tool_exited", False) or not w.proc.alive()
         stamps = bl.read_stamps(out)[before:]
-        if getattr(w, "build_results", None) is not None:  # hotpod: its own account of the storm
+        if isinstance(w, bl.HotpodRun):  # hotpod's own account of the storm (its build_finished records)
             res = {k: v - results_before.get(k, 0) for k, v in w.build_results.items()}
             row["builds_cancelled"] = res.get("cancelled", 0)
             row["builds_completed"] = sum(v for k, v in res.items() if k != "cancelled")
