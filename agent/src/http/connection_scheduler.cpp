@@ -108,16 +108,22 @@ size_t ConnectionScheduler::threadCount() const {
   return (waiter_.joinable() ? 1u : 0u) + static_cast<size_t>(probes_.workers + others_.workers);
 }
 
-void ConnectionScheduler::spawnWorkerLocked(Queue& queue) {
+bool ConnectionScheduler::spawnWorkerLocked(Queue& queue) {
   // Workers that ended are joined here (they hold no lock any more), not by themselves.
   std::erase_if(workers_, [](Worker& worker) {
     if (!worker.finished) return false;
     worker.thread.join();
     return true;
   });
-  ++queue.workers;
   const auto self = workers_.emplace(workers_.end());
-  self->thread = std::thread([this, &queue, self] { workLoop(queue, self); });
+  try {
+    self->thread = std::thread([this, &queue, self] { workLoop(queue, self); });
+  } catch (const std::system_error&) {  // EAGAIN: out of threads; the workers alive serve it
+    workers_.erase(self);
+    return false;
+  }
+  ++queue.workers;
+  return true;
 }
 
 void ConnectionScheduler::wakeWaiter() {
@@ -222,11 +228,13 @@ void ConnectionScheduler::enqueue(Queue& queue, Ready ready) {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue.items.size() < limits_.max_queued) {
       queue.items.push_back(ready);
-      if (static_cast<size_t>(queue.idle) < queue.items.size() && queue.workers < queue.limit) {
-        spawnWorkerLocked(queue);
+      if (static_cast<size_t>(queue.idle) < queue.items.size() && queue.workers < queue.limit &&
+          !spawnWorkerLocked(queue) && queue.workers == 0) {
+        queue.items.pop_back();  // no worker at all could start: shed it
+      } else {
+        queue.wake.notify_one();
+        return;
       }
-      queue.wake.notify_one();
-      return;
     }
   }
   closeConnection(ready.fd);  // shed: the client may retry

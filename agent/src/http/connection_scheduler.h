@@ -93,7 +93,7 @@ class ConnectionScheduler {
   void evictOldest();
   void enqueue(Queue& queue, Ready ready);
   void workLoop(Queue& queue, std::list<Worker>::iterator self);
-  void spawnWorkerLocked(Queue& queue);
+  bool spawnWorkerLocked(Queue& queue);  // false: no thread could be started
   void wakeWaiter();
   void drainAdmissions();
 
