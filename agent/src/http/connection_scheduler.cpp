@@ -1,5 +1,6 @@
 #include "http/connection_scheduler.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -132,6 +133,7 @@ void ConnectionScheduler::wakeWaiter() {
 }
 
 void ConnectionScheduler::waitLoop() {
+  ::pthread_setname_np(::pthread_self(), "http-waiting");  // in /proc/PID/task/*/comm
   epoll_event events[64];
   auto next_sweep = Clock::now() + kSweepInterval;
   while (true) {
@@ -241,6 +243,7 @@ void ConnectionScheduler::enqueue(Queue& queue, Ready ready) {
 }
 
 void ConnectionScheduler::workLoop(Queue& queue, std::list<Worker>::iterator self) {
+  ::pthread_setname_np(::pthread_self(), &queue == &probes_ ? "http-probe" : "http-worker");
   while (true) {
     Ready ready{};
     {

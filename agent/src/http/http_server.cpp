@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <poll.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -337,6 +338,7 @@ void HttpServer::start(const ListenAddress& address) {
   }
   impl_->server.widenBacklog();
   impl_->thread = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "http-accept");
     impl_->server.listen_after_bind();
     impl_->listen_returned = true;
   });
