@@ -72,7 +72,9 @@ def idle_section(res, w):
     w("")
     w(f"`bench/idle.py`: `hotpod run` on a copy of examples/gin-app, the app built and running, no file changing "
       f"and no HTTP client, for {g['idle_s']:g} s. Binary: `{res['binary']}` ({res['binary_kind']}). Threads and their "
-      "context switches from `/proc/PID/task/*/status` (wake-ups), memory from `/proc/PID/status`.")
+      "context switches from `/proc/PID/task/*/status` (wake-ups), memory from `/proc/PID/status`; the binary's "
+      "clean pages are dropped from the page cache first (a binary just written by the linker sits in large folios, "
+      "which count whole into RssFile: 8 MiB instead of 5 for the static one).")
     w("")
     w("| | measured | goal | verdict |")
     w("|---|---|---|---|")
