@@ -581,7 +581,12 @@ def hotpod_part(records, save_wall_ns, answer_wall_ns):
         return None
     build_ns = log_ns(ok[-1]) - log_ns(started[0])
     app_ns = answer_wall_ns - log_ns(apps[0])
-    return {"total_ms": round((answer_wall_ns - save_wall_ns) / 1e6, 2),
+    stopped = [r for r in ev("app_stopped") if log_ns(ok[-1]) <= log_ns(r) <= log_ns(apps[0])]
+    split = {}
+    if stopped:  # the old app's graceful exit, then hotpod's start of the new one
+        split = {"old_app_exit_ms": round((log_ns(stopped[0]) - log_ns(ok[-1])) / 1e6, 2),
+                 "stopped_to_started_ms": round((log_ns(apps[0]) - log_ns(stopped[0])) / 1e6, 2)}
+    return {**split, "total_ms": round((answer_wall_ns - save_wall_ns) / 1e6, 2),
             "save_to_build_started_ms": round((log_ns(started[0]) - save_wall_ns) / 1e6, 2),
             "build_ms": round(build_ns / 1e6, 2),
             "build_finished_to_app_started_ms": round((log_ns(apps[0]) - log_ns(ok[-1])) / 1e6, 2),
