@@ -4,7 +4,8 @@
 For each sample: write a file of a small tree (open/write/close), read CLOCK_MONOTONIC right
 after close(), wait for the tool to report that its build finished (hotpod: the `build_finished`
 JSON record; no sleeps), then read the line that the build command (`STAMP OUT`, bench/stamp.c)
-appended: CLOCK_MONOTONIC at the start of its main(). latency = stamp - close - delay.
+appended: CLOCK_MONOTONIC at the start of its main(). latency = stamp - close - delay (for hotpod,
+the 2 ms quiet period of a lone change: every sample is one).
 
 Rows: hotpod with --delay 100ms (the default) and 0ms (if accepted); the floor, an
 `inotifywait -m -r -e close_write` loop running the same command through /bin/sh -c; and
@@ -35,6 +36,7 @@ import benchlib as bl  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXTS = ["go", "c", "h", "py", "txt"]
+LONE_MS = 2  # hotpod's quiet period for a lone change (Debouncer::kLoneChangeDelay)
 
 
 def make_tree(root, dirs, files_per_dir):
@@ -72,7 +74,10 @@ class Row:
         self.cwd = os.path.join(self.dir, "cwd")  # empty: no hotpod.yaml
         os.makedirs(self.logs)
         os.makedirs(self.cwd)
-        self.delay_ns = delay_ms * 1_000_000
+        # What the tool waits for a lone change: hotpod shortens the quiet period of the first
+        # change of a quiet tree (every sample here is one) to LONE_MS.
+        self.subtracted_ms = min(delay_ms, LONE_MS) if isinstance(watcher, bl.HotpodRun) else delay_ms
+        self.delay_ns = self.subtracted_ms * 1_000_000
         self.build_timeout = max(5.0, 20 * wait_ms / 1000.0 + 5.0)
         self.quiet_s = max(0.05, wait_ms / 1000.0 + 0.05)  # longer than the delay: catches extra builds
         self.rng = random.Random(zlib.crc32(key.encode()))
@@ -85,6 +90,7 @@ class Row:
             "config": spec.config if spec else ("defaults (--delay 100ms)" if key == "hotpod-100" else
                                                 "min delay" if key == "hotpod-0" else "floor (no delay)" if watcher else "reference"),
             "delay_ms": delay_ms,
+            "subtracted_ms": self.subtracted_ms,
             "command": bl.placeholder_argv(self.argv(), {stamp_bin: "STAMP", self.out: "OUT", self.tree: "TREE", args.hotpod_abs: "HOTPOD",
                                                              bl.NPM_PREFIX + "/node_modules/.bin/": ""}),
             "samples_requested": self.samples,
@@ -253,7 +259,7 @@ def markdown(results):
     for r in results["runs"]:
         label = r.get("label", r["tool"])
         if r.get("skipped"):
-            lines.append(f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r['delay_ms']} ms | skipped: {r['skipped']} |" + " |" * 10)
+            lines.append(f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r.get('subtracted_ms', r['delay_ms'])} ms | skipped: {r['skipped']} |" + " |" * 10)
             continue
         s = r.get("summary_ms") or {}
         base = ratio_base(results, r)
@@ -263,15 +269,19 @@ def markdown(results):
         elif base is r:
             ratio = "1 (reference)"
         lines.append(
-            f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r['delay_ms']} ms | {s.get('n', 0)} | {bl.fmt(s.get('min'))} | {bl.fmt(s.get('p50'))} | "
+            f"| {label} | {r.get('backend', 'inotify')} | {r.get('config', '')} | {r.get('subtracted_ms', r['delay_ms'])} ms | {s.get('n', 0)} | {bl.fmt(s.get('min'))} | {bl.fmt(s.get('p50'))} | "
             f"{bl.fmt(s.get('p90'))} | {bl.fmt(s.get('p99'))} | {bl.fmt(s.get('max'))} | {ratio} | {r['missed']} | "
             f"{r.get('cancelled_builds', 0)} | {r.get('premature', 0)} | {r['extra_builds']} |"
         )
     lines.append("")
+    lone = ""
+    if any(r.get("subtracted_ms", r.get("delay_ms")) != r.get("delay_ms") for r in results["runs"]):
+        lone = (f"; hotpod waits only {LONE_MS} ms for a lone change of a quiet tree, which every sample is, so that "
+                "is what its rows subtract")
     lines.append(
         "Milliseconds from close() to the triggered command's first instruction, minus the delay the tool was configured "
         "with (its own default when the command line sets none; reflex's fixed 300 ms batch is not a setting and is not "
-        "subtracted). spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself. "
+        "subtracted" + lone + "). spawn only: from just before the bench spawns `/bin/sh -c STAMP` itself. "
         "p50 ÷ hotpod: against hotpod with the same backend and the same kind of setting (min delay or defaults). "
         "missed: writes without a run; cancelled: builds superseded by a newer one; "
         "premature: commands that started before close(); extra: runs after the sample's run."
@@ -306,7 +316,7 @@ def main():
     ap.add_argument("--strict", action="store_true", help="exit 1 if any row is invalid (for the smoke test)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (trees, logs)")
     ap.add_argument("--timerwake", help="path to the compiled bench/timerwake.c: measures how late this machine "
-                    "wakes a process from a 100 ms timer (the part of the default delay's row that is not hotpod's)")
+                    "wakes a process from a 2 ms timer (the lone-change quiet period: the part of the default row that is not hotpod's)")
     args = ap.parse_args()
     if args.samples < 1:
         ap.error("--samples must be >= 1")
@@ -384,7 +394,7 @@ def main():
                 r.stop()
         results["params"]["wall_s"] = round(time.monotonic() - t0, 1)
         if args.timerwake:
-            results["timer_wake"] = timer_wake(args.timerwake, delay_ms=100, samples=50)
+            results["timer_wake"] = timer_wake(args.timerwake, delay_ms=LONE_MS, samples=50)
         results["runs"] = [s.finish() if isinstance(s, Row) else s for s in slots]
         results["machine"]["loadavg_at_end"] = bl._read("/proc/loadavg")
         bl.write_json(args.out, results)

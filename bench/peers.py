@@ -23,7 +23,9 @@ JSON), 2 bad usage.
 """
 
 import argparse
+import calendar
 import io
+import json
 import os
 import random
 import shutil
@@ -340,6 +342,7 @@ def storm_one(spec, kind, args, work, tarball, repo):
     try:
         ready(w, spec, root, f"{args.stamp} {out}", d, logs, probe, args.ready_timeout)
         before = len(bl.read_stamps(out))
+        results_before = dict(w.build_results) if isinstance(w, bl.HotpodRun) else {}
         t_start = bl.mono_ns()
         if kind == "tar":
             # tar reads the archive from a pipe: the first half, then the bench writes the marker
@@ -378,6 +381,10 @@ def storm_one(spec, kind, args, work, tarball, repo):
                 row["still_running_after_s"] = args.storm_cap
         row["tool_exited"] = row.get("tool_exited", False) or not w.proc.alive()
         stamps = bl.read_stamps(out)[before:]
+        if isinstance(w, bl.HotpodRun):  # hotpod's own account of the storm (its build_finished records)
+            res = {k: v - results_before.get(k, 0) for k, v in w.build_results.items()}
+            row["builds_cancelled"] = res.get("cancelled", 0)
+            row["builds_completed"] = sum(v for k, v in res.items() if k != "cancelled")
         row.update({
             "storm_ms": round((t_end - t_start) / 1e6, 1),
             "runs": len(stamps),
@@ -525,9 +532,10 @@ def get(url):
         return None
 
 
-def wait_answer(url, text, timeout, proc):
+def wait_answer(url, text, timeout, proc, records=None):
     """GET url until the body is text: the measurement itself (no event says that the new app
-    answers). Returns the mono ns of the first right answer, or None."""
+    answers). Returns the mono ns of the first right answer, or None. The tool's JSON records
+    (hotpod's, on stderr) go to `records` if given."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = get(url)
@@ -535,9 +543,57 @@ def wait_answer(url, text, timeout, proc):
         if body is not None and body.strip() == text:
             return t
         proc._read_ready(5)  # keep the tool's pipes drained; waits up to 5 ms
-        while proc.pending:
-            proc.pending.popleft()
+        drain(proc, records)
     return None
+
+
+def drain(proc, records=None):
+    """Drops the lines read so far, keeping JSON records (hotpod's, on stderr) in `records`."""
+    while proc.pending:
+        _, stream, line = proc.pending.popleft()
+        if records is not None and stream == "stderr" and line.startswith("{"):
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pass
+
+
+def log_ns(record):
+    """A hotpod JSON record's ts (UTC, microseconds) in ns since the epoch."""
+    ts = record["ts"].rstrip("Z")
+    whole, _, frac = ts.partition(".")
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return seconds * 10**9 + int((frac + "000000")[:6]) * 1000
+
+
+def hotpod_part(records, save_wall_ns, answer_wall_ns):
+    """hotpod's own part of one save → new answer: the total minus the build's duration and the
+    app's own start-up, both from hotpod's records (build_started → build_finished of the build
+    that succeeded; app_started → the first right answer). None if a record is missing."""
+    ev = lambda name: [r for r in records if r.get("event") == name]  # noqa: E731
+    ok = [r for r in ev("build_finished") if r.get("result") == "success"]
+    if not ok:
+        return None
+    number = ok[-1].get("build")
+    started = [r for r in ev("build_started") if r.get("build") == number]
+    apps = [r for r in ev("app_started") if log_ns(r) >= log_ns(ok[-1])]
+    if not started or not apps:
+        return None
+    build_ns = log_ns(ok[-1]) - log_ns(started[0])
+    app_ns = answer_wall_ns - log_ns(apps[0])
+    stopped = [r for r in ev("app_stopped") if log_ns(ok[-1]) <= log_ns(r) <= log_ns(apps[0])]
+    split = {}
+    if stopped:  # the old app's graceful exit, then hotpod's start of the new one
+        split = {"old_app_exit_ms": round((log_ns(stopped[0]) - log_ns(ok[-1])) / 1e6, 2),
+                 "stopped_to_started_ms": round((log_ns(apps[0]) - log_ns(stopped[0])) / 1e6, 2)}
+    return {**split, "total_ms": round((answer_wall_ns - save_wall_ns) / 1e6, 2),
+            "save_to_build_started_ms": round((log_ns(started[0]) - save_wall_ns) / 1e6, 2),
+            "build_ms": round(build_ns / 1e6, 2),
+            "build_finished_to_app_started_ms": round((log_ns(apps[0]) - log_ns(ok[-1])) / 1e6, 2),
+            "app_startup_ms": round(app_ns / 1e6, 2),
+            "hotpod_ms": round((answer_wall_ns - save_wall_ns - build_ns - app_ns) / 1e6, 2),
+            "builds_started": len(ev("build_started")),
+            "builds_cancelled": sum(1 for r in ev("build_finished") if r.get("result") == "cancelled")}
 
 
 class E2E(bl.Watcher):
@@ -630,14 +686,23 @@ def e2e(args, work, results):
             for i in range(args.edits):
                 new = f"Hello, edit {i} by {name}!"
                 text = text.replace(f'const greeting = "{cur}"', f'const greeting = "{new}"')
+                records = [] if name == "hotpod" else None
+                drain(w.proc)  # what the previous edit logged after its answer
                 with open(main_go, "w") as f:
                     f.write(text)
-                t_save = bl.mono_ns()
-                t_ans = wait_answer(url, new, args.answer_timeout, w.proc)
+                t_save, wall_save = bl.mono_ns(), time.time_ns()
+                t_ans = wait_answer(url, new, args.answer_timeout, w.proc, records)
+                wall_ans = wall_save + (t_ans - t_save) if t_ans is not None else None
                 if t_ans is None:
                     row["errors"].append(f"edit {i}: no answer with the new text within {args.answer_timeout:g} s")
                     break
                 row["samples_ms"].append(round((t_ans - t_save) / 1e6, 1))
+                if records is not None:
+                    w.proc._read_ready(50)  # the records logged just before the answer
+                    drain(w.proc, records)
+                    part = hotpod_part(records, wall_save, wall_ans)
+                    if part:
+                        row.setdefault("parts", []).append(part)
                 cur = new
                 # Quiet before the next save: the old app is gone and the tool settled.
                 w.proc._read_ready(300)
@@ -649,6 +714,9 @@ def e2e(args, work, results):
         v = sorted(row["samples_ms"])
         if v:
             row["summary_ms"] = {"n": len(v), "min": v[0], "p50": bl.percentile(v, 50), "max": v[-1], "mean": sum(v) / len(v)}
+        if row.get("parts"):
+            row["parts_p50_ms"] = {k: bl.percentile(sorted(p[k] for p in row["parts"]), 50)
+                                   for k in row["parts"][0] if k.endswith("_ms")}
         if name == "hotpod" and (row["errors"] or not v):
             ok = False
         for e in row["errors"][:3]:

@@ -244,6 +244,13 @@ def cost_section(cost, w, plots):
     w("")
 
 
+def completed_cancelled(r):
+    """hotpod's own account of a storm (its build_finished records); peers report none."""
+    if r.get("builds_completed") is None:
+        return "–"
+    return f"{r['builds_completed']} / {r['builds_cancelled']}"
+
+
 def storms_section(st, w):
     p = st["params"]
     w("## Peers: storms")
@@ -257,14 +264,14 @@ def storms_section(st, w):
       "after the storm's last write; \"no\" means the change made during the storm (and the storm's last files) were "
       "never built: lost until the next save.")
     w("")
-    w("| storm | tool | backend | configured as | storm ms | runs | during / after the storm | first run after start (ms) | last run after end (ms) | final state built |")
-    w("|---|---|---|---|---:|---:|---:|---:|---:|---|")
+    w("| storm | tool | backend | configured as | storm ms | runs | during / after the storm | first run after start (ms) | last run after end (ms) | final state built | builds completed / cancelled |")
+    w("|---|---|---|---|---:|---:|---:|---:|---:|---|---:|")
     for r in st.get("rows", []):
         if r.get("skipped"):
-            w(f"| {r['storm']} | {r['label']} | | | skipped: {r['skipped']} | | | | | |")
+            w(f"| {r['storm']} | {r['label']} | | | skipped: {r['skipped']} | | | | | | |")
             continue
         if r.get("errors") and "runs" not in r:
-            w(f"| {r['storm']} | {r['label']} | {r.get('backend', '')} | {r.get('config', '')} | error: {r['errors'][0]} | | | | | |")
+            w(f"| {r['storm']} | {r['label']} | {r.get('backend', '')} | {r.get('config', '')} | error: {r['errors'][0]} | | | | | | |")
             continue
         runs = str(r["runs"])
         # settle() stops at the cap without saying so: a last run within the quiet period of
@@ -276,7 +283,8 @@ def storms_section(st, w):
             runs = f"≥ {r['runs']} (still running when counting stopped, {cap:g} s)"
         built = "yes" if r["final_state_built"] else ("**no** (the tool had exited)" if r.get("tool_exited") else "**no**")
         w(f"| {r['storm']} | {r['label']} | {r.get('backend', '')} | {r.get('config', '')} | {bl.fmt(r['storm_ms'], 0)} | {runs} | "
-          f"{r['runs_during']} / {r['runs_after']} | {bl.fmt(r['first_run_after_start_ms'], 0)} | {bl.fmt(r['last_run_after_end_ms'], 0)} | {built} |")
+          f"{r['runs_during']} / {r['runs_after']} | {bl.fmt(r['first_run_after_start_ms'], 0)} | {bl.fmt(r['last_run_after_end_ms'], 0)} | {built} | "
+          f"{completed_cancelled(r)} |")
     w("")
     facts = []
     for kind in ("tar", "checkout"):
@@ -290,6 +298,13 @@ def storms_section(st, w):
         many = [f"{r['label']} ({r['runs']})" for r in rows if r["runs"] > 1]
         facts.append(f"{kind}: hotpod (defaults): {hv}. Exactly one run, after the last write: {', '.join(one) or 'none'}. "
                      f"More than one run: {', '.join(many) or 'none'}. Final state never built: {', '.join(lost) or 'none'}.")
+        if h.get("builds_completed") is not None:
+            facts.append(f"{kind}: hotpod's own account: {h['builds_completed']} build(s) completed, {h['builds_cancelled']} "
+                         "cancelled. A lone change of a quiet tree is built after 2 ms (bench/peers.py appends to src/main.go "
+                         "as the storm starts: in the checkout storm, before git writes anything, so that save is built at "
+                         "once); the storm's own changes then wait the full quiet period and cancel a build still running. "
+                         "The bench's build command ends within a millisecond, so an early build here completes instead of "
+                         "being cancelled.")
         if not (h["runs"] == 1 and h["final_state_built"]):
             for r in rows:
                 if r is not h and r["runs"] == 1 and r["final_state_built"]:
@@ -370,6 +385,25 @@ def e2e_section(e2, w):
         w(f"| {r['tool']} | {s.get('n', 0)}{err} | {bl.fmt(s.get('min'), 0)} | {bl.fmt(s.get('p50'), 0)} | {bl.fmt(s.get('max'), 0)} | "
           f"{ratio} | {bl.fmt(r.get('first_answer_s'))} | `{bl.shell_join(r['command'])}` |")
     w("")
+    hp = next((r for r in e2.get("rows", []) if r.get("tool") == "hotpod" and r.get("parts_p50_ms")), None)
+    if hp:
+        q = hp["parts_p50_ms"]
+        w("**hotpod's own part** (goal ≤ 5 ms p50): the total minus the build's duration and the app's own start-up, "
+          "both as hotpod's records give them (`build_started` → `build_finished` of the build that succeeded; "
+          "`app_started` → the first right answer), medians over the edits:")
+        w("")
+        w("| save → build started | build | build finished → app started (stop the old app, start the new) | app start-up | total | **hotpod's own part** | builds started / cancelled (all edits) |")
+        w("|---:|---:|---:|---:|---:|---:|---:|")
+        parts = hp["parts"]
+        split = ""
+        if q.get("old_app_exit_ms") is not None:
+            split = (f" (the old app's exit after SIGTERM {q['old_app_exit_ms']:.2f} ms, "
+                     f"then the new one's start {q['stopped_to_started_ms']:.2f} ms)")
+        w(f"| {q['save_to_build_started_ms']:.2f} ms | {q['build_ms']:.0f} ms | {q['build_finished_to_app_started_ms']:.2f} ms{split} | "
+          f"{q['app_startup_ms']:.1f} ms | {q['total_ms']:.0f} ms | **{q['hotpod_ms']:.2f} ms** "
+          f"({'met' if q['hotpod_ms'] <= 5 else 'NOT met'}) | {sum(p['builds_started'] for p in parts)} / "
+          f"{sum(p['builds_cancelled'] for p in parts)} |")
+        w("")
     if h:
         for r in e2.get("rows", []):
             s = r.get("summary_ms")

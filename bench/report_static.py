@@ -60,3 +60,34 @@ def tarsync_section(res, w):
     w(f"| end of stream → build started | {build['p50']:.2f} ms | {build['min']:.2f} ms | "
       f"{build['max']:.2f} ms |")
     w("")
+
+
+def idle_section(res, w):
+    """bench/idle.py: threads, wake-ups and memory while nothing changes (issue 20)."""
+    if not res or not res.get("gin"):
+        return
+    g, goals = res["gin"], res["goals"]
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    w("## Idle: nothing changes")
+    w("")
+    w(f"`bench/idle.py`: `hotpod run` on a copy of examples/gin-app, the app built and running, no file changing "
+      f"and no HTTP client, for {g['idle_s']:g} s. Binary: `{res['binary']}` ({res['binary_kind']}). Threads and their "
+      "context switches from `/proc/PID/task/*/status` (wake-ups), memory from `/proc/PID/status`; the binary's "
+      "clean pages are dropped from the page cache first (a binary just written by the linker sits in large folios, "
+      "which count whole into RssFile: 8 MiB instead of 5 for the static one).")
+    w("")
+    w("| | measured | goal | verdict |")
+    w("|---|---|---|---|")
+    names = ", ".join(f"{t['name']} {t['wakeups']}" for t in g["per_thread"])
+    w(f"| threads | {g['threads']} | ≤ {goals['threads']} | {verdict(g['threads'] <= goals['threads'])} |")
+    w(f"| wake-ups per second (all threads) | {g['wakeups_per_s']:.2f} (per thread in {g['idle_s']:g} s: {names}) | "
+      f"≤ {goals['wakeups_per_s']:g} | {verdict(g['wakeups_per_s'] <= goals['wakeups_per_s'])} |")
+    w(f"| on-CPU time | {g['on_cpu_ms']:.2f} ms in {g['idle_s']:g} s | | |")
+    rss = g["vmrss_kib"] / 1024
+    w(f"| VmRSS | {rss:.1f} MiB (RssAnon {g['rss_anon_kib'] / 1024:.1f}, RssFile {g['rss_file_kib'] / 1024:.1f}; "
+      f"VmHWM {g['vmhwm_kib'] / 1024:.1f}) | ≤ {goals['vmrss_mib']:g} MiB (static build) | "
+      f"{verdict(rss <= goals['vmrss_mib']) if res['binary_kind'] == 'static' else 'not the static build'} |")
+    if g.get("threads_after_scrape_and_linger") is not None:
+        w(f"| threads after one GET /metrics | {g['threads_right_after_scrape']} right after, "
+          f"{g['threads_after_scrape_and_linger']} {g['linger_s']:g} s later (the worker ended) | | |")
+    w("")

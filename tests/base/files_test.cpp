@@ -74,6 +74,21 @@ TEST_CASE("a private file gets the mode it asks for") {
   CHECK((st.st_mode & 0777) == 0600);
 }
 
+TEST_CASE("a replacement without fsync (Durable::No) is just as atomic") {
+  hotpod::testing::TempDir dir;
+  const auto path = dir.path() / "journal";
+  replaceFileAtomically(path, "1 2\n", 0600, {}, Durable::No);
+  struct stat before {};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+  replaceFileAtomically(path, "3 4\n", 0600, {}, Durable::No);
+  struct stat after {};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(before.st_ino != after.st_ino);  // renamed into place, never written in place
+  CHECK(readAll(path) == "3 4\n");
+  CHECK(entriesIn(dir.path()) == 1);
+  CHECK((after.st_mode & 0777) == 0600);
+}
+
 TEST_CASE("a file that cannot be written names the directory and the advice") {
   hotpod::testing::TempDir dir;
   try {

@@ -69,6 +69,19 @@ class BuildTest(TempTree):
         self.assertEqual(self.changed_files(2), ["pkg/util.go"])
         self.sentinel(hp, 3)
 
+    def test_a_lone_save_builds_without_waiting_the_quiet_period(self):
+        # A quiet period of an hour: only the short one of a lone change (see debouncer.h) lets
+        # the build start before the test's own timeout. A storm's second change brings the full
+        # quiet period back (tests/debounce/debouncer_test.cpp).
+        hp = self.start_recording(extra=["--delay", "1h"])
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        write(os.path.join(self.src, "main.go"), "package main\n// saved\n")
+        _, started = hp.wait_for("build_started", after=mark)
+        self.assertEqual(started["build"], 2)
+        self.wait_build(hp, mark, 2)
+        self.assertEqual(self.changed_files(2), ["main.go"])
+
     def test_tar_extract_of_5000_files_gives_at_most_two_builds(self):
         staging = os.path.join(self.dir, "staging")
         for i in range(5000):

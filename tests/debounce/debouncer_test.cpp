@@ -98,3 +98,57 @@ TEST_CASE("debouncer: a sync's end takes the window now, a cut sync's paths are 
   CHECK_FALSE(debouncer.pending());  // nothing left: no build
   CHECK_FALSE(debouncer.deadline());
 }
+
+TEST_CASE("adaptive: a lone change of a quiet tree waits only the short quiet period") {
+  Debouncer debouncer(100ms, 2s, 2ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"a.go", ChangeKind::Modified, {}}, t0);
+  CHECK(*debouncer.deadline() == t0 + 2ms);
+  REQUIRE(debouncer.takeIfDue(t0 + 2ms));
+  // Quiet again for a whole quiet period: the next lone change is short again.
+  debouncer.add({"a.go", ChangeKind::Renamed, ".a.go.tmp"}, t0 + 102ms);
+  CHECK(*debouncer.deadline() == t0 + 104ms);
+}
+
+TEST_CASE("adaptive: a second change shows a storm and the full quiet period applies") {
+  Debouncer debouncer(100ms, 2s, 2ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"f0", ChangeKind::Created, {}}, t0);
+  debouncer.add({"f1", ChangeKind::Created, {}}, t0 + 1ms);
+  CHECK(*debouncer.deadline() == t0 + 101ms);
+  CHECK_FALSE(debouncer.takeIfDue(t0 + 2ms));
+  for (int i = 2; i < 50; ++i) {
+    debouncer.add({"f" + std::to_string(i), ChangeKind::Created, {}}, t0 + i * 10ms);
+  }
+  CHECK(*debouncer.deadline() == t0 + 590ms);
+  auto changes = debouncer.takeIfDue(t0 + 590ms);
+  REQUIRE(changes);
+  CHECK(changes->size() == 50);  // the whole storm in one window
+}
+
+TEST_CASE("adaptive: a change soon after the last window is part of a storm, not lone") {
+  Debouncer debouncer(100ms, 2s, 2ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  debouncer.add({"f0", ChangeKind::Created, {}}, t0);
+  REQUIRE(debouncer.takeIfDue(t0 + 2ms));  // the storm's first file: built at once
+  debouncer.add({"f1", ChangeKind::Created, {}}, t0 + 5ms);
+  CHECK(*debouncer.deadline() == t0 + 105ms);
+}
+
+TEST_CASE("adaptive: a removal, a rule's own quiet period and no lone_delay wait in full") {
+  const auto t0 = Clock::time_point{} + 1h;
+  Debouncer adaptive(100ms, 2s, 2ms);
+  adaptive.add({"main.go", ChangeKind::Removed, {}}, t0);  // vim: the backup rename comes first
+  CHECK(*adaptive.deadline() == t0 + 100ms);
+  adaptive.add({"main.go", ChangeKind::Created, {}}, t0 + 1ms);
+  CHECK(*adaptive.deadline() == t0 + 101ms);
+  Debouncer ruled(100ms, 2s, 2ms);
+  ruled.add({"config/app.yaml", ChangeKind::Modified, {}}, t0, 500ms);
+  CHECK(*ruled.deadline() == t0 + 500ms);
+  Debouncer fixed(100ms, 2s);
+  fixed.add({"a.go", ChangeKind::Modified, {}}, t0);
+  CHECK(*fixed.deadline() == t0 + 100ms);
+  Debouncer tiny(1ms, 2s, 2ms);  // never longer than delay itself
+  tiny.add({"a.go", ChangeKind::Modified, {}}, t0);
+  CHECK(*tiny.deadline() == t0 + 1ms);
+}

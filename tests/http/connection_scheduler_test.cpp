@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/connection_scheduler.h"
@@ -220,4 +221,33 @@ TEST_CASE("more connections than the waiting room holds: the oldest waiting one 
   CHECK(oldest.readUntilClosed().empty());
   newest.send("GET /healthz HTTP/1.1\r\n\r\n");
   CHECK(newest.readUntilClosed() == "done");
+}
+
+TEST_CASE("an idle scheduler holds no workers: they start for requests and end when idle") {
+  Recorder recorder;
+  SchedulerLimits limits;
+  limits.worker_linger = 50ms;
+  auto scheduler = makeScheduler(recorder, limits);
+  CHECK(scheduler.threadCount() == 1);  // the waiting room only
+  SocketPair probe;
+  SocketPair other;
+  scheduler.admit(probe.server);
+  scheduler.admit(other.server);
+  probe.send("GET /healthz HTTP/1.1\r\n\r\n");
+  other.send("GET /metrics HTTP/1.1\r\n\r\n");
+  CHECK(probe.readUntilClosed() == "done");
+  CHECK(other.readUntilClosed() == "done");
+  CHECK(scheduler.threadCount() >= 2);
+  CHECK(scheduler.threadCount() <= 3);  // one worker per queue was enough
+  // Each worker ends worker_linger after its last request (bounded wait, not a timing claim).
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (scheduler.threadCount() > 1 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+  CHECK(scheduler.threadCount() == 1);
+  // And come back for the next request.
+  SocketPair again;
+  scheduler.admit(again.server);
+  again.send("GET /v1/status HTTP/1.1\r\n\r\n");
+  CHECK(again.readUntilClosed() == "done");
 }

@@ -20,6 +20,9 @@ from hotpod_harness import TempTree, http_request, write
 
 CLIENTS = 500
 SLOW_CLIENTS = 500
+# The loop, the accept loop and the waiting room, plus at most 14 + 2 workers (started on
+# demand, ended when idle): bounded, never a thread per client.
+MAX_THREADS = 3 + 14 + 2
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "tests",
                          "artifacts")
 
@@ -108,7 +111,6 @@ class SlowClientsTest(TempTree):
         hp = self.start(["--build", "true"])
         hp.wait_for("build_finished", build=1)
         port = hp.http_port()
-        base_threads = threads_of(hp.pid)
 
         slow = SlowLoris(port, SLOW_CLIENTS)
         results, stop, enough = multiprocessing.Queue(), multiprocessing.Event(), multiprocessing.Event()
@@ -143,7 +145,7 @@ class SlowClientsTest(TempTree):
         slow.close()
 
         self.assertEqual(answers, [200] * (3 * CLIENTS))
-        self.assertEqual(threads_under_load, base_threads, "no thread per client")
+        self.assertLessEqual(threads_under_load, MAX_THREADS, "no thread per client")
         self.assertGreater(len(probes), 20)
         self.assertEqual({status for _, status, _ in probes}, {200})
         latencies = sorted(seconds for _, _, seconds in probes)

@@ -61,7 +61,8 @@ void refuseUnlessRegular(const fs::path& path) {
 }
 
 void replaceAtomically(const fs::path& path, mode_t mode, const std::string& advice,
-                       const std::function<void(int fd, const std::string& temp)>& fill) {
+                       const std::function<void(int fd, const std::string& temp)>& fill,
+                       Durable durable = Durable::Yes) {
   refuseUnlessRegular(path);
   const auto dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
@@ -71,7 +72,9 @@ void replaceAtomically(const fs::path& path, mode_t mode, const std::string& adv
   // mkostemp makes it 0600; readers (an agent under another UID, the app) may need more.
   if (::fchmod(fd.get(), mode) != 0) throw sys::error(errno, "cannot chmod " + temp, advice);
   fill(fd.get(), temp);
-  if (::fsync(fd.get()) != 0) throw sys::error(errno, "cannot fsync " + temp, advice);
+  if (durable == Durable::Yes && ::fsync(fd.get()) != 0) {
+    throw sys::error(errno, "cannot fsync " + temp, advice);
+  }
   if (::close(fd.release()) != 0) throw sys::error(errno, "cannot close " + temp, advice);
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     throw sys::error(errno, "cannot rename " + temp + " to " + path.string(), advice);
@@ -166,9 +169,10 @@ std::optional<std::string> readWholeFile(const fs::path& path, size_t max_bytes)
 }
 
 void replaceFileAtomically(const fs::path& path, std::string_view contents, mode_t mode,
-                           const std::string& advice) {
-  replaceAtomically(path, mode, advice,
-                    [&](int fd, const std::string& temp) { writeAll(fd, contents, temp); });
+                           const std::string& advice, Durable durable) {
+  replaceAtomically(
+      path, mode, advice, [&](int fd, const std::string& temp) { writeAll(fd, contents, temp); },
+      durable);
 }
 
 void copyFileAtomically(const fs::path& from, const fs::path& to) {

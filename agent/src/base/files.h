@@ -46,9 +46,12 @@ std::string describeByteLimit(size_t bytes);
 // Writes `contents` to `path` atomically with `mode`. Throws std::system_error naming the
 // file; `advice` says what the user can do (e.g. which flag chooses another path). `path` must
 // be a regular file or not exist: a device, FIFO, socket, directory or symlink is refused (and
-// left as it is), never replaced.
+// left as it is), never replaced. Durable::No skips the fsync: for a file that needs to outlive
+// only this process, not the machine (a killed process's data stays in the page cache).
+enum class Durable { Yes, No };
 void replaceFileAtomically(const std::filesystem::path& path, std::string_view contents,
-                           mode_t mode = 0644, const std::string& advice = {});
+                           mode_t mode = 0644, const std::string& advice = {},
+                           Durable durable = Durable::Yes);
 
 // Copies `from` over `to` atomically, with the permissions of `from` (a program replaced while
 // it runs keeps running; the next start gets the whole new file).

@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -25,11 +26,13 @@ int64_t monotonicNanos() {
 
 }  // namespace
 
-std::chrono::nanoseconds Reactor::sinceLastTurn() const {
-  return std::chrono::nanoseconds(monotonicNanos() - lastTurnNanos());
+std::chrono::nanoseconds Reactor::busyFor() const {
+  const int64_t since = busy_since_ns_.load(std::memory_order_acquire);
+  if (since == 0) return std::chrono::nanoseconds(0);
+  return std::chrono::nanoseconds(std::max<int64_t>(0, monotonicNanos() - since));
 }
 
-Reactor::Reactor() : epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
+Reactor::Reactor() : epoll_(::epoll_create1(EPOLL_CLOEXEC)), busy_since_ns_(monotonicNanos()) {
   if (!epoll_) throw sys::error(errno, "epoll_create1", "raise the open-files limit (ulimit -n)");
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake_) throw sys::error(errno, "eventfd", "raise the open-files limit (ulimit -n)");
@@ -81,8 +84,9 @@ void Reactor::run() {
   running_ = true;
   epoll_event events[64];
   while (running_) {
+    busy_since_ns_.store(0, std::memory_order_release);
     const int ready = sys::ops().epoll_wait(epoll_.get(), events, 64, -1);
-    last_turn_ns_ = monotonicNanos();
+    busy_since_ns_.store(monotonicNanos(), std::memory_order_release);
     if (ready < 0) {
       if (errno == EINTR) continue;
       throw sys::error(errno, "epoll_wait");
@@ -95,6 +99,7 @@ void Reactor::run() {
       auto handler = found->second.handler;  // keeps it alive if it removes itself
       (*handler)(events[i].events);
     }
+    if (before_waiting_ && running_) before_waiting_();
   }
 }
 

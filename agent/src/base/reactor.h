@@ -32,13 +32,18 @@ class Reactor {
   void stop() { running_ = false; }
   bool running() const { return running_; }
 
+  // Runs on the loop thread at the end of every turn, before the loop waits again: for what
+  // must follow whatever the turn's handlers did (one hook; nothing runs while the loop waits).
+  void beforeWaiting(std::function<void()> hook) { before_waiting_ = std::move(hook); }
+
   // Thread-safe: runs task on the loop thread at its next turn.
   void post(std::function<void()> task);
 
-  // Monotonic time of the loop's last wake-up; used as a heartbeat (read from any thread).
-  int64_t lastTurnNanos() const { return last_turn_ns_.load(std::memory_order_relaxed); }
-  // How long ago that was (any thread).
-  std::chrono::nanoseconds sinceLastTurn() const;
+  // How long the loop has been busy with one turn (what woke it, or the set-up before run()):
+  // zero while it waits in epoll_wait, because a waiting loop is alive (whatever arrives, a
+  // posted task included, wakes it). A liveness measure with no heartbeat: a loop that has
+  // nothing to do wakes for nothing. Any thread.
+  std::chrono::nanoseconds busyFor() const;
 
  private:
   struct Registration {
@@ -50,9 +55,10 @@ class Reactor {
   UniqueFd epoll_;
   UniqueFd wake_;  // eventfd behind post()
   std::unordered_map<int, Registration> handlers_;
+  std::function<void()> before_waiting_;
   uint32_t next_generation_ = 1;
   bool running_ = false;
-  std::atomic<int64_t> last_turn_ns_{0};
+  std::atomic<int64_t> busy_since_ns_;  // 0: waiting for events
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
 };

@@ -6,7 +6,12 @@ namespace hotpod {
 
 void Debouncer::add(const FileEvent& event, Clock::time_point now,
                     std::optional<std::chrono::milliseconds> delay) {
-  const auto due = now + delay.value_or(delay_);
+  // A lone change: the window's first, the tree quiet for a whole quiet period before it, and
+  // no rule asking for its own quiet period.
+  const bool quiet_tree = !last_change_ || now - *last_change_ >= delay_;
+  const bool lone = !window_open_ && quiet_tree && !delay && event.kind != ChangeKind::Removed;
+  last_change_ = now;
+  const auto due = now + (lone ? lone_delay_ : delay.value_or(delay_));
   if (!window_open_) {
     window_open_ = true;
     first_ = now;

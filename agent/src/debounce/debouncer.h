@@ -1,8 +1,15 @@
 #pragma once
 // Trailing-edge debounce with a cap: a window closes `delay` after the last change, or
 // `max_delay` after the first, whichever comes first, so a continuous stream still triggers.
+//
+// Adaptive (with a `lone_delay`): the first change after the tree was quiet for `delay` waits
+// only `lone_delay`, so a single save builds at once; a second change in that window shows a
+// storm (tar x, git checkout) and the full `delay` applies from then on, as without it. A
+// removal never counts as a lone change: it is usually the first half of a replace (vim's and
+// JetBrains' backup-by-rename saves), and a build of the tree without the file would be wasted.
 // Pure logic (time is passed in) so it is tested without sleeping; the dev loop (loop/) drives
 // it with a reactor timer.
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -16,8 +23,16 @@ class Debouncer {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay)
-      : delay_(delay), max_delay_(max_delay) {}
+  // What the dev loop passes as lone_delay: short against a save's own events, which arrive
+  // within microseconds of each other, and against hotpod's part of save → new answer.
+  static constexpr std::chrono::milliseconds kLoneChangeDelay{2};
+
+  // Without lone_delay every change waits the full delay.
+  Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay,
+            std::optional<std::chrono::milliseconds> lone_delay = std::nullopt)
+      : delay_(delay),
+        max_delay_(max_delay),
+        lone_delay_(lone_delay ? std::min(*lone_delay, delay) : delay) {}
 
   // `delay`: this change's own quiet period (a rule's), instead of the default.
   void add(const FileEvent& event, Clock::time_point now,
@@ -35,7 +50,9 @@ class Debouncer {
  private:
   std::chrono::milliseconds delay_;
   std::chrono::milliseconds max_delay_;
+  std::chrono::milliseconds lone_delay_;
   ChangeSet pending_;
+  std::optional<Clock::time_point> last_change_;  // of any window: is the tree quiet?
   bool window_open_ = false;
   Clock::time_point first_{};
   Clock::time_point due_{};  // when every pending change has had its quiet period

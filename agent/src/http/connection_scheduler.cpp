@@ -1,5 +1,6 @@
 #include "http/connection_scheduler.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -63,10 +64,9 @@ ConnectionScheduler::ConnectionScheduler(SchedulerLimits limits, Serve serve)
   event.data.fd = wakeup_.get();
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wakeup_.get(), &event);
   peek_buffer_.resize(limits_.max_head_bytes);
-  threads_.emplace_back([this] { waitLoop(); });
-  for (int i = 0; i < limits_.probe_workers; ++i)
-    threads_.emplace_back([this] { workLoop(probes_); });
-  for (int i = 0; i < limits_.workers; ++i) threads_.emplace_back([this] { workLoop(others_); });
+  probes_.limit = limits_.probe_workers;
+  others_.limit = limits_.workers;
+  waiter_ = std::thread([this] { waitLoop(); });
 }
 
 ConnectionScheduler::~ConnectionScheduler() {
@@ -93,9 +93,38 @@ void ConnectionScheduler::stop() {
   probes_.wake.notify_all();
   others_.wake.notify_all();
   wakeWaiter();
-  for (auto& thread : threads_) {
-    if (thread.joinable()) thread.join();
+  if (waiter_.joinable()) waiter_.join();
+  std::list<Worker> workers;
+  {
+    std::lock_guard lock(mutex_);
+    workers.swap(workers_);  // no worker starts once stopping_ is set
   }
+  for (auto& worker : workers) {
+    if (worker.thread.joinable()) worker.thread.join();
+  }
+}
+
+size_t ConnectionScheduler::threadCount() const {
+  std::lock_guard lock(mutex_);
+  return (waiter_.joinable() ? 1u : 0u) + static_cast<size_t>(probes_.workers + others_.workers);
+}
+
+bool ConnectionScheduler::spawnWorkerLocked(Queue& queue) {
+  // Workers that ended are joined here (they hold no lock any more), not by themselves.
+  std::erase_if(workers_, [](Worker& worker) {
+    if (!worker.finished) return false;
+    worker.thread.join();
+    return true;
+  });
+  const auto self = workers_.emplace(workers_.end());
+  try {
+    self->thread = std::thread([this, &queue, self] { workLoop(queue, self); });
+  } catch (const std::system_error&) {  // EAGAIN: out of threads; the workers alive serve it
+    workers_.erase(self);
+    return false;
+  }
+  ++queue.workers;
+  return true;
 }
 
 void ConnectionScheduler::wakeWaiter() {
@@ -104,11 +133,13 @@ void ConnectionScheduler::wakeWaiter() {
 }
 
 void ConnectionScheduler::waitLoop() {
+  ::pthread_setname_np(::pthread_self(), "http-waiting");  // in /proc/PID/task/*/comm
   epoll_event events[64];
   auto next_sweep = Clock::now() + kSweepInterval;
   while (true) {
-    const int count =
-        ::epoll_wait(epoll_.get(), events, 64, static_cast<int>(kSweepInterval.count()));
+    // Deadlines need a sweep only while connections wait; an empty room sleeps until admit().
+    const int timeout = waiting_.empty() ? -1 : static_cast<int>(kSweepInterval.count());
+    const int count = ::epoll_wait(epoll_.get(), events, 64, timeout);
     for (int i = 0; i < count; ++i) {
       const int fd = events[i].data.fd;
       if (fd != wakeup_.get()) {
@@ -199,22 +230,35 @@ void ConnectionScheduler::enqueue(Queue& queue, Ready ready) {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue.items.size() < limits_.max_queued) {
       queue.items.push_back(ready);
-      queue.wake.notify_one();
-      return;
+      if (static_cast<size_t>(queue.idle) < queue.items.size() && queue.workers < queue.limit &&
+          !spawnWorkerLocked(queue) && queue.workers == 0) {
+        queue.items.pop_back();  // no worker at all could start: shed it
+      } else {
+        queue.wake.notify_one();
+        return;
+      }
     }
   }
   closeConnection(ready.fd);  // shed: the client may retry
 }
 
-void ConnectionScheduler::workLoop(Queue& queue) {
+void ConnectionScheduler::workLoop(Queue& queue, std::list<Worker>::iterator self) {
+  ::pthread_setname_np(::pthread_self(), &queue == &probes_ ? "http-probe" : "http-worker");
   while (true) {
     Ready ready{};
     {
       std::unique_lock lock(mutex_);
-      queue.wake.wait(lock, [&] { return stopping_ || !queue.items.empty(); });
+      ++queue.idle;
+      const bool woken = queue.wake.wait_for(lock, limits_.worker_linger,
+                                             [&] { return stopping_ || !queue.items.empty(); });
+      --queue.idle;
       if (stopping_) {
         for (const auto& item : queue.items) closeConnection(item.fd);
         queue.items.clear();
+      }
+      if (stopping_ || !woken) {  // stopping, or idle for worker_linger: this worker ends
+        --queue.workers;
+        self->finished = true;
         return;
       }
       ready = queue.items.front();

@@ -8,11 +8,16 @@
 // A worker serves one request and gives a kept-alive connection back to the waiting room. Heads
 // that take too long or grow too large, and connections idle for too long, are closed there, and
 // the waiting room, the queues and the threads are all bounded.
+//
+// Nothing runs while nothing happens: the waiting room sleeps without a timeout while it is
+// empty, and workers are started when a request needs one and end after `worker_linger` without
+// work, so an idle server is one blocked thread here (plus the library's accept loop).
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,8 +35,9 @@ struct SchedulerLimits {
   std::chrono::milliseconds idle_timeout{5000};  // a connection with no request yet
   size_t max_waiting = 1024;  // connections in the waiting room (the oldest goes first)
   size_t max_queued = 1024;   // complete requests waiting for a worker (more are closed)
-  int workers = 14;
-  int probe_workers = 2;
+  int workers = 14;           // at most, for everything but probes
+  int probe_workers = 2;      // at most, for probes
+  std::chrono::milliseconds worker_linger{2000};  // an idle worker ends after this long
 };
 
 // Does this request head ask for a probe (GET /healthz or /readyz without a body)?
@@ -53,7 +59,8 @@ class ConnectionScheduler {
   // Closes every waiting connection and joins the threads once their requests are done.
   void stop();
 
-  size_t threadCount() const { return threads_.size(); }
+  // Threads alive now: the waiting room's plus the workers serving or lingering.
+  size_t threadCount() const;
 
  private:
   struct Waiting {
@@ -71,6 +78,13 @@ class ConnectionScheduler {
   struct Queue {
     std::deque<Ready> items;
     std::condition_variable wake;
+    int limit = 0;    // workers at most
+    int workers = 0;  // alive
+    int idle = 0;     // waiting for an item
+  };
+  struct Worker {
+    std::thread thread;
+    bool finished = false;  // its loop has returned: join it
   };
 
   void waitLoop();
@@ -78,7 +92,8 @@ class ConnectionScheduler {
   void expire(std::chrono::steady_clock::time_point now);
   void evictOldest();
   void enqueue(Queue& queue, Ready ready);
-  void workLoop(Queue& queue);
+  void workLoop(Queue& queue, std::list<Worker>::iterator self);
+  bool spawnWorkerLocked(Queue& queue);  // false: no thread could be started
   void wakeWaiter();
   void drainAdmissions();
 
@@ -86,9 +101,10 @@ class ConnectionScheduler {
   Serve serve_;
   UniqueFd epoll_;
   UniqueFd wakeup_;  // eventfd: new admissions, or stop
-  std::vector<std::thread> threads_;
+  std::thread waiter_;
 
-  std::mutex mutex_;  // guards the queues, admissions_ and stopping_
+  mutable std::mutex mutex_;  // guards the queues, workers_, admissions_ and stopping_
+  std::list<Worker> workers_;
   Queue probes_;
   Queue others_;
   std::vector<std::pair<int, int>> admissions_;  // fd, requests already served on it

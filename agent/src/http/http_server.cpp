@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <poll.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -134,8 +135,9 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     });
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      const auto age = context.reactor.sinceLastTurn();
-      if (age < kHeartbeatBound) {
+      // Stuck, not idle: a loop waiting for events is alive however long it has waited.
+      const auto age = context.reactor.busyFor();
+      if (age < kStuckBound) {
         res.set_content("ok\n", "text/plain");
       } else {
         res.status = 503;
@@ -336,6 +338,7 @@ void HttpServer::start(const ListenAddress& address) {
   }
   impl_->server.widenBacklog();
   impl_->thread = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "http-accept");
     impl_->server.listen_after_bind();
     impl_->listen_returned = true;
   });

@@ -23,7 +23,7 @@ struct HttpContext {
   const StatusBoard& board;
   EventHub& events;
   const Metrics& metrics;
-  Reactor& reactor;  // its heartbeat answers /healthz; control requests are posted to it
+  Reactor& reactor;  // how long its turn has lasted answers /healthz; control requests go to it
   ControlToken token;
   // Run on the loop thread, with who asked (for the audit log).
   std::function<void(const ControlRequest&)> rebuild;
@@ -33,8 +33,8 @@ struct HttpContext {
 
 class HttpServer {
  public:
-  // /healthz fails once the loop has not turned for this long (it ticks every second).
-  static constexpr std::chrono::seconds kHeartbeatBound{10};
+  // /healthz fails once the loop has been stuck in one turn (not back to waiting) this long.
+  static constexpr std::chrono::seconds kStuckBound{10};
 
   explicit HttpServer(HttpContext context);
   ~HttpServer();  // stop()s

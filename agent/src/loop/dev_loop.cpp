@@ -66,10 +66,10 @@ struct DevLoop::Impl {
   Observability observe;
   LoopState& state = observe.state();
   AppHealth health;
-  Timer tick{reactor, [this] { onTick(); }};
   std::optional<ControlRequest> rebuild_requested;  // POST /v1/rebuild while a build ran
   std::unique_ptr<Watcher> watcher;
-  ChangeSet pending;  // changes that arrived while a build ran
+  WatchStats sampled_stats;  // what the status and the metrics show
+  ChangeSet pending;         // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
   RootGuard root_guard{root};
   PortClashHint port_clash{[this] { return observe.httpPort(); }};
@@ -83,7 +83,11 @@ struct DevLoop::Impl {
         role(r),
         root(normalizedRoot(config.root)),
         filter(root, filterOptions(config, root)),
-        debouncer(config.watch.delay, config.watch.max_delay),
+        // A lone save builds at once, but not where a storm's early build cannot be cancelled.
+        debouncer(config.watch.delay, config.watch.max_delay,
+                  config.build.on_busy == OnBusy::Restart
+                      ? std::optional(Debouncer::kLoneChangeDelay)
+                      : std::nullopt),
         builder(reactor, reaper, config.build, root, scratch,
                 [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
         restarter(makeRestarter()),
@@ -146,7 +150,15 @@ struct DevLoop::Impl {
         [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
     watcher->observeScans([this](std::chrono::nanoseconds took) { state.pollScan(took); });
     watcher->start();
-    state.watching(root.string(), watcher->backend(), watcher->stats());
+    sampled_stats = watcher->stats();
+    state.watching(root.string(), watcher->backend(), sampled_stats);
+    // The watch counters change only in a turn of the loop: compared after each, not on a timer.
+    reactor.beforeWaiting([this] {
+      if (const WatchStats stats = watcher->stats(); !(stats == sampled_stats)) {
+        sampled_stats = stats;
+        state.sample(watcher->backend(), stats);
+      }
+    });
     logWatching(root, *watcher, config.watch,
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began));
   }
@@ -327,12 +339,6 @@ struct DevLoop::Impl {
     builder.cancel("a rebuild was requested over HTTP");
   }
 
-  // Once a second: the heartbeat /healthz reads, and the sampled watch counters.
-  void onTick() {
-    if (watcher) state.sample(watcher->backend(), watcher->stats());
-    tick.armAfter(std::chrono::seconds(1));
-  }
-
   void shutdown(int signal) {
     const std::string why = signalName(signal);
     if (shutting_down) {
@@ -367,7 +373,6 @@ struct DevLoop::Impl {
                         restartApp("request", "restart requested over HTTP",
                                    AuditCause::requested(request));
                       });
-    tick.armAfter(std::chrono::seconds(1));
     if (builder.configured()) {
       startBuild(ChangeSet{});
     } else if (role == LoopRole::Agent) {

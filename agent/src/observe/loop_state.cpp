@@ -59,7 +59,7 @@ void LoopState::sample(std::string_view backend, const WatchStats& stats) {
   watch.poll_interval_seconds = std::chrono::duration<double>(stats.poll_interval).count();
   metrics_.watch(backend, stats.known_files, stats.watched_directories, stats.overflows,
                  watch.poll_interval_seconds);
-  if (!(watch == before)) publish();  // the tick samples every second; most ticks change nothing
+  if (!(watch == before)) publish();
 }
 
 void LoopState::fileEvent(ChangeKind kind) {

@@ -51,7 +51,7 @@ class LoopState {
   void rolledBack(uint64_t bad_build, std::optional<uint64_t> good_build, const std::string& why);
   void notified(const ChangeSet& changes);
   void error(const std::string& text);
-  // The heartbeat tick: refreshes what is sampled rather than reported (watch counters).
+  // The watch counters changed (the loop compares them after each of its turns).
   void sample(std::string_view backend, const WatchStats& stats);
 
   const StatusSnapshot& status() const { return status_; }

@@ -23,6 +23,8 @@ struct WatchStats {
   size_t rescans = 0;
   // How often something is polled (the effective, budget-stretched interval); 0: nothing is.
   std::chrono::milliseconds poll_interval{0};
+
+  bool operator==(const WatchStats&) const = default;
 };
 
 // Told the wall time of every polling scan (for the scan-duration metric).
