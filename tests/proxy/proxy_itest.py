@@ -1,0 +1,192 @@
+"""The dev proxy (issue 18) with a real app process (tests/proxy/proxy_app.py): the app's
+private port (PORT/HOST, {port}), requests held while no version is ready and released when one
+is, the 503 that says why (JSON and HTML), a failed build's output, keep-alive, a chunked
+event stream passed through unbuffered, an upgraded connection tunnelled, a held POST body."""
+import http.client
+import json
+import os
+import socket
+import sys
+import threading
+import unittest
+
+from hotpod_harness import TempTree, free_port, write
+
+APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_app.py")
+# The build waits while the file `gate` exists (the test decides when a build ends), fails when
+# version.txt says "broken" (with a compiler-like message), and else publishes the version.
+BUILD = ("while [ -e gate ]; do sleep 0.02; done; "
+         "if grep -q broken version.txt; then echo 'version.txt:1:1: error: broken' >&2; exit 1; fi; "
+         "cp version.txt VERSION")
+
+
+class ProxyTest(TempTree):
+    def setUp(self):
+        super().setUp()
+        self.proxy_port = free_port()
+
+    def start_hotpod(self, version="v1", gate=False, hold_timeout="20s", run_cmd=None):
+        write(os.path.join(self.dir, "version.txt"), version + "\n")
+        if gate:
+            write(os.path.join(self.dir, "gate"), "")
+        run_cmd = run_cmd or f"[{sys.executable}, {APP}]"
+        write(os.path.join(self.dir, "hotpod.yaml"), f"""
+watch: {{include_ext: [txt], delay: 50ms}}
+build: {{cmd: "{BUILD}"}}
+run: {{cmd: {run_cmd}}}
+log: {{level: debug}}
+proxy:
+  listen: 127.0.0.1:{self.proxy_port}
+  hold_timeout: {hold_timeout}
+""")
+        hp = self.start([])
+        _, listening = hp.wait_for("proxy_listening")
+        self.app_port = listening["app_port"]
+        return hp
+
+    def get(self, path="/", headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.getheader("Content-Type"), response.read().decode()
+        finally:
+            conn.close()
+
+    def test_the_app_gets_a_private_port_in_PORT_and_HOST(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        status, _, body = self.get()
+        self.assertEqual(status, 200)
+        self.assertIn(f"v1 port={self.app_port} HOST=127.0.0.1 PORT={self.app_port}", body)
+        self.assertNotEqual(self.app_port, self.proxy_port)
+        self.assertEqual(hp.stop(), 0)
+
+    def test_port_placeholder_in_run_cmd(self):
+        hp = self.start_hotpod(run_cmd=f"'{sys.executable} {APP} {{port}}'")
+        hp.wait_for("proxy_ready")
+        _, started = hp.wait_for("app_started")
+        self.assertIn(str(self.app_port), json.dumps(started))
+        self.assertIn(f"port={self.app_port}", self.get()[2])
+        self.assertEqual(hp.stop(), 0)
+
+    def test_a_request_is_held_until_the_first_version_is_ready(self):
+        hp = self.start_hotpod(gate=True)
+        hp.wait_for("build_started")
+        answers = []
+        client = threading.Thread(target=lambda: answers.append(self.get()))
+        client.start()
+        hp.wait_for("proxy_held")  # the proxy has it, and no app runs yet
+        os.remove(os.path.join(self.dir, "gate"))
+        client.join(60)
+        self.assertEqual(len(answers), 1)
+        self.assertEqual(answers[0][0], 200)
+        self.assertIn("v1 ", answers[0][2])
+        self.assertEqual(hp.stop(), 0)
+
+    def test_held_too_long_gets_a_503_saying_why_as_json_or_html(self):
+        hp = self.start_hotpod(gate=True, hold_timeout="300ms")
+        hp.wait_for("build_started")
+        status, content_type, body = self.get()
+        self.assertEqual((status, content_type), (503, "application/json"))
+        answer = json.loads(body)
+        self.assertEqual(answer["reason"], "building")
+        self.assertEqual(answer["message"], "build #1 is running")
+        self.assertGreaterEqual(answer["held_ms"], 300)
+        status, content_type, page = self.get(headers={"Accept": "text/html,*/*;q=0.8"})
+        self.assertEqual(status, 503)
+        self.assertTrue(content_type.startswith("text/html"))
+        self.assertIn('id="hotpod-kind">building<', page)
+        self.assertEqual(hp.stop(), 0)
+
+    def test_a_failed_build_with_no_app_is_said_at_once_with_its_output(self):
+        hp = self.start_hotpod(version="broken")
+        hp.wait_for("build_finished", result="failure")
+        status, _, body = self.get(timeout=5)  # not held: nothing is on its way
+        self.assertEqual(status, 503)
+        answer = json.loads(body)
+        self.assertEqual(answer["reason"], "build_failed")
+        self.assertIn("version.txt:1:1: error: broken", answer["output"])
+        page = self.get(headers={"Accept": "text/html"})[2]
+        self.assertIn("version.txt:1:1: error: broken", page)
+        mark = hp.mark()
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        hp.wait_for("proxy_ready", after=mark)
+        self.assertIn("v2 ", self.get()[2])
+        self.assertEqual(hp.stop(), 0)
+
+    def test_keep_alive_requests_share_one_connection_to_the_app(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=10)
+        clients = set()
+        for _ in range(3):
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            self.assertEqual(response.status, 200)
+            clients.add(response.read().decode().split("client=")[1].strip())
+        conn.close()
+        self.assertEqual(len(clients), 1, "the proxy should reuse its connection to the app")
+        self.assertEqual(hp.stop(), 0)
+
+    def test_an_event_stream_passes_through_unbuffered(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        stream = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
+        stream.sendall(b"GET /events HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = b""
+        while b"data: first" not in received:  # the app holds back the rest until /release
+            chunk = stream.recv(4096)
+            self.assertTrue(chunk, received)
+            received += chunk
+        self.assertNotIn(b"data: second", received)
+        self.assertEqual(self.get("/release")[0], 200)
+        while b"0\r\n\r\n" not in received:
+            chunk = stream.recv(4096)
+            self.assertTrue(chunk, received)
+            received += chunk
+        self.assertIn(b"data: second", received)
+        stream.close()
+        self.assertEqual(hp.stop(), 0)
+
+    def test_an_upgraded_connection_is_a_tunnel(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        tunnel = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
+        tunnel.sendall(b"GET /upgrade HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\n"
+                       b"Upgrade: websocket\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = tunnel.recv(4096)
+            self.assertTrue(chunk, head)
+            head += chunk
+        self.assertTrue(head.startswith(b"HTTP/1.1 101"), head)
+        for word in (b"hello", b"again"):
+            tunnel.sendall(word)
+            self.assertEqual(tunnel.recv(4096), b"echo:" + word)
+        tunnel.close()
+        self.assertEqual(hp.stop(), 0)
+
+    def test_a_held_post_keeps_its_body(self):
+        hp = self.start_hotpod(gate=True)
+        hp.wait_for("build_started")
+        answers = []
+
+        def post():
+            conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=60)
+            conn.request("POST", "/", body=b"x" * 100000)
+            response = conn.getresponse()
+            answers.append((response.status, response.read().decode()))
+            conn.close()
+
+        client = threading.Thread(target=post)
+        client.start()
+        hp.wait_for("proxy_held")
+        os.remove(os.path.join(self.dir, "gate"))
+        client.join(60)
+        self.assertEqual(answers, [(200, "v1 got 100000 bytes\n")])
+        self.assertEqual(hp.stop(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
