@@ -1,6 +1,6 @@
 """A small HTTP app for the dev proxy's tests: it listens on $HOST:$PORT (or on the port given
-as its first argument, for run.cmd's {port}), answers / with its version (VERSION file) and
-port, streams server-sent events on /events until /release is requested, and echoes a raw
+as its first argument, for run.cmd's {port}), answers / with its version (the VERSION file
+as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams server-sent events on /events until /release is requested, and echoes a raw
 byte stream after an Upgrade (a minimal tunnel, as WebSocket uses)."""
 import os
 import sys
@@ -11,9 +11,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 released = threading.Event()
 
 
-def version():
+def read_version():
     with open(os.path.join(os.getcwd(), "VERSION")) as f:
         return f.read().strip()
+
+
+VERSION = read_version()  # this process's version, as built
+
+
+def version():
+    return VERSION
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -35,6 +42,11 @@ class Handler(BaseHTTPRequestHandler):
             env = f"HOST={os.environ.get('HOST', '')} PORT={os.environ.get('PORT', '')}"
             return self.answer(200, f"{version()} port={self.server.server_port} {env} "
                                     f"client={self.client_address[1]}\n")
+        if self.path == "/healthz":
+            # Not ready while the file `app-gate` exists (the test decides when it is).
+            if os.path.exists(os.path.join(os.getcwd(), "app-gate")):
+                return self.answer(503, "not yet\n")
+            return self.answer(200, "ok\n")
         if self.path == "/release":
             released.set()
             return self.answer(200, "released\n")

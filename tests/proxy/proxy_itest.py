@@ -20,12 +20,13 @@ BUILD = ("while [ -e gate ]; do sleep 0.02; done; "
          "cp version.txt VERSION")
 
 
-class ProxyTest(TempTree):
+class ProxyCase(TempTree):
     def setUp(self):
         super().setUp()
         self.proxy_port = free_port()
 
-    def start_hotpod(self, version="v1", gate=False, hold_timeout="20s", run_cmd=None):
+    def start_hotpod(self, version="v1", gate=False, hold_timeout="20s", run_cmd=None,
+                     extra=""):
         write(os.path.join(self.dir, "version.txt"), version + "\n")
         if gate:
             write(os.path.join(self.dir, "gate"), "")
@@ -38,7 +39,7 @@ log: {{level: debug}}
 proxy:
   listen: 127.0.0.1:{self.proxy_port}
   hold_timeout: {hold_timeout}
-""")
+{extra}""")
         hp = self.start([])
         _, listening = hp.wait_for("proxy_listening")
         self.app_port = listening["app_port"]
@@ -53,6 +54,9 @@ proxy:
         finally:
             conn.close()
 
+
+
+class ProxyTest(ProxyCase):
     def test_the_app_gets_a_private_port_in_PORT_and_HOST(self):
         hp = self.start_hotpod()
         hp.wait_for("proxy_ready")
@@ -186,6 +190,60 @@ proxy:
         client.join(60)
         self.assertEqual(answers, [(200, "v1 got 100000 bytes\n")])
         self.assertEqual(hp.stop(), 0)
+
+
+
+class OverlapTest(ProxyCase):
+    """handover: overlap — the old version serves until the new one is ready."""
+
+    def start_overlap(self, ready_timeout="20s"):
+        return self.start_hotpod(extra=f"""  handover: overlap
+app:
+  health_url: http://127.0.0.1:{self.proxy_port}/healthz
+  ready_timeout: {ready_timeout}
+""")
+
+    def test_the_old_version_serves_until_the_new_one_is_ready(self):
+        hp = self.start_overlap()
+        hp.wait_for("proxy_ready")
+        self.assertIn("v1 ", self.get()[2])
+        write(os.path.join(self.dir, "app-gate"), "")  # the next version is not ready yet
+        mark = hp.mark()
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        _, candidate = hp.wait_for("app_candidate", after=mark)
+        hp.wait_for("app_started", after=mark)
+        for _ in range(5):
+            status, _, body = self.get(timeout=5)
+            self.assertEqual(status, 200)
+            self.assertIn("v1 ", body)  # not held: the old version answers at once
+        self.assertEqual(hp.count("app_stopping"), 0)
+        os.remove(os.path.join(self.dir, "app-gate"))
+        hp.wait_for("app_promoted", after=mark)
+        self.assertIn(f"v2 port={candidate['port']} ", self.get()[2])
+        hp.wait_for("app_stopped", after=mark)  # the old one, after its drain
+        self.assertIn("v2 ", self.get()[2])
+        self.assertEqual(hp.stop(), 0)
+
+    def test_a_new_version_that_never_gets_ready_is_stopped_and_the_old_one_stays(self):
+        hp = self.start_overlap(ready_timeout="1s")
+        hp.wait_for("proxy_ready")
+        write(os.path.join(self.dir, "app-gate"), "")
+        mark = hp.mark()
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        _, failed = hp.wait_for("app_candidate_failed", after=mark)
+        self.assertIn("503", failed["msg"])
+        hp.wait_for("app_stopped", after=mark)  # the candidate
+        self.assertIn("v1 ", self.get()[2])
+        status = json.loads(self.get_status(hp))
+        self.assertIn("not ready within 1s", json.dumps(status))
+        self.assertEqual(hp.stop(), 0)
+
+    def get_status(self, hp):
+        conn = http.client.HTTPConnection("127.0.0.1", hp.http_port(), timeout=10)
+        conn.request("GET", "/v1/status")
+        body = conn.getresponse().read().decode()
+        conn.close()
+        return body
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ class GinUnderLoadTest(TempTree):
         with open(self.source, "w") as f:
             f.write(self.text.replace(GREETING, greeting))
 
-    def reload_under_load(self, hp, port, reloads, seconds):
+    def reload_under_load(self, hp, port, reloads, seconds, ready=("proxy_ready", {})):
         """Edits main.go until `reloads` new versions served or `seconds` passed; returns the
         load and how many reloads happened."""
         _, first = hp.wait_for("build_finished", build=1, timeout=300)
@@ -115,30 +115,39 @@ class GinUnderLoadTest(TempTree):
             _, built = hp.wait_for("build_finished", after=mark, build=done + 2, timeout=300)
             self.assertEqual(built["result"], "success", hp.log_tail())
             hp.wait_for("app_started", after=mark)
-            hp.wait_for("output", after=mark, source="app")  # the new version listens
+            # the new version answers (through the proxy, in overlap once it is promoted)
+            hp.wait_for(ready[0], after=mark, **ready[1])
             done += 1
         load.stop()
         return load, done
 
-    def test_through_the_proxy_no_request_fails_across_reloads(self):
+    def through_the_proxy(self, handover):
         proxy_port = free_port()
         with open(os.path.join(self.app_dir, "hotpod.yaml"), "a") as f:
-            f.write(f"\nproxy:\n  listen: 127.0.0.1:{proxy_port}\n  hold_timeout: 30s\n")
+            f.write(f"\nproxy:\n  listen: 127.0.0.1:{proxy_port}\n  hold_timeout: 30s\n"
+                    f"  handover: {handover}\n")
         hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE})
         load, reloads = self.reload_under_load(hp, proxy_port, RELOADS, SECONDS)
         rate = (load.ok + len(load.failures)) / load.seconds
-        print(f"through the proxy: {reloads} reloads in {load.seconds:.1f} s, {load.ok} ok, "
-              f"{len(load.failures)} failed, {rate:.0f} requests/s", flush=True)
+        print(f"through the proxy ({handover}): {reloads} reloads in {load.seconds:.1f} s, "
+              f"{load.ok} ok, {len(load.failures)} failed, {rate:.0f} requests/s", flush=True)
         self.assertGreaterEqual(reloads, MIN_RELOADS)
         self.assertEqual(load.failures[:5], [], f"{len(load.failures)} requests failed")
         self.assertGreater(rate, RATE * 0.5)
         self.assertIn(f"Reload {reloads}", load.bodies)  # the last version answered
         self.assertEqual(hp.stop(), 0)
 
+    def test_through_the_proxy_no_request_fails_across_reloads_stop_first(self):
+        self.through_the_proxy("stop-first")
+
+    def test_through_the_proxy_no_request_fails_across_reloads_overlap(self):
+        self.through_the_proxy("overlap")
+
     def test_without_the_proxy_the_same_load_fails(self):
         port = free_port()
         hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE, "PORT": str(port)})
-        load, reloads = self.reload_under_load(hp, port, MIN_RELOADS, SECONDS)
+        load, reloads = self.reload_under_load(hp, port, MIN_RELOADS, SECONDS,
+                                               ready=("output", {"source": "app"}))
         print(f"directly: {reloads} reloads in {load.seconds:.1f} s, {load.ok} ok, "
               f"{len(load.failures)} failed; first: {load.failures[:1]}", flush=True)
         self.assertGreater(len(load.failures), 0, "a restart without the proxy drops requests")
