@@ -45,6 +45,17 @@ proxy:
         self.app_port = listening["app_port"]
         return hp
 
+    def metric(self, hp, name):
+        """The value of one sample of hotpod's /metrics (0 when absent)."""
+        conn = http.client.HTTPConnection("127.0.0.1", hp.http_port(), timeout=10)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        conn.close()
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return 0.0
+
     def get(self, path="/", headers=None, timeout=30):
         conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=timeout)
         try:
@@ -86,6 +97,9 @@ class ProxyTest(ProxyCase):
         self.assertEqual(len(answers), 1)
         self.assertEqual(answers[0][0], 200)
         self.assertIn("v1 ", answers[0][2])
+        self.assertEqual(self.metric(hp, "hotpod_proxy_held_requests_total"), 1)
+        self.assertEqual(self.metric(hp, "hotpod_proxy_hold_seconds_count"), 1)
+        self.assertEqual(self.metric(hp, "hotpod_proxy_requests_total"), 1)
         self.assertEqual(hp.stop(), 0)
 
     def test_held_too_long_gets_a_503_saying_why_as_json_or_html(self):
@@ -101,6 +115,8 @@ class ProxyTest(ProxyCase):
         self.assertEqual(status, 503)
         self.assertTrue(content_type.startswith("text/html"))
         self.assertIn('id="hotpod-kind">building<', page)
+        self.assertEqual(
+            self.metric(hp, 'hotpod_proxy_failed_requests_total{reason="building"}'), 2)
         self.assertEqual(hp.stop(), 0)
 
     def test_a_failed_build_with_no_app_is_said_at_once_with_its_output(self):
@@ -170,6 +186,35 @@ class ProxyTest(ProxyCase):
             self.assertEqual(tunnel.recv(4096), b"echo:" + word)
         tunnel.close()
         self.assertEqual(hp.stop(), 0)
+
+    def test_a_tunnel_to_a_replaced_version_closes_cleanly_and_the_client_reconnects(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        tunnel = self.open_tunnel()
+        mark = hp.mark()
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        hp.wait_for("proxy_ready", after=mark)
+        tunnel.settimeout(30)
+        self.assertEqual(tunnel.recv(4096), b"", "the old version's tunnel ends with a close")
+        tunnel.close()
+        again = self.open_tunnel()
+        again.sendall(b"hi")
+        self.assertEqual(again.recv(4096), b"echo:hi")
+        again.close()
+        self.assertIn("v2 ", self.get()[2])
+        self.assertEqual(hp.stop(), 0)
+
+    def open_tunnel(self):
+        tunnel = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
+        tunnel.sendall(b"GET /upgrade HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\n"
+                       b"Upgrade: websocket\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = tunnel.recv(4096)
+            self.assertTrue(chunk, head)
+            head += chunk
+        self.assertTrue(head.startswith(b"HTTP/1.1 101"), head)
+        return tunnel
 
     def test_a_held_post_keeps_its_body(self):
         hp = self.start_hotpod(gate=True)

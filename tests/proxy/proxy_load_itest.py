@@ -1,6 +1,7 @@
 """The dev proxy under load (issue 18): the Gin example (Go + Gin from Debian, built offline)
 takes about 200 requests a second while it is edited, rebuilt and restarted over and over.
-Through the proxy (stop-first) no request fails; the same load sent to the app directly shows
+Through the proxy (stop-first and overlap, with a broken build among the reloads) no request
+fails; the same load sent to the app directly shows
 the failures the proxy exists to prevent (so this test can fail).
 
 HOTPOD_PROXY_RELOADS (default 100) and HOTPOD_PROXY_SECONDS (default 60) bound the run: as many
@@ -99,7 +100,8 @@ class GinUnderLoadTest(TempTree):
         with open(self.source, "w") as f:
             f.write(self.text.replace(GREETING, greeting))
 
-    def reload_under_load(self, hp, port, reloads, seconds, ready=("proxy_ready", {})):
+    def reload_under_load(self, hp, port, reloads, seconds, ready=("proxy_ready", {}),
+                          broken=True):
         """Edits main.go until `reloads` new versions served or `seconds` passed; returns the
         load and how many reloads happened."""
         _, first = hp.wait_for("build_finished", build=1, timeout=300)
@@ -109,10 +111,22 @@ class GinUnderLoadTest(TempTree):
         load.start()
         deadline = time.monotonic() + seconds
         done = 0
+        builds = 1
         while done < reloads and time.monotonic() < deadline:
+            if done == 2 and broken:
+                # A broken build under load: nothing is stopped, the running version answers.
+                mark = hp.mark()
+                stops = hp.count("app_stopping")
+                with open(self.source, "w") as f:
+                    f.write(self.text.replace("package main", "package main\n\nthis is not go"))
+                builds += 1
+                _, failed = hp.wait_for("build_finished", after=mark, build=builds, timeout=300)
+                self.assertEqual(failed["result"], "failure")
+                self.assertEqual(hp.count("app_stopping"), stops, "a failed build stops nothing")
             mark = hp.mark()
             self.edit(f"Reload {done + 1}")
-            _, built = hp.wait_for("build_finished", after=mark, build=done + 2, timeout=300)
+            builds += 1
+            _, built = hp.wait_for("build_finished", after=mark, build=builds, timeout=300)
             self.assertEqual(built["result"], "success", hp.log_tail())
             hp.wait_for("app_started", after=mark)
             # the new version answers (through the proxy, in overlap once it is promoted)
@@ -147,7 +161,8 @@ class GinUnderLoadTest(TempTree):
         port = free_port()
         hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE, "PORT": str(port)})
         load, reloads = self.reload_under_load(hp, port, MIN_RELOADS, SECONDS,
-                                               ready=("output", {"source": "app"}))
+                                               ready=("output", {"source": "app"}),
+                                               broken=False)
         print(f"directly: {reloads} reloads in {load.seconds:.1f} s, {load.ok} ok, "
               f"{len(load.failures)} failed; first: {load.failures[:1]}", flush=True)
         self.assertGreater(len(load.failures), 0, "a restart without the proxy drops requests")

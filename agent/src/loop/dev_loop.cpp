@@ -92,6 +92,7 @@ struct DevLoop::Impl {
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     proxy.onCandidateFailed([this](const std::string& why) { state.restartFailed("change", why); });
+    proxy.reportTo(observe.metrics());
     // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
     for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       signals.on(signal, [this, signal] { shutdown(signal); });

@@ -122,6 +122,18 @@ void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
                     detail + ")");
 }
 
+void ProxyLink::reportTo(Metrics& metrics) {
+  if (!proxy_) return;
+  metrics_ = std::make_unique<ProxyMetrics>(metrics.registry());
+  ProxyMetrics& counts = *metrics_;
+  proxy_->setObserver({[&counts](std::chrono::nanoseconds waited) {
+                         counts.held(std::chrono::duration<double>(waited).count());
+                       },
+                       [&counts] { counts.proxied(); },
+                       [&counts](std::string_view why) { counts.failed(why); },
+                       {}});
+}
+
 void ProxyLink::buildStarted(uint64_t number) {
   if (!proxy_ || proxy_->ready()) return;
   proxy_->explain(

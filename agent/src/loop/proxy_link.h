@@ -15,6 +15,8 @@
 #include "base/reactor.h"
 #include "build/builder.h"
 #include "model/config.h"
+#include "observe/metrics.h"
+#include "observe/proxy_metrics.h"
 #include "proxy/dev_proxy.h"
 #include "proxy/readiness_probe.h"
 
@@ -39,6 +41,9 @@ class ProxyLink {
     candidate_failed_ = std::move(report);
   }
 
+  // Counts requests in hotpod's metrics from now on.
+  void reportTo(Metrics& metrics);
+
   void buildStarted(uint64_t number);
   void buildFinished(const BuildOutcome& outcome, bool app_running);
   // The app is about to be restarted: stop-first holds requests from now on; overlap keeps
@@ -60,6 +65,7 @@ class ProxyLink {
   std::array<int, 2> ports_{0, 0};
   OverlapRestarter* overlap_ = nullptr;  // owned by the loop, when handover is overlap
   std::unique_ptr<ReadinessProbe> probe_;
+  std::unique_ptr<ProxyMetrics> metrics_;
   std::function<void(const std::string&)> candidate_failed_;
 };
 

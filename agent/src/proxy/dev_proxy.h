@@ -42,6 +42,7 @@ class DevProxy {
   DevProxy& operator=(const DevProxy&) = delete;
 
   const ListenAddress& address() const { return address_; }
+  void setObserver(ProxyObserver observer) { observer_ = std::move(observer); }
 
   // A version listens (or soon will) on 127.0.0.1:port: connect to it until it accepts, then
   // send it every held request and all new ones.
