@@ -5,6 +5,7 @@ event stream passed through unbuffered, an upgraded connection tunnelled, a held
 import http.client
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -289,6 +290,37 @@ app:
         body = conn.getresponse().read().decode()
         conn.close()
         return body
+
+
+class ExecProxyTest(ProxyCase):
+    """hotpod exec --proxy-listen: the app container's port is hotpod's (stop-first)."""
+
+    def test_requests_are_held_across_a_restart_signal(self):
+        write(os.path.join(self.dir, "VERSION"), "v1\n")
+        hp = self.start(["--proxy-listen", f"127.0.0.1:{self.proxy_port}", "--",
+                         sys.executable, APP, "{port}"], command="exec")
+        _, listening = hp.wait_for("proxy_listening")
+        hp.wait_for("proxy_ready")
+        self.assertIn(f"v1 port={listening['app_port']} ", self.get()[2])
+        statuses, stop = [], threading.Event()
+
+        def ask():
+            while not stop.is_set():
+                statuses.append(self.get(timeout=30)[0])
+
+        client = threading.Thread(target=ask)
+        client.start()
+        write(os.path.join(self.dir, "VERSION"), "v2\n")
+        mark = hp.mark()
+        os.kill(hp.pid, signal.SIGUSR2)
+        hp.wait_for("app_stopped", after=mark)
+        hp.wait_for("proxy_ready", after=mark)
+        self.assertIn("v2 ", self.get()[2])
+        stop.set()
+        client.join(60)
+        self.assertGreater(len(statuses), 0)
+        self.assertEqual(set(statuses), {200})
+        self.assertEqual(hp.stop(), 128 + signal.SIGTERM)  # exec exits with the app's status
 
 
 if __name__ == "__main__":

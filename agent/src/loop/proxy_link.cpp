@@ -14,16 +14,6 @@ std::string joinedTail(const std::deque<std::string>& lines) {
 
 }  // namespace
 
-void substitutePort(Command& command, int port) {
-  const std::string value = std::to_string(port);
-  for (auto& word : command.argv) {
-    for (size_t at = word.find("{port}"); at != std::string::npos;
-         at = word.find("{port}", at + value.size())) {
-      word.replace(at, 6, value);
-    }
-  }
-}
-
 ProxyLink::ProxyLink(Reactor& reactor, const Config& config)
     : reactor_(reactor), config_(config.proxy), app_config_(config.app) {
   if (!config_.enabled) return;
@@ -55,7 +45,7 @@ std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
   }
   options.observer = wrap(std::move(options.observer));
   if (config_.handover == Handover::StopFirst) {
-    substitutePort(run.cmd, ports_[0]);
+    substitutePort(run.cmd.argv, ports_[0]);
     options.env["PORT"] = std::to_string(ports_[0]);
     options.env["HOST"] = "127.0.0.1";
     return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), root,
@@ -65,7 +55,7 @@ std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
       reactor_, reaper,
       [run](int port) {
         RunConfig copy = run;
-        substitutePort(copy.cmd, port);
+        substitutePort(copy.cmd.argv, port);
         return copy;
       },
       root, std::move(options), ports_,

@@ -69,7 +69,4 @@ class ProxyLink {
   std::function<void(const std::string&)> candidate_failed_;
 };
 
-// Replaces every "{port}" in the command's words.
-void substitutePort(Command& command, int port);
-
 }  // namespace hotpod

@@ -85,6 +85,16 @@ int pickFreePort() {
   return ntohs(address.sin_port);
 }
 
+void substitutePort(std::vector<std::string>& words, int port) {
+  const std::string value = std::to_string(port);
+  for (auto& word : words) {
+    for (size_t at = word.find("{port}"); at != std::string::npos;
+         at = word.find("{port}", at + value.size())) {
+      word.replace(at, 6, value);
+    }
+  }
+}
+
 DevProxy::DevProxy(Reactor& reactor, const ProxyConfig& config, ProxyObserver observer)
     : reactor_(reactor),
       address_(parseListenAddress(config.listen).value_or(ListenAddress{})),

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "base/reactor.h"
 #include "base/timer.h"
@@ -100,5 +101,7 @@ class DevProxy {
 
 // A free TCP port on 127.0.0.1 for the app (bound, read and closed).
 int pickFreePort();
+// Replaces every "{port}" in the words of a command (run.cmd, hotpod exec's CMD).
+void substitutePort(std::vector<std::string>& words, int port);
 
 }  // namespace hotpod
