@@ -2,6 +2,7 @@
 as its first argument, for run.cmd's {port}), answers / with its version (the VERSION file
 as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams server-sent events on /events until /release is requested, and echoes a raw
 byte stream after an Upgrade (a minimal tunnel, as WebSocket uses)."""
+import gzip
 import os
 import sys
 import threading
@@ -47,6 +48,36 @@ class Handler(BaseHTTPRequestHandler):
             if os.path.exists(os.path.join(os.getcwd(), "app-gate")):
                 return self.answer(503, "not yet\n")
             return self.answer(200, "ok\n")
+        if self.path.startswith("/page"):
+            page = f"<!doctype html><html><body><h1 id='v'>{version()}</h1></BODY></html>"
+            if self.path == "/page-gzip":
+                data = gzip.compress(page.encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            if self.path == "/page-csp":
+                self.send_response(200)
+                self.send_header("Content-Security-Policy", "script-src 'none'")
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page.encode())
+                return
+            if self.path == "/page-chunked":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                half = len(page) // 2
+                self.chunk(page[:half])
+                self.chunk(page[half:])
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            return self.answer(200, page, "text/html; charset=utf-8")
         if self.path == "/release":
             released.set()
             return self.answer(200, "released\n")

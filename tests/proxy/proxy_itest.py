@@ -292,6 +292,70 @@ app:
         return body
 
 
+class InjectTest(ProxyCase):
+    """proxy.inject: the live-reload snippet in HTML, the reload once the new version is ready,
+    the build-failure overlay's event."""
+    SNIPPET = '<script src="/__hotpod/live.js" defer></script>'
+
+    def test_html_gets_the_snippet_with_a_correct_length_and_other_bodies_do_not(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        for path in ("/page", "/page-chunked"):
+            conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=10)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read().decode()
+            conn.close()
+            self.assertEqual(response.status, 200)
+            self.assertIn(self.SNIPPET + "</BODY>", body, path)
+            self.assertEqual(int(response.getheader("Content-Length")), len(body.encode()))
+            self.assertIsNone(response.getheader("Transfer-Encoding"))
+        self.assertNotIn("live.js", self.get("/")[2])  # text/plain
+        self.assertNotIn(b"live.js", self.raw_get("/page-gzip"))  # not decoded, not touched
+        self.assertNotIn(b"live.js", self.raw_get("/page-csp"))
+        hp.wait_for("proxy_no_inject")
+        status, content_type, script = self.get("/__hotpod/live.js")
+        self.assertEqual(status, 200)
+        self.assertIn("EventSource", script)
+        self.assertEqual(hp.stop(), 0)
+
+    def raw_get(self, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.proxy_port, timeout=10)
+        conn.request("GET", path)
+        body = conn.getresponse().read()
+        conn.close()
+        return body
+
+    def test_pages_reload_once_the_new_version_answers_and_see_a_failed_build(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        events = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=30)
+        events.sendall(b"GET /__hotpod/events HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = self.read_until(events, b"hotpod live reload\n\n")
+        self.assertIn(b"text/event-stream", received)
+        mark = hp.mark()
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        received = self.read_until(events, b"event: reload\n")
+        # When the browser hears "reload", the new version already answers.
+        self.assertIn("<h1 id='v'>v2</h1>", self.get("/page")[2])
+        hp.wait_for("proxy_ready", after=mark)
+        self.assertEqual(hp.count("proxy_ready"), 2)
+        write(os.path.join(self.dir, "version.txt"), "broken\n")
+        received = self.read_until(events, b"version.txt:1:1: error: broken")
+        self.assertIn(b"event: failed\ndata: {", received)
+        self.assertIn("v2", self.get("/page")[2])  # the last good version still answers
+        events.close()
+        self.assertEqual(hp.stop(), 0)
+
+    def read_until(self, sock, marker):
+        data = b""
+        while marker not in data:
+            chunk = sock.recv(4096)
+            self.assertTrue(chunk, data)
+            data += chunk
+        return data
+
+
 class ExecProxyTest(ProxyCase):
     """hotpod exec --proxy-listen: the app container's port is hotpod's (stop-first)."""
 

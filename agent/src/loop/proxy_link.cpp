@@ -131,8 +131,14 @@ void ProxyLink::buildStarted(uint64_t number) {
 }
 
 void ProxyLink::buildFinished(const BuildOutcome& outcome, bool app_running) {
-  if (!proxy_ || proxy_->ready() || outcome.result == BuildResult::Succeeded) return;
+  if (!proxy_ || outcome.result == BuildResult::Succeeded) return;
   if (outcome.result == BuildResult::Cancelled) return;  // another build follows
+  if (config_.inject) {
+    proxy_->announceFailure(
+        "build #" + std::to_string(outcome.number) + " failed (" + outcome.exit.describe() + ")",
+        joinedTail(outcome.tail));
+  }
+  if (proxy_->ready()) return;
   proxy_->explain(
       {HoldReason::Kind::BuildFailed,
        "build #" + std::to_string(outcome.number) + " failed (" + outcome.exit.describe() + ")",

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <system_error>
 
+#include "base/json_text.h"
 #include "base/log.h"
+#include "proxy/live_reload.h"
 #include "proxy/proxy_connection.h"
 
 namespace hotpod {
@@ -100,6 +102,7 @@ DevProxy::DevProxy(Reactor& reactor, const ProxyConfig& config, ProxyObserver ob
       address_(parseListenAddress(config.listen).value_or(ListenAddress{})),
       hold_timeout_(config.hold_timeout),
       observer_(std::move(observer)),
+      inject_(config.inject),
       listener_(listenOn(address_)),
       probe_timer_(reactor, [this] { probe(); }),
       hold_timer_(reactor, [this] { expireHeld(); }) {
@@ -153,6 +156,7 @@ void DevProxy::unhold(ProxyConnection& connection) {
 
 void DevProxy::closed(ProxyConnection& connection) {
   held_.erase(&connection);
+  subscribers_.erase(&connection);
   // Destroyed after the handler that closed it has returned.
   reactor_.post([this, key = &connection] { connections_.erase(key); });
 }
@@ -259,11 +263,41 @@ void DevProxy::becomeReady() {
                 (held_.empty() ? "" : " (" + std::to_string(held_.size()) + " held)"),
             {{"port", int64_t{port_}}, {"held", static_cast<int64_t>(held_.size())}});
   if (observer_.ready) observer_.ready(port_);
+  // Pages reload once a new version answers (not when its build starts), once per version.
+  if (announced_generation_ != generation_) {
+    announced_generation_ = generation_;
+    failure_.reset();
+    broadcast(serverSentEvent("reload", std::to_string(port_)));
+  }
   std::vector<ProxyConnection*> waiting;
   for (const auto& entry : held_) waiting.push_back(entry.first);
   held_.clear();
   hold_timer_.disarm();
   for (ProxyConnection* connection : waiting) connection->release();
+}
+
+void DevProxy::serveOwn(ProxyConnection& connection, std::string_view path) {
+  if (path != "/__hotpod/events") return connection.answerOwn(ownAnswer(path));
+  subscribers_.insert(&connection);
+  connection.subscribe(eventStreamHead() +
+                       (failure_ ? serverSentEvent("failed", *failure_) : std::string()));
+}
+
+void DevProxy::broadcast(const std::string& event) {
+  const std::vector<ProxyConnection*> all(subscribers_.begin(), subscribers_.end());
+  for (ProxyConnection* connection : all) connection->push(event);
+}
+
+void DevProxy::announceFailure(const std::string& message, const std::string& output) {
+  failure_ = jsonText({{"message", message}, {"output", output}});
+  broadcast(serverSentEvent("failed", *failure_));
+}
+
+void DevProxy::noteBlockedByPolicy() {
+  if (std::exchange(told_policy_, true)) return;
+  log::info("proxy_no_inject",
+            "proxy: an HTML page has a Content-Security-Policy: the live-reload snippet is left "
+            "out of such pages (reload them by hand)");
 }
 
 int DevProxy::connectUpstream() const {

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/reactor.h"
@@ -55,6 +57,10 @@ class DevProxy {
   // Why requests are held, while they are (a build started, failed …): readiness is unchanged.
   void explain(HoldReason why);
 
+  // The browser (proxy.inject): a build failed — pages show an overlay with its output, over the
+  // last good version, until a new version is ready (then they reload without it).
+  void announceFailure(const std::string& message, const std::string& output);
+
   bool ready() const { return ready_; }
   int upstreamPort() const { return port_; }
   size_t heldCount() const { return held_.size(); }
@@ -75,6 +81,11 @@ class DevProxy {
   const ProxyObserver& observer() const { return observer_; }
   const HoldReason& reason() const { return reason_; }
   Duration holdTimeout() const { return hold_timeout_; }
+  bool injecting() const { return inject_; }
+  // A request for /__hotpod/…: the script, or the event stream (the connection subscribes).
+  void serveOwn(ProxyConnection& connection, std::string_view path);
+  void broadcast(const std::string& event);
+  void noteBlockedByPolicy();
 
   void accept();
   void probe();
@@ -87,6 +98,11 @@ class DevProxy {
   ListenAddress address_;
   Duration hold_timeout_;
   ProxyObserver observer_;
+  bool inject_ = true;
+  bool told_policy_ = false;
+  uint64_t announced_generation_ = 0;   // the version browsers were last told to reload for
+  std::optional<std::string> failure_;  // the "failed" event's data while the last build failed
+  std::unordered_set<ProxyConnection*> subscribers_;
   UniqueFd listener_;
   UniqueFd probe_fd_;
   Timer probe_timer_;

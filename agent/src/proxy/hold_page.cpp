@@ -1,8 +1,8 @@
 #include <string>
 
 #include "base/json_text.h"
-#include "hold_page_assets.h"
 #include "proxy/hold_reason.h"
+#include "proxy_assets.h"
 
 namespace hotpod {
 namespace {

@@ -16,15 +16,32 @@ HttpCodec::HttpCodec(Kind kind) : kind_(kind) {
   settings_.on_header_value = &HttpCodec::onHeaderValue;
   settings_.on_headers_complete = &HttpCodec::onHeadersComplete;
   settings_.on_message_complete = &HttpCodec::onMessageComplete;
+  settings_.on_url = &HttpCodec::onUrl;
+  settings_.on_body = &HttpCodec::onBody;
   http_parser_init(&parser_, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE);
   parser_.data = this;
+}
+
+int HttpCodec::onUrl(http_parser* parser, const char* at, size_t length) {
+  self(parser).url_.append(at, length);
+  return 0;
+}
+
+int HttpCodec::onBody(http_parser* parser, const char* at, size_t length) {
+  HttpCodec& codec = self(parser);
+  if (codec.injectable_) codec.body_.append(at, length);
+  return 0;
 }
 
 int HttpCodec::onHeaderField(http_parser* parser, const char* at, size_t length) {
   HttpCodec& codec = self(parser);
   if (codec.last_was_value_) codec.field_.clear();
+  if (codec.last_was_value_ || codec.headers_.empty()) {
+    if (codec.kind_ == Kind::Response) codec.headers_.emplace_back();
+  }
   codec.last_was_value_ = false;
   codec.field_.append(at, length);
+  if (codec.kind_ == Kind::Response) codec.headers_.back().first.append(at, length);
   return 0;
 }
 
@@ -39,6 +56,7 @@ int HttpCodec::onHeaderValue(http_parser* parser, const char* at, size_t length)
   }
   codec.last_was_value_ = true;
   if (codec.in_accept_) codec.accept_.append(at, length);
+  if (codec.kind_ == Kind::Response) codec.headers_.back().second.append(at, length);
   return 0;
 }
 
@@ -46,6 +64,20 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
   HttpCodec& codec = self(parser);
   codec.headers_done_ = true;
   codec.keep_alive_ = http_should_keep_alive(parser) != 0;
+  if (codec.kind_ == Kind::Response && codec.allow_injection_ && parser->status_code == 200 &&
+      !parser->upgrade) {
+    bool html = false, encoded = false, policy = false;
+    for (const auto& [name, value] : codec.headers_) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (lower == "content-type") html = value.find("text/html") != std::string::npos;
+      if (lower == "content-encoding") encoded = value != "identity";
+      if (lower == "content-security-policy") policy = true;
+    }
+    codec.blocked_by_policy_ = html && !encoded && policy;
+    codec.injectable_ = html && !encoded && !policy;
+  }
   // 1: this response has no body (http_parser's convention for HEAD).
   return codec.kind_ == Kind::Response && codec.no_body_ ? 1 : 0;
 }
@@ -56,6 +88,7 @@ int HttpCodec::onMessageComplete(http_parser* parser) {
   if (codec.kind_ == Kind::Response && parser->status_code / 100 == 1 &&
       parser->status_code != 101) {
     codec.headers_done_ = false;
+    codec.headers_.clear();
     return 0;
   }
   codec.complete_ = true;
@@ -91,6 +124,10 @@ void HttpCodec::next() {
   keep_alive_ = true;
   field_.clear();
   accept_.clear();
+  url_.clear();
+  allow_injection_ = injectable_ = blocked_by_policy_ = false;
+  headers_.clear();
+  body_.clear();
 }
 
 std::string_view HttpCodec::method() const {

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace hotpod {
 
@@ -40,6 +42,16 @@ class HttpCodec {
   const std::string& accept() const { return accept_; }
   // A response to HEAD has no body whatever its headers say.
   void expectNoBody(bool no_body) { no_body_ = no_body; }
+  const std::string& url() const { return url_; }  // requests: the target as sent
+
+  // Responses: may the live-reload snippet go into this one? Asked for with allowInjection
+  // before the response arrives; true for a 200 text/html body that is not encoded (gzip …) and
+  // has no Content-Security-Policy. Its headers and decoded body are then kept.
+  void allowInjection(bool allow) { allow_injection_ = allow; }
+  bool injectable() const { return injectable_; }
+  bool blockedByPolicy() const { return blocked_by_policy_; }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  const std::string& body() const { return body_; }
   std::string error() const;
 
  private:
@@ -47,6 +59,8 @@ class HttpCodec {
   static int onHeaderValue(http_parser* parser, const char* at, size_t length);
   static int onHeadersComplete(http_parser* parser);
   static int onMessageComplete(http_parser* parser);
+  static int onUrl(http_parser* parser, const char* at, size_t length);
+  static int onBody(http_parser* parser, const char* at, size_t length);
   Step run(const char* data, size_t length);
 
   Kind kind_;
@@ -60,6 +74,12 @@ class HttpCodec {
   bool last_was_value_ = false;
   std::string field_;
   std::string accept_;
+  std::string url_;
+  bool allow_injection_ = false;
+  bool injectable_ = false;
+  bool blocked_by_policy_ = false;
+  std::vector<std::pair<std::string, std::string>> headers_;  // responses only
+  std::string body_;                                          // when injectable
 };
 
 }  // namespace hotpod

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "proxy/dev_proxy.h"
 #include "proxy/hold_reason.h"
+#include "proxy/live_reload.h"
 
 namespace hotpod {
 namespace {
@@ -74,7 +75,10 @@ void ProxyConnection::readClient() {
       return;
     }
     // Nothing asked, or the client gave up on its question: nothing more to do.
-    if (state_ == State::Head || state_ == State::Held || count < 0) close();
+    if (state_ == State::Head || state_ == State::Held || state_ == State::Subscriber ||
+        count < 0) {
+      close();
+    }
   }
 }
 
@@ -85,6 +89,7 @@ void ProxyConnection::parseRequest() {
       in_.clear();
       return;
     }
+    if (state_ == State::Subscriber) return in_.clear();
     if (request_done_) return;  // the next request waits for this answer
     const auto step = request_codec_.feed(in_);
     if (step.failed) {
@@ -107,6 +112,10 @@ void ProxyConnection::parseRequest() {
       arrived_ = Clock::now();
       response_codec_.expectNoBody(request_codec_.method() == "HEAD");
       state_ = State::Held;
+      if (request_codec_.url().starts_with(kOwnPathPrefix)) {
+        proxy_.serveOwn(*this, request_codec_.url());
+        return;
+      }
       proxy_.dispatch(*this);
     }
     if (step.consumed == 0 && !step.complete) return;
@@ -130,6 +139,7 @@ void ProxyConnection::release() {
     upstream_generation_ = proxy_.generation();
     reactor_.add(fd, kEvents, [this](uint32_t events) { onUpstream(events); });
   }
+  response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET");
   to_upstream_ = request_;  // held requests are whole (the client pauses at kRetryKeep)
   if (upstream_connected_) flushUpstream();
 }
@@ -186,7 +196,16 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
   request_.clear();  // answered: no retry any more
   retryable_ = false;
   const auto step = response_codec_.feed({data, size});
-  sendToClient({data, size});
+  if (!response_codec_.headersDone() && !step.failed) {
+    response_head_.append(data, size);  // pass-through or injection is decided at its end
+    return;
+  }
+  if (response_codec_.blockedByPolicy()) proxy_.noteBlockedByPolicy();
+  if (!response_codec_.injectable() || step.failed) {
+    sendToClient(response_head_);
+    response_head_.clear();
+    sendToClient({data, size});
+  }
   if (state_ == State::Closed) return;
   if (step.failed) {
     if (proxy_.observer().failed) proxy_.observer().failed("bad response");
@@ -196,6 +215,7 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
     return;
   }
   if (!step.complete) return;
+  deliverInjected();
   if (response_codec_.upgrade()) {
     state_ = State::Tunnel;
     if (!in_.empty()) parseRequest();  // what the client sent after its upgrade request
@@ -218,7 +238,10 @@ void ProxyConnection::upstreamEnded(bool reset) {
   }
   if (!response_started_) return retryOrFail(reset ? "reset" : "closed");
   const auto step = response_codec_.finish();
-  if (step.complete && !reset) return finishExchange(false);
+  if (step.complete && !reset) {
+    deliverInjected();
+    return finishExchange(false);
+  }
   // Cut off mid-answer: the client sees the connection end (it cannot be retried unseen).
   if (proxy_.observer().failed) proxy_.observer().failed("cut off");
   closeUpstream();
@@ -241,6 +264,25 @@ void ProxyConnection::retryOrFail(const char* what) {
                                   " the connection before "
                                   "answering, and the request cannot be sent again"),
                  "dropped");
+}
+
+void ProxyConnection::deliverInjected() {
+  response_head_.clear();
+  if (response_codec_.injectable()) sendToClient(injectedResponse(response_codec_));
+}
+
+void ProxyConnection::answerOwn(const std::string& response) {
+  state_ = State::Closing;
+  sendToClient(response);
+}
+
+void ProxyConnection::subscribe(const std::string& head) {
+  state_ = State::Subscriber;
+  sendToClient(head);
+}
+
+void ProxyConnection::push(std::string_view event) {
+  if (state_ == State::Subscriber) sendToClient(event);
 }
 
 void ProxyConnection::finishExchange(bool upstream_keeps_alive) {

@@ -33,10 +33,15 @@ class ProxyConnection {
   void holdExpired();
   // DevProxy: the request waits for a version (counted as held once it goes on).
   void noteHeld() { was_held_ = true; }
+  // DevProxy: answers a /__hotpod/ request itself and closes; or keeps the connection as an
+  // event stream (`head` first, then push()).
+  void answerOwn(const std::string& response);
+  void subscribe(const std::string& head);
+  void push(std::string_view event);
   Clock::time_point arrived() const { return arrived_; }
 
  private:
-  enum class State { Head, Held, Exchanging, Tunnel, Closing, Closed };
+  enum class State { Head, Held, Exchanging, Tunnel, Subscriber, Closing, Closed };
 
   void onClient(uint32_t events);
   void onUpstream(uint32_t events);
@@ -44,6 +49,7 @@ class ProxyConnection {
   void parseRequest();
   void readUpstream();
   void onResponseBytes(const char* data, size_t size);
+  void deliverInjected();
   void upstreamEnded(bool reset);
   void retryOrFail(const char* what);
   void finishExchange(bool upstream_keeps_alive);
@@ -73,6 +79,7 @@ class ProxyConnection {
   bool response_started_ = false;
   std::string to_upstream_;
   std::string to_client_;
+  std::string response_head_;  // response bytes until its headers are known
   bool client_eof_ = false;
   bool client_unread_ = false;  // stopped reading before EAGAIN (edge-triggered)
   bool upstream_unread_ = false;
