@@ -279,6 +279,8 @@ void DevProxy::becomeReady() {
 void DevProxy::serveOwn(ProxyConnection& connection, std::string_view path) {
   if (path != "/__hotpod/events") return connection.answerOwn(ownAnswer(path));
   subscribers_.insert(&connection);
+  log::debug("proxy_subscribed", "proxy: a page listens for reloads",
+             {{"pages", static_cast<int64_t>(subscribers_.size())}});
   connection.subscribe(eventStreamHead() +
                        (failure_ ? serverSentEvent("failed", *failure_) : std::string()));
 }
