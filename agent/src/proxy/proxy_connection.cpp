@@ -21,7 +21,9 @@ constexpr size_t kRetryKeep = 1 << 20;
 constexpr size_t kBacklog = 256 * 1024;
 // A version that accepts and drops every request is not retried for ever.
 constexpr int kMaxRetries = 20;
-constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+// Readable always; writable only while bytes wait (else every ACK would wake the loop).
+constexpr uint32_t kRead = EPOLLIN | EPOLLRDHUP | EPOLLET;
+constexpr uint32_t kReadWrite = kRead | EPOLLOUT;
 
 }  // namespace
 
@@ -34,7 +36,7 @@ ProxyConnection::~ProxyConnection() {
 }
 
 void ProxyConnection::start() {
-  reactor_.add(client_.get(), kEvents, [this](uint32_t events) { onClient(events); });
+  reactor_.add(client_.get(), kRead, [this](uint32_t events) { onClient(events); });
   readClient();
 }
 
@@ -137,7 +139,8 @@ void ProxyConnection::release() {
     if (fd < 0) return retryOrFail("connect");
     upstream_.reset(fd);
     upstream_generation_ = proxy_.generation();
-    reactor_.add(fd, kEvents, [this](uint32_t events) { onUpstream(events); });
+    reactor_.add(fd, kReadWrite, [this](uint32_t events) { onUpstream(events); });
+    upstream_wants_write_ = true;  // until connected
   }
   response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET");
   to_upstream_ = request_;  // held requests are whole (the client pauses at kRetryKeep)
@@ -319,10 +322,13 @@ void ProxyConnection::flushClient() {
   while (!to_client_.empty() && client_) {
     const ssize_t count = ::send(client_.get(), to_client_.data(), to_client_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return watchWrites(client_.get(), client_wants_write_, true);
+    }
     if (count < 0) return close();  // the client went away
     to_client_.erase(0, static_cast<size_t>(count));
   }
+  if (client_) watchWrites(client_.get(), client_wants_write_, false);
   if (state_ == State::Closing) return close();
   if (upstream_unread_) readUpstream();
 }
@@ -332,11 +338,22 @@ void ProxyConnection::flushUpstream() {
     const ssize_t count =
         ::send(upstream_.get(), to_upstream_.data(), to_upstream_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return watchWrites(upstream_.get(), upstream_wants_write_, true);
+    }
     if (count < 0) return upstreamEnded(true);
     to_upstream_.erase(0, static_cast<size_t>(count));
   }
+  if (upstream_ && upstream_connected_) {
+    watchWrites(upstream_.get(), upstream_wants_write_, false);
+  }
   if (to_upstream_.empty() && client_unread_ && state_ != State::Closed) readClient();
+}
+
+void ProxyConnection::watchWrites(int fd, bool& watching, bool want) {
+  if (watching == want) return;
+  watching = want;
+  reactor_.modify(fd, want ? kReadWrite : kRead);
 }
 
 void ProxyConnection::answerAndClose(const std::string& response, std::string_view failure) {
@@ -353,6 +370,7 @@ void ProxyConnection::closeUpstream() {
   upstream_.reset();
   upstream_connected_ = false;
   upstream_unread_ = false;
+  upstream_wants_write_ = false;
   to_upstream_.clear();
 }
 

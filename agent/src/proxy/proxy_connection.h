@@ -59,6 +59,7 @@ class ProxyConnection {
   void flushUpstream();
   void answerAndClose(const std::string& response, std::string_view failure);
   void closeUpstream();
+  void watchWrites(int fd, bool& watching, bool want);
   void close();
   bool clientPaused() const;
 
@@ -83,6 +84,8 @@ class ProxyConnection {
   bool client_eof_ = false;
   bool client_unread_ = false;  // stopped reading before EAGAIN (edge-triggered)
   bool upstream_unread_ = false;
+  bool client_wants_write_ = false;
+  bool upstream_wants_write_ = false;
   bool was_held_ = false;
   int retries_ = 0;  // sends of the current request that the app dropped unanswered
   Clock::time_point arrived_{};
