@@ -46,6 +46,7 @@ hotpod_static_library(CURL::libcurl STATIC ARCHIVE ${prefix}/lib/libcurl.a
                       LINK "hotpod_openssl;hotpod_cares" DEFINES CURL_STATICLIB)
 hotpod_static_library(LibArchive::LibArchive STATIC ARCHIVE ${prefix}/lib/libarchive.a
                       LINK ${libdir}/libz.a DEFINES LIBARCHIVE_STATIC)
+hotpod_static_library(http_parser::http_parser STATIC ARCHIVE ${prefix}/lib/libhttp_parser.a)
 add_library(Threads::Threads INTERFACE IMPORTED GLOBAL)
 
 # The versions `hotpod version` names: those of the Debian packages the prefix was made from,

@@ -19,6 +19,9 @@ packages=(
   nlohmann-json3-dev
   # hotpod tar (issue 17): a well-kept reader and writer of tar, PAX and gzip
   libarchive-dev
+  # the dev proxy (issue 18): a maintained HTTP/1 parser (Node's http_parser) to frame requests
+  # and responses without buffering them
+  libhttp-parser-dev
   # observability tests: promtool + a real Prometheus server, headless Chromium
   prometheus chromium
   # make fuzz: clang's libFuzzer and sanitizer runtimes

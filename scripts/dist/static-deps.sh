@@ -29,7 +29,8 @@ archive_packages=(libssl-dev zlib1g-dev libc-ares-dev libyaml-cpp-dev libspdlog-
 indep_packages=(nlohmann-json3-dev libcli11-dev)
 # Source packages built here, each named by a binary package of the same version.
 source_packages=(curl:libcurl4-openssl-dev prometheus-cpp:prometheus-cpp-dev
-                 cpp-httplib:libcpp-httplib-dev libarchive:libarchive-dev)
+                 cpp-httplib:libcpp-httplib-dev libarchive:libarchive-dev
+                 http-parser:libhttp-parser-dev)
 
 # "PACKAGE VERSION" for each package apt would fetch, in one apt-cache call (each costs seconds).
 candidate_versions() {
@@ -162,6 +163,14 @@ libarchive() {
     || { tail -30 "$work/libarchive.log" >&2; log "libarchive's build failed"; exit 1; }
 }
 
+# Node's http_parser (the dev proxy): one C file; Debian ships no static archive of it.
+http_parser() {
+  (cd "$work"/http-parser-*/ && "$triplet-gcc" $cflags -DHTTP_PARSER_STRICT=0 -c http_parser.c \
+     -o http_parser.o && "$triplet-ar" rcs "$prefix/lib/libhttp_parser.a" http_parser.o \
+     && install -m 0644 http_parser.h "$prefix/include/http_parser.h") \
+    || { log "http-parser's build failed"; exit 1; }
+}
+
 httplib_header() { install -m 0644 "$work"/cpp-httplib-*/httplib.h "$prefix/include/httplib.h"; }
 
 step binary-packages binary_packages
@@ -170,6 +179,7 @@ step libcurl libcurl
 step prometheus-cpp prometheus_core
 step libarchive libarchive
 step cpp-httplib httplib_header
+step http-parser http_parser
 
 printf '%s' "$versions" >"$prefix/versions"
 rm -rf "$work"

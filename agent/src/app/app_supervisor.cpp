@@ -30,6 +30,12 @@ std::vector<std::string> launchArgv(const Command& command) {
   return {"/bin/sh", "-c", text.substr(0, command_start) + "exec " + text.substr(command_start)};
 }
 
+std::vector<std::string> childEnvironment(const std::map<std::string, std::string>& extra) {
+  Environment environment = Environment::forChildren();
+  for (const auto& [key, value] : extra) environment.set(key, value);
+  return environment.entries();
+}
+
 }  // namespace
 
 AppSupervisor::AppSupervisor(Reactor& reactor, Reaper& reaper, RunConfig config,
@@ -83,7 +89,7 @@ void AppSupervisor::launch() {
   if (stopping_for_good_) return;
   started_ = std::chrono::steady_clock::now();
   try {
-    group_.start({launchArgv(config_.cmd), root_, Environment::forChildren().entries(), true,
+    group_.start({launchArgv(config_.cmd), root_, childEnvironment(options_.env), true,
                   options_.inherit_stdio, /*claim_orphans=*/true});
   } catch (const std::system_error& error) {
     const std::string text = std::string("cannot start the app: ") + error.what();

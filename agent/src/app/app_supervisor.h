@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ struct AppSupervisorOptions {
   AppObserver observer;
   // Each line the app writes, after it has been logged (hotpod run looks for port clashes).
   std::function<void(std::string_view line)> output_line;
+  // Set in the app's environment on top of hotpod's own (the dev proxy's PORT and HOST).
+  std::map<std::string, std::string> env = {};
 };
 
 class AppSupervisor : public AppRestarter {

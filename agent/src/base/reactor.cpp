@@ -57,6 +57,17 @@ void Reactor::add(int fd, uint32_t events, Handler handler) {
   handlers_[fd] = {generation, std::make_shared<Handler>(std::move(handler))};
 }
 
+void Reactor::modify(int fd, uint32_t events) {
+  auto found = handlers_.find(fd);
+  if (found == handlers_.end()) return;
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = cookie(fd, found->second.generation);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event) != 0) {
+    throw sys::error(errno, "epoll_ctl(MOD) for fd " + std::to_string(fd));
+  }
+}
+
 void Reactor::remove(int fd) {
   if (handlers_.erase(fd) == 0) return;
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);

@@ -26,6 +26,8 @@ class Reactor {
   // Registers fd (not owned) for epoll events (EPOLLIN …). Throws std::system_error.
   void add(int fd, uint32_t events, Handler handler);
   void remove(int fd);
+  // Changes the events a registered fd is watched for (the handler stays).
+  void modify(int fd, uint32_t events);
 
   // Runs until stop(); returns after the handler that called stop() finishes.
   void run();

@@ -38,12 +38,15 @@ int execCommand(const ExecOptions& options) {
       {options.stop_timeout, "run.stop_timeout", "--stop-timeout"},
       {options.log_format, "log.format", "--log-format (or HOTPOD_LOG_FORMAT)"},
       {options.log_level, "log.level", "--log-level (or HOTPOD_LOG_LEVEL)"},
+      {options.proxy_listen, "proxy.listen", "--proxy-listen (or HOTPOD_PROXY_LISTEN)"},
+      {options.proxy_hold_timeout, "proxy.hold_timeout", "--proxy-hold-timeout"},
   };
   for (const auto& setting : settings) {
     if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);
   }
   exec.stop_signal = config.run.stop_signal;
   exec.stop_timeout = config.run.stop_timeout;
+  exec.proxy = config.proxy;
   log::setup(config.log.format, log::parseLevel(config.log.level).value_or(spdlog::level::info));
 
   if (const auto verdict = detectProduction(ProductionSignals::fromEnvironment());

@@ -149,6 +149,11 @@ int main(int argc, char** argv) {
       ->envname("HOTPOD_LOG_FORMAT");
   exec->add_option("--log-level", exec_options.log_level, "trace|debug|info|warn|error|off")
       ->envname("HOTPOD_LOG_LEVEL");
+  exec->add_option("--proxy-listen", exec_options.proxy_listen,
+                   "Dev proxy: listen on HOST:PORT, give CMD a private port in PORT")
+      ->envname("HOTPOD_PROXY_LISTEN");
+  exec->add_option("--proxy-hold-timeout", exec_options.proxy_hold_timeout,
+                   "Dev proxy: how long requests wait for CMD (default 30s)");
   exec->add_option("command", exec_options.command,
                    "The command, after --: hotpod exec -- /src/bin/app --port 8080");
   exec->footer(

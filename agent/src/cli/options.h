@@ -88,6 +88,8 @@ struct ExecOptions {
   std::optional<std::string> state_file;
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
+  std::optional<std::string> proxy_listen;
+  std::optional<std::string> proxy_hold_timeout;
   bool exit_with_child = false;
   bool allow_production = false;
   std::vector<std::string> command;  // after `--`

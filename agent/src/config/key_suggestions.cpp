@@ -13,7 +13,7 @@ namespace {
 const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
       {"",
-       {"root", "watch", "build", "run", "log", "http", "app", "notify", "audit", "target",
+       {"root", "watch", "build", "run", "log", "http", "app", "notify", "audit", "target", "proxy",
         "rules"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
@@ -29,6 +29,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
       {"notify", {"webhooks"}},
       {"audit", {"path", "max_size", "keep"}},
       {"notify.webhooks", {"url", "events", "timeout", "retries"}},
+      {"proxy", {"listen", "hold_timeout", "handover", "inject"}},
       {"target", {"mode", "match", "signal", "confirm_timeout"}},
       {"target.match", {"exec", "exe", "cmdline", "pidfile"}},
   };

@@ -13,6 +13,7 @@
 #include "config/audit_reader.h"
 #include "config/list_readers.h"
 #include "config/observe_reader.h"
+#include "config/proxy_reader.h"
 #include "config/rule_reader.h"
 #include "config/single_document.h"
 #include "config/target_reader.h"
@@ -293,6 +294,8 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
       readAudit(reader, field, config.audit);
     } else if (name == "target") {
       readTarget(reader, field, config.target);
+    } else if (name == "proxy") {
+      readProxy(reader, field, config.proxy);
     } else if (name == "rules") {
       config.rules = readRules(reader, field);
     }

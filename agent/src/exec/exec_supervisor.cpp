@@ -14,6 +14,7 @@
 #include "base/reactor.h"
 #include "base/signal_source.h"
 #include "base/signals.h"
+#include "exec/exec_proxy.h"
 #include "model/config_error.h"
 #include "proc/reaper.h"
 
@@ -41,6 +42,7 @@ struct ExecSupervisor::Impl {
   // Like tini: every signal that is not about hotpod exec itself reaches the app (SIGWINCH,
   // SIGALRM, SIGCONT, SIGTSTP, SIGUSR2 when it is not the restart signal, real-time signals …).
   SignalSource signals{reactor, handledSignals(config.restart_signal)};
+  ExecProxy proxy{reactor, config.proxy, config.command};  // before the app: its port
   AppSupervisor app;
   std::optional<ExecStateFile> state_file;
   ExecState state;
@@ -80,6 +82,7 @@ struct ExecSupervisor::Impl {
     options.own_exit =
         config.exit_with_child ? OwnExitPolicy::Report : OwnExitPolicy::RestartAlways;
     options.inherit_stdio = true;
+    options.env = proxy.appEnv();
     options.observer.started = [this](pid_t pid) { onStarted(pid); };
     options.observer.ended = [this](const AppEnd& end) { onEnded(end); };
     options.observer.start_failed = [this](int error, auto retry_in) {
@@ -176,10 +179,12 @@ struct ExecSupervisor::Impl {
       state.phase = ExecPhase::Restarting;
       publish();
     }
+    proxy.restarting(name + " received");
     app.restart(name + " received");  // with no app (back-off), it starts at once
   }
 
   void onStarted(pid_t pid) {
+    proxy.started();
     ++starts;
     state.child_pid = pid;
     state.restarts = starts - 1;
@@ -196,6 +201,7 @@ struct ExecSupervisor::Impl {
   }
 
   void onEnded(const AppEnd& end) {
+    proxy.ended(end);
     last_pid = end.pid;
     exit_status = end.exit.code();
     state.child_pid.reset();

@@ -26,6 +26,8 @@ struct ExecConfig {
   // Non-empty: why restart signals are refused (the environment is production; the app keeps
   // running, supervised, and only a new container brings a new version).
   std::string refuse_restarts;
+  // The dev proxy (--proxy-listen): stop-first, CMD gets PORT/HOST or {port} in its arguments.
+  ProxyConfig proxy;
 };
 
 class ExecSupervisor {

@@ -15,12 +15,11 @@
 #include "base/syscalls.h"
 #include "base/text.h"
 #include "base/timer.h"
-#include "build/builder.h"
 #include "debounce/debouncer.h"
-#include "filter/path_filter.h"
 #include "loop/app_health.h"
 #include "loop/observability.h"
 #include "loop/port_clash.h"
+#include "loop/proxy_link.h"
 #include "loop/reload_loop.h"
 #include "loop/root_guard.h"
 #include "loop/stray_signals.h"
@@ -47,7 +46,8 @@ struct DevLoop::Impl {
   std::filesystem::path root;
   ScratchDir scratch_dir{makeScratchDir()};  // removed also when a later member fails to start
   const std::filesystem::path& scratch = scratch_dir.path;
-  Reactor reactor;  // before the journal, whose sweep timer it runs
+  Reactor reactor;                   // before the journal, whose sweep timer it runs
+  ProxyLink proxy{reactor, config};  // before the app: it picks the app's private port
   GroupJournal journal{GroupJournal::fileFor(root)};
   SignalSource signals{reactor, loopSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT})};
   Reaper reaper;
@@ -95,6 +95,8 @@ struct DevLoop::Impl {
         observe(config, role, reactor, root, buildOutputsInside(config, root)),
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
+    proxy.onCandidateFailed([this](const std::string& why) { state.restartFailed("change", why); });
+    proxy.reportTo(observe.metrics());
     // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
     for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       signals.on(signal, [this, signal] { shutdown(signal); });
@@ -109,8 +111,8 @@ struct DevLoop::Impl {
 
   std::unique_ptr<AppRestarter> makeRestarter() {
     if (role == LoopRole::Run) {
-      return std::make_unique<AppSupervisor>(
-          reactor, reaper, config.run, root,
+      return proxy.makeApp(
+          reaper, config.run, root,
           AppSupervisorOptions{.observer = appObserver(),
                                .output_line = [this](auto line) { port_clash.appLine(line); }});
     }
@@ -259,12 +261,14 @@ struct DevLoop::Impl {
                   const std::optional<ControlRequest>& request = {}) {
     builder.start(changes, command);  // first: the bookkeeping below need not delay the build
     state.buildStarted(builder.lastNumber(), changes, request);
+    proxy.buildStarted(builder.lastNumber());
     health.buildRunning(true);
   }
 
   void restartApp(std::string_view reason, const std::string& why, const AuditCause& cause) {
     if (!app.configured()) return;
     state.restartRequested(reason, cause);
+    proxy.restarting(why, app.running());
     app.restart(why);
   }
 
@@ -308,6 +312,7 @@ struct DevLoop::Impl {
     health.buildRunning(false);
     state.buildFinished(outcome);
     logBuildFinished(outcome, app.running());
+    proxy.buildFinished(outcome, app.running());
     if (outcome.result == BuildResult::Succeeded && !shutting_down) {
       perform(in_flight, outcome.changes, "build #" + std::to_string(outcome.number) + " succeeded",
               outcome.number);
@@ -356,6 +361,7 @@ struct DevLoop::Impl {
     // arrive meanwhile are ignored (shutting_down).
     debounce_timer.disarm();
     builder.cancel("hotpod is stopping");
+    proxy.stopping();
     app.stop([this] { maybeFinishShutdown(); });
   }
 

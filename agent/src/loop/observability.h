@@ -31,6 +31,7 @@ class Observability {
 
   LoopState& state() { return state_; }
   const Metrics& metrics() const { return metrics_; }
+  Metrics& metrics() { return metrics_; }
   // Starts the HTTP server unless http.listen is off. `rebuild` and `restart` run on the loop.
   // Throws std::runtime_error when an address the user chose cannot be bound.
   using ControlHandler = std::function<void(const ControlRequest&)>;

@@ -139,6 +139,21 @@ struct TargetConfig {
   Duration confirm_timeout{10000};  // how long the new app (or the reloaded one) may take
 };
 
+// The dev proxy (proxy:): hotpod owns the app's public address and forwards to the app's private
+// port, holding requests while no version is ready.
+enum class Handover {
+  StopFirst,  // stop the old version, start the new one; requests are held between
+  Overlap,    // start the new version on a fresh port; switch once it is ready
+};
+
+struct ProxyConfig {
+  bool enabled = false;          // a proxy section with a listen address
+  std::string listen;            // HOST:PORT users and other services connect to
+  Duration hold_timeout{30000};  // how long a request waits for a ready version, then 503
+  Handover handover = Handover::StopFirst;
+  bool inject = true;  // the live-reload snippet in text/html responses
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from; empty when defaults only
   std::filesystem::path root = ".";
@@ -151,6 +166,7 @@ struct Config {
   NotifyConfig notify;
   AuditConfig audit;
   TargetConfig target;
+  ProxyConfig proxy;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
   std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
 };

@@ -19,6 +19,8 @@ class Metrics {
  public:
   explicit Metrics(const std::string& version);
 
+  // For metrics kept beside these (the dev proxy's, observe/proxy_metrics).
+  prometheus::Registry& registry() { return *registry_; }
   // The text exposition format (what GET /metrics answers).
   std::string serialize() const;
 

@@ -1,0 +1,160 @@
+#include "loop/proxy_link.h"
+
+#include "base/log.h"
+#include "base/text.h"
+
+namespace hotpod {
+namespace {
+
+std::string joinedTail(const std::deque<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  return text;
+}
+
+}  // namespace
+
+ProxyLink::ProxyLink(Reactor& reactor, const Config& config)
+    : reactor_(reactor), config_(config.proxy), app_config_(config.app) {
+  if (!config_.enabled) return;
+  proxy_ = std::make_unique<DevProxy>(reactor, config_);
+  ports_[0] = pickFreePort();
+  ports_[1] = config_.handover == Handover::Overlap ? pickFreePort() : ports_[0];
+  while (ports_[1] == ports_[0] && config_.handover == Handover::Overlap) {
+    ports_[1] = pickFreePort();
+  }
+  const std::string listen = formatListenAddress(proxy_->address());
+  log::info("proxy_listening",
+            "proxy: listening on " + listen + "; the app gets PORT=" + std::to_string(ports_[0]) +
+                (config_.handover == Handover::Overlap
+                     ? " or " + std::to_string(ports_[1]) + " (handover: overlap)"
+                     : ""),
+            {{"listen", listen},
+             {"app_port", int64_t{ports_[0]}},
+             {"handover", config_.handover == Handover::Overlap ? "overlap" : "stop-first"}});
+}
+
+ProxyLink::~ProxyLink() = default;
+
+std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
+                                                 const std::filesystem::path& root,
+                                                 AppSupervisorOptions options) {
+  if (!proxy_) {
+    return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), root,
+                                           std::move(options));
+  }
+  options.observer = wrap(std::move(options.observer));
+  if (config_.handover == Handover::StopFirst) {
+    substitutePort(run.cmd.argv, ports_[0]);
+    options.env["PORT"] = std::to_string(ports_[0]);
+    options.env["HOST"] = "127.0.0.1";
+    return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), root,
+                                           std::move(options));
+  }
+  auto overlap = std::make_unique<OverlapRestarter>(
+      reactor_, reaper,
+      [run](int port) {
+        RunConfig copy = run;
+        substitutePort(copy.cmd.argv, port);
+        return copy;
+      },
+      root, std::move(options), ports_,
+      OverlapEvents{[this](pid_t, int port) { candidateStarted(port); },
+                    [this](const std::string& why) {
+                      reactor_.post([this] { probe_.reset(); });
+                      if (candidate_failed_) candidate_failed_(why);
+                    }});
+  overlap_ = overlap.get();
+  return overlap;
+}
+
+AppObserver ProxyLink::wrap(AppObserver observer) {
+  auto started = std::move(observer.started);
+  auto ended = std::move(observer.ended);
+  observer.started = [this, started](pid_t pid) {
+    const int port = overlap_ ? overlap_->activePort() : ports_[0];
+    // A promoted version (overlap) is served already; any other start is probed first.
+    if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port);
+    if (started) started(pid);
+  };
+  observer.ended = [this, ended](const AppEnd& end) {
+    if (end.on_its_own) {
+      const std::string what = end.exit_known ? end.exit.describe() : "ended";
+      proxy_->hold({HoldReason::Kind::Crashed,
+                    "the app " + what +
+                        (end.restart_in
+                             ? "; it restarts in " + std::to_string(end.restart_in->count()) + " ms"
+                             : "; it starts again on the next change"),
+                    {},
+                    end.restart_in.has_value()});
+    }
+    if (ended) ended(end);
+  };
+  return observer;
+}
+
+void ProxyLink::candidateStarted(int port) {
+  const std::string path = app_config_.health_url.empty() ? "" : healthPath(app_config_.health_url);
+  probe_ = std::make_unique<ReadinessProbe>(
+      reactor_, port, path, app_config_.ready_timeout,
+      [this, port](bool ready, const std::string& detail) { candidateDone(port, ready, detail); });
+}
+
+void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
+  reactor_.post([this] { probe_.reset(); });
+  if (!overlap_ || !overlap_->hasCandidate()) return;
+  if (ready) {
+    proxy_->readyOn(port);  // new requests go to the new version from now on
+    overlap_->promote();    // and the old one drains and stops
+    return;
+  }
+  overlap_->abandon("not ready within " + formatDuration(app_config_.ready_timeout) + " (" +
+                    detail + ")");
+}
+
+void ProxyLink::reportTo(Metrics& metrics) {
+  if (!proxy_) return;
+  metrics_ = std::make_unique<ProxyMetrics>(metrics.registry());
+  ProxyMetrics& counts = *metrics_;
+  proxy_->setObserver({[&counts](std::chrono::nanoseconds waited) {
+                         counts.held(std::chrono::duration<double>(waited).count());
+                       },
+                       [&counts] { counts.proxied(); },
+                       [&counts](std::string_view why) { counts.failed(why); },
+                       {}});
+}
+
+void ProxyLink::buildStarted(uint64_t number) {
+  if (!proxy_ || proxy_->ready()) return;
+  proxy_->explain(
+      {HoldReason::Kind::Building, "build #" + std::to_string(number) + " is running", {}, true});
+}
+
+void ProxyLink::buildFinished(const BuildOutcome& outcome, bool app_running) {
+  if (!proxy_ || outcome.result == BuildResult::Succeeded) return;
+  if (outcome.result == BuildResult::Cancelled) return;  // another build follows
+  if (config_.inject) {
+    proxy_->announceFailure(
+        "build #" + std::to_string(outcome.number) + " failed (" + outcome.exit.describe() + ")",
+        joinedTail(outcome.tail));
+  }
+  if (proxy_->ready()) return;
+  proxy_->explain(
+      {HoldReason::Kind::BuildFailed,
+       "build #" + std::to_string(outcome.number) + " failed (" + outcome.exit.describe() + ")",
+       joinedTail(outcome.tail), app_running});
+}
+
+void ProxyLink::restarting(std::string_view why, bool app_running) {
+  if (!proxy_) return;
+  if (config_.handover == Handover::Overlap && app_running) return;  // it serves until replaced
+  proxy_->hold(
+      {HoldReason::Kind::Restarting, "the app is restarting: " + std::string(why), {}, true});
+}
+
+void ProxyLink::stopping() {
+  if (!proxy_) return;
+  proxy_->hold({HoldReason::Kind::Stopping, "hotpod is stopping", {}, false});
+}
+
+}  // namespace hotpod

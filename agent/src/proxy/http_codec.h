@@ -1,0 +1,85 @@
+#pragma once
+// One direction of an HTTP/1 connection, framed by Node's http_parser (Debian's
+// libhttp-parser 2.9): where each message ends, so that the proxy can hold, forward and retry
+// whole requests while it passes every byte through unchanged (keep-alive, chunked bodies,
+// server-sent events, upgrades). The bytes themselves are never copied or rewritten here.
+#include <http_parser.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hotpod {
+
+class HttpCodec {
+ public:
+  enum class Kind { Request, Response };
+  explicit HttpCodec(Kind kind);
+  HttpCodec(const HttpCodec&) = delete;
+  HttpCodec& operator=(const HttpCodec&) = delete;
+
+  struct Step {
+    size_t consumed = 0;    // bytes of `data` that belong to the current message
+    bool complete = false;  // the message ended within them
+    bool failed = false;    // not HTTP: error() says why
+  };
+  // Frames as much of `data` as belongs to the current message. After a complete message the
+  // codec stops there; call next() to frame the following one.
+  Step feed(std::string_view data);
+  // The peer closed: a body delimited by the connection's end is complete now.
+  Step finish();
+  void next();  // ready for the next message on the same connection
+
+  bool headersDone() const { return headers_done_; }
+  bool upgrade() const { return parser_.upgrade != 0; }
+  bool keepAlive() const { return keep_alive_; }
+  int status() const { return static_cast<int>(parser_.status_code); }
+  std::string_view method() const;
+  bool idempotent() const;
+  // Request header values (lower-case names): the proxy needs Accept.
+  const std::string& accept() const { return accept_; }
+  // A response to HEAD has no body whatever its headers say.
+  void expectNoBody(bool no_body) { no_body_ = no_body; }
+  const std::string& url() const { return url_; }  // requests: the target as sent
+
+  // Responses: may the live-reload snippet go into this one? Asked for with allowInjection
+  // before the response arrives; true for a 200 text/html body that is not encoded (gzip …) and
+  // has no Content-Security-Policy. Its headers and decoded body are then kept.
+  void allowInjection(bool allow) { allow_injection_ = allow; }
+  bool injectable() const { return injectable_; }
+  bool blockedByPolicy() const { return blocked_by_policy_; }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  const std::string& body() const { return body_; }
+  std::string error() const;
+
+ private:
+  static int onHeaderField(http_parser* parser, const char* at, size_t length);
+  static int onHeaderValue(http_parser* parser, const char* at, size_t length);
+  static int onHeadersComplete(http_parser* parser);
+  static int onMessageComplete(http_parser* parser);
+  static int onUrl(http_parser* parser, const char* at, size_t length);
+  static int onBody(http_parser* parser, const char* at, size_t length);
+  Step run(const char* data, size_t length);
+
+  Kind kind_;
+  http_parser parser_{};
+  http_parser_settings settings_{};
+  bool headers_done_ = false;
+  bool complete_ = false;
+  bool keep_alive_ = true;
+  bool no_body_ = false;
+  bool in_accept_ = false;
+  bool last_was_value_ = false;
+  std::string field_;
+  std::string accept_;
+  std::string url_;
+  bool allow_injection_ = false;
+  bool injectable_ = false;
+  bool blocked_by_policy_ = false;
+  std::vector<std::pair<std::string, std::string>> headers_;  // responses only
+  std::string body_;                                          // when injectable
+};
+
+}  // namespace hotpod

@@ -1,0 +1,69 @@
+#include "proxy/live_reload.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "proxy_assets.h"
+
+namespace hotpod {
+namespace {
+
+constexpr std::string_view kSnippet = "<script src=\"/__hotpod/live.js\" defer></script>";
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string answer(std::string_view status, std::string_view type, std::string_view body) {
+  return "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(type) +
+         "\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+}  // namespace
+
+void injectSnippet(std::string& html) {
+  const auto at = lower(html).rfind("</body>");
+  html.insert(at == std::string::npos ? html.size() : at, kSnippet);
+}
+
+std::string injectedResponse(const HttpCodec& response) {
+  std::string body = response.body();
+  injectSnippet(body);
+  std::string head = "HTTP/1.1 200 OK\r\n";
+  for (const auto& [name, value] : response.headers()) {
+    const std::string key = lower(name);
+    if (key == "content-length" || key == "transfer-encoding") continue;
+    head += name + ": " + value + "\r\n";
+  }
+  return head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string ownAnswer(std::string_view path) {
+  if (path == "/__hotpod/live.js") {
+    return answer("200 OK", "text/javascript; charset=utf-8", embedded::kLiveJs);
+  }
+  return answer("404 Not Found", "text/plain", "hotpod's dev proxy has nothing here\n");
+}
+
+std::string eventStreamHead() {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+         "Connection: close\r\n\r\n: hotpod live reload\n\n";
+}
+
+std::string serverSentEvent(std::string_view name, std::string_view data) {
+  std::string event = "event: " + std::string(name) + "\n";
+  size_t start = 0;
+  while (true) {
+    const auto end = data.find('\n', start);
+    event += "data: " + std::string(data.substr(start, end - start)) + "\n";
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return event + "\n";
+}
+
+}  // namespace hotpod

@@ -1,0 +1,130 @@
+"""A small HTTP app for the dev proxy's tests: it listens on $HOST:$PORT (or on the port given
+as its first argument, for run.cmd's {port}), answers / with its version (the VERSION file
+as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams server-sent events on /events until /release is requested, and echoes a raw
+byte stream after an Upgrade (a minimal tunnel, as WebSocket uses)."""
+import gzip
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+released = threading.Event()
+
+
+def read_version():
+    with open(os.path.join(os.getcwd(), "VERSION")) as f:
+        return f.read().strip()
+
+
+VERSION = read_version()  # this process's version, as built
+
+
+def version():
+    return VERSION
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body, content_type="text/plain"):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/":
+            env = f"HOST={os.environ.get('HOST', '')} PORT={os.environ.get('PORT', '')}"
+            return self.answer(200, f"{version()} port={self.server.server_port} {env} "
+                                    f"client={self.client_address[1]}\n")
+        if self.path == "/healthz":
+            # Not ready while the file `app-gate` exists (the test decides when it is).
+            if os.path.exists(os.path.join(os.getcwd(), "app-gate")):
+                return self.answer(503, "not yet\n")
+            return self.answer(200, "ok\n")
+        if self.path.startswith("/page"):
+            page = f"<!doctype html><html><body><h1 id='v'>{version()}</h1></BODY></html>"
+            if self.path == "/page-gzip":
+                data = gzip.compress(page.encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            if self.path == "/page-csp":
+                self.send_response(200)
+                self.send_header("Content-Security-Policy", "script-src 'none'")
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page.encode())
+                return
+            if self.path == "/page-chunked":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                half = len(page) // 2
+                self.chunk(page[:half])
+                self.chunk(page[half:])
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            return self.answer(200, page, "text/html; charset=utf-8")
+        if self.path == "/release":
+            released.set()
+            return self.answer(200, "released\n")
+        if self.path == "/events":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.chunk("data: first\n\n")
+            released.wait(60)  # the client must have the first event before it asks for more
+            self.chunk("data: second\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if self.path == "/upgrade" and self.headers.get("Upgrade"):
+            self.send_response(101)
+            self.send_header("Upgrade", self.headers["Upgrade"])
+            self.send_header("Connection", "Upgrade")
+            self.end_headers()
+            self.wfile.flush()
+            while True:
+                data = self.connection.recv(65536)
+                if not data:
+                    break
+                self.connection.sendall(b"echo:" + data)
+            self.close_connection = True
+            return
+        self.answer(404, "not found\n")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length)
+        self.answer(200, f"{version()} got {len(body)} bytes\n")
+
+    def chunk(self, text):
+        data = text.encode()
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ["PORT"])
+    host = os.environ.get("HOST", "127.0.0.1")
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    print(f"listening on http://{host}:{port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
