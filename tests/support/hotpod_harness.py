@@ -85,16 +85,26 @@ class Hotpod:
         with self._cond:
             self._cond.notify_all()
 
+    def _drain(self):
+        """Once hotpod has exited, its last lines may still be in the pipes: read them first
+        (`proc.wait()` returns before the reader threads reach end of file)."""
+        if self.proc.poll() is not None:
+            for t in self._readers:
+                t.join(5)  # as _close: a surviving grandchild may hold the pipe
+
     def log_tail(self, n=60):
+        self._drain()
         with self._cond:
             return "\n".join(line if len(line) < 600 else line[:600] + " …"
                              for line in self.raw[-n:])
 
     def count(self, event, **fields):
+        self._drain()
         with self._cond:
             return sum(1 for r in self.records if _matches(r, event, fields))
 
     def find_all(self, event, **fields):
+        self._drain()
         with self._cond:
             return [r for r in self.records if _matches(r, event, fields)]
 
