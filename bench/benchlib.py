@@ -17,6 +17,7 @@ wait is bounded.
 import collections
 import json
 import os
+import socket
 import platform
 import select
 import shlex
@@ -807,3 +808,22 @@ def read_stamps(path):
             return [int(x) for x in f.read().split()]
     except FileNotFoundError:
         return []
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read it, close)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def stop_process(proc, grace_s=30):
+    """SIGTERM, then SIGKILL to its process group if it is still there after grace_s."""
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()

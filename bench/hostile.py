@@ -27,14 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(hotpod, root, log_dir, args, name="hotpod"):
-    port = free_port()
+    port = bl.free_port()
     w = bl.HotpodRun(hotpod, ["--listen", f"127.0.0.1:{port}", *args])
     w.name = name
     w.start(root, "true", None, cwd=log_dir, log_dir=log_dir)

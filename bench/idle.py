@@ -20,7 +20,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -33,13 +32,6 @@ import benchlib as bl  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOALS = {"threads": 3, "wakeups_per_s": 1.0, "vmrss_mib": 6.0}
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def threads_of(pid):
@@ -96,7 +88,7 @@ def measure(binary, idle_s, linger_s, timeout):
     app = os.path.join(work, "gin-app")
     shutil.copytree(os.path.join(REPO, "examples", "gin-app"), app,
                     ignore=shutil.ignore_patterns(".hotpod"))
-    env = bl.clean_env({"PORT": str(free_port())})
+    env = bl.clean_env({"PORT": str(bl.free_port())})
     for key in ("GOCACHE", "HOME"):
         if os.environ.get(key):
             env[key] = os.environ[key]
@@ -140,12 +132,7 @@ def measure(binary, idle_s, linger_s, timeout):
         return res
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
+            bl.stop_process(proc)
         shutil.rmtree(work, ignore_errors=True)
 
 

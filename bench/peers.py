@@ -29,7 +29,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -516,13 +515,6 @@ def overlay(args, work, results):
 # e2e: save → the Gin example answers with the new text
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def get(url):
     try:
@@ -661,7 +653,7 @@ def e2e(args, work, results):
             continue
         d = os.path.join(work, f"e2e-{name}")
         shutil.copytree(src, d, ignore=shutil.ignore_patterns(".hotpod", "app", "hotpod.yaml"))
-        port = free_port()
+        port = bl.free_port()
         argv = mk(port)
         w = E2E(name, argv)
         row = {"tool": name, "command": bl.placeholder_argv(argv, {args.hotpod: "HOTPOD", bl.NPM_PREFIX + "/node_modules/.bin/": ""}),

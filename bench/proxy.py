@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,12 +18,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, HERE)
+import benchlib as bl  # noqa: E402
 
 
 def wait_line(proc, pattern, timeout):
@@ -65,7 +60,7 @@ def main():
     app = os.path.join(work, "gin-app")
     shutil.copytree(os.path.join(SOURCE, "examples", "gin-app"), app,
                     ignore=shutil.ignore_patterns(".hotpod"))
-    proxy_port = free_port()
+    proxy_port = bl.free_port()
     with open(os.path.join(app, "hotpod.yaml"), "a") as f:
         f.write(f"\nproxy:\n  listen: 127.0.0.1:{proxy_port}\n")
     env = dict(os.environ, GOCACHE=os.path.join(SOURCE, ".cache", "go"))

@@ -21,7 +21,6 @@ Exit status: 1 if a sample failed, 2 bad usage.
 import argparse
 import os
 import shutil
-import socket
 import sys
 import time
 import urllib.request
@@ -55,12 +54,6 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_foreve
 """
 
 KINDS = [("exits on SIGTERM", "v2 BAD"), ("ignores SIGTERM", "v2 BAD IGNORE_TERM")]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url):
@@ -127,7 +120,7 @@ def main():
             f.write(APP)
         with open(os.path.join(tree, "src", "version.txt"), "w") as f:
             f.write("v1\n")
-        port = free_port()
+        port = bl.free_port()
         ready_timeout = f"\n  ready_timeout: {args.ready_timeout}" if args.ready_timeout else ""
         config = f"""build:
   cmd: cp src/app.py src/version.txt bin/

@@ -62,12 +62,7 @@ def run_gin(binary, idle_s, timeout):
                     "rss_file_kib": bl.kib(status.get("RssFile")),
                     "threads": int(status.get("Threads", 0))}
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
+            bl.stop_process(proc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -173,15 +173,7 @@ class ProxyTest(ProxyCase):
     def test_an_upgraded_connection_is_a_tunnel(self):
         hp = self.start_hotpod()
         hp.wait_for("proxy_ready")
-        tunnel = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
-        tunnel.sendall(b"GET /upgrade HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\n"
-                       b"Upgrade: websocket\r\n\r\n")
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = tunnel.recv(4096)
-            self.assertTrue(chunk, head)
-            head += chunk
-        self.assertTrue(head.startswith(b"HTTP/1.1 101"), head)
+        tunnel = self.open_tunnel()
         for word in (b"hello", b"again"):
             tunnel.sendall(word)
             self.assertEqual(tunnel.recv(4096), b"echo:" + word)
