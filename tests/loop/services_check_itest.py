@@ -64,6 +64,22 @@ class InitAndCheckServicesTest(TempTree):
         self.assertEqual(listed["api/main.go"], "api")
         self.assertEqual(listed["web/index.js"], "front")
 
+    def test_from_compose_develop_watch(self):
+        write(os.path.join(self.dir, "compose.yaml"),
+              "services:\n  web:\n    build: web\n    develop:\n      watch:\n"
+              "        - {action: sync, path: ./web, target: /app, ignore: [dist/]}\n"
+              "  db: {image: postgres}\n")
+        write(os.path.join(self.dir, "web", "index.js"), "")
+        write(os.path.join(self.dir, "web", "dist", "bundle.js"), "")
+        init = run_hotpod(["init", "--from-compose", "--dir", self.dir])
+        self.assertEqual(init.returncode, 0, init.stdout + init.stderr)
+        self.assertIn("not converted: web.develop.watch[0].target (/app)", init.stdout)
+        self.assertIn("not converted: db: no develop.watch", init.stdout)
+        check = run_hotpod(["check", "--list-files", "-c", os.path.join(self.dir, "hotpod.yaml")])
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        listed = dict(line.split("\t") for line in check.stdout.splitlines())
+        self.assertEqual(listed, {"web/index.js": "web"})  # dist/ is ignored
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -190,6 +190,15 @@ int initCommand(const InitOptions& options) {
     const auto file = fileOr(options.from_nodemon, "nodemon.json");
     imported = importNodemon(file);
     source = "nodemon's " + file.string();
+  } else if (options.compose_given) {
+    std::filesystem::path file = options.from_compose;
+    for (const char* name :
+         {"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}) {
+      if (file.empty() && std::filesystem::exists(dir / name)) file = dir / name;
+    }
+    if (file.empty()) file = dir / "compose.yaml";  // for the error
+    imported = importCompose(file);
+    source = "the develop.watch sections of " + file.string();
   } else if (const auto services = findServices(dir); services.size() >= 2) {
     imported.yaml = servicesConfig(services);
     source =
