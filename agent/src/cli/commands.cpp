@@ -85,7 +85,7 @@ int agentCommand(const CommandLine& line) {
                   "container. Its program is still kept from triggering builds",
               {{"run_cmd", config.run.cmd.display()}});
   }
-  if (config.build.cmd.empty()) {
+  if (config.build.cmd.empty() && config.services.empty()) {
     log::info("no_build", "no build.cmd: every change restarts the app in the other container");
   }
   if (!config.services.empty()) return ServiceLoop(std::move(config), LoopRole::Agent).run();
