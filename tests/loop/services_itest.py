@@ -3,6 +3,7 @@ package, and a C++ service, under one hotpod. A change to the shared package bui
 both Go services once and leaves the C++ one alone; a change in one service touches only it; a
 broken service keeps its old app while the others go on; /v1/status, /readyz, /metrics and the
 log lines say which service."""
+import http.client
 import json
 import os
 import shutil
@@ -227,7 +228,24 @@ class ServicesTest(TempTree):
         self.assertEqual(code, 503)
         self.assertIn("api: build #3 failed", text)
 
-        # The log lines and the events carry the service.
+        # The events carry the service: the history from the start has api's failed build.
+        conn = http.client.HTTPConnection("127.0.0.1", hp.http_port(), timeout=30)
+        conn.request("GET", "/v1/events", headers={"Last-Event-ID": "0"})
+        stream, kind, seen = conn.getresponse(), None, []
+        while True:
+            line = stream.fp.readline().decode().strip()
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind == "build_finished":
+                data = json.loads(line.split(":", 1)[1])
+                seen.append((data.get("service"), data.get("result")))
+                if ("api", "failure") in seen:
+                    break
+        conn.close()
+        self.assertIn(("worker", "success"), seen)
+        self.assertIn(("web", "success"), seen)
+
+        # The log lines carry the service.
         changes = hp.find_all("changes")
         self.assertTrue(changes and all(r.get("service") for r in changes), changes)
         self.assertEqual(hp.stop(), 0)
