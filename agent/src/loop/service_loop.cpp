@@ -10,7 +10,6 @@
 #include "base/reactor.h"
 #include "base/signal_source.h"
 #include "base/signals.h"
-#include "base/timer.h"
 #include "filter/path_filter.h"
 #include "loop/dev_loop.h"
 #include "loop/observability.h"
@@ -122,7 +121,7 @@ struct ServiceLoop::Impl {
   std::vector<std::unique_ptr<ServiceUnit>> units;
   PathFilter filter;
   std::unique_ptr<Watcher> watcher;
-  Timer tick{reactor, [this] { onTick(); }};
+  WatchStats sampled_stats;  // what the status and the metrics show
   bool shutting_down = false;
   int exit_code = 0;
 
@@ -192,7 +191,15 @@ struct ServiceLoop::Impl {
     watcher->observeScans(
         [this](std::chrono::nanoseconds took) { observe.state().pollScan(took); });
     watcher->start();
-    observe.state().watching(root.string(), watcher->backend(), watcher->stats());
+    sampled_stats = watcher->stats();
+    observe.state().watching(root.string(), watcher->backend(), sampled_stats);
+    // The watch counters change only in a turn of the loop: compared after each, not on a timer.
+    reactor.beforeWaiting([this] {
+      if (const WatchStats stats = watcher->stats(); !(stats == sampled_stats)) {
+        sampled_stats = stats;
+        observe.state().sample(watcher->backend(), stats);
+      }
+    });
     logWatching(root, *watcher, config.watch,
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began));
   }
@@ -220,11 +227,6 @@ struct ServiceLoop::Impl {
       }
     }
     if (rules_changed) reactor.post([this] { watcher->refreshWatches(); });
-  }
-
-  void onTick() {
-    if (watcher) observe.state().sample(watcher->backend(), watcher->stats());
-    tick.armAfter(std::chrono::seconds(1));
   }
 
   void shutdown(int signal) {
@@ -263,7 +265,6 @@ struct ServiceLoop::Impl {
           if (shutting_down) return;
           for (auto& unit : units) unit->requestedRestart(request);
         });
-    tick.armAfter(std::chrono::seconds(1));
     log::info("services",
               std::to_string(units.size()) + " services, up to " + std::to_string(parallel) +
                   " build(s) at once",

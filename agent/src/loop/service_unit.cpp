@@ -53,7 +53,11 @@ ServiceUnit::ServiceUnit(Reactor& reactor, Reaper& reaper, const ServiceConfig& 
       filter_(root, serviceFilter(service, root, outputs_)),
       paths_(service.paths),
       rules_(config_.rules),
-      debouncer_(config_.watch.delay, config_.watch.max_delay),
+      // A lone save builds at once, but not where a storm's early build cannot be cancelled.
+      debouncer_(config_.watch.delay, config_.watch.max_delay,
+                 config_.build.on_busy == OnBusy::Restart
+                     ? std::optional(Debouncer::kLoneChangeDelay)
+                     : std::nullopt),
       debounce_timer_(reactor, [this] { onDebounceDue(); }),
       metrics_(HOTPOD_VERSION, name_),
       state_(config_, role, board_, shared.events(), metrics_, shared.webhooks(), shared.audit()),
