@@ -108,5 +108,5 @@ TEST_CASE("unknownKeyHint lists the section's keys when nothing is close") {
 
   CHECK(unknownKeyHint("", "frobnicate") ==
         "valid top-level keys: root, watch, build, run, log, http, app, notify, audit, target, "
-        "proxy, rules");
+        "proxy, rules, services");
 }

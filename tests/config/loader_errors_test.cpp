@@ -41,7 +41,7 @@ TEST_CASE("unknown keys with nothing close list the valid keys") {
         "allowed_hosts, ready_while_building, ready_after_failed_build");
   CHECK(errorFor("frobnicate: 1\n") ==
         "hotpod.yaml:1:1: frobnicate: unknown key; valid top-level keys: root, watch, build, "
-        "run, log, http, app, notify, audit, target, proxy, rules");
+        "run, log, http, app, notify, audit, target, proxy, rules, services");
 }
 
 TEST_CASE("keys must be unique names") {

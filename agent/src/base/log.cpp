@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <utility>
 
 #include "base/json_text.h"
 #include "base/text.h"
@@ -16,6 +17,8 @@ struct Loggers {
   LogFormat format = LogFormat::Text;
   std::shared_ptr<spdlog::logger> hotpod, build, app;
 };
+
+thread_local std::string current_service;
 
 Loggers& loggers() {
   static Loggers instance = [] {
@@ -34,6 +37,7 @@ Loggers& loggers() {
 std::string jsonPayload(std::string_view name, std::string_view text,
                         std::initializer_list<Field> fields) {
   nlohmann::ordered_json payload{{"event", name}, {"msg", text}};
+  if (!current_service.empty()) payload["service"] = current_service;
   for (const auto& field : fields) {
     std::visit([&](const auto& value) { payload[std::string(field.key)] = value; }, field.value);
   }
@@ -101,7 +105,11 @@ void event(spdlog::level::level_enum level, std::string_view name, std::string_v
   } else {
     // hotpod's own lines carry file names and commands: no control character may forge a line
     // or reach the terminal. (The build's and the app's output below is theirs: untouched.)
-    all.hotpod->log(level, "{}", escapeControl(text));
+    if (current_service.empty()) {
+      all.hotpod->log(level, "{}", escapeControl(text));
+    } else {
+      all.hotpod->log(level, "[{}] {}", current_service, escapeControl(text));
+    }
   }
 }
 
@@ -111,13 +119,28 @@ void output(Source source, std::string_view line) {
   if (all.format == LogFormat::Json) {
     logger->info("{}", jsonPayload("output", line, {}));
   } else {
-    logger->info("{}", line);
+    if (current_service.empty()) {
+      logger->info("{}", line);
+    } else {
+      logger->info("[{}] {}", current_service, line);
+    }
   }
 }
 
 void flush() {
   auto& all = loggers();
   for (auto* logger : {&all.hotpod, &all.build, &all.app}) (*logger)->flush();
+}
+
+const std::string& currentService() {
+  return current_service;
+}
+
+ServiceScope::ServiceScope(std::string service)
+    : previous_(std::exchange(current_service, std::move(service))) {}
+
+ServiceScope::~ServiceScope() {
+  current_service = std::move(previous_);
 }
 
 }  // namespace hotpod::log

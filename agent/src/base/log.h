@@ -5,6 +5,7 @@
 #include <spdlog/common.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -53,5 +54,30 @@ enum class Source { Build, App };
 void output(Source source, std::string_view line);
 
 void flush();
+
+// The service (of a `services:` config) the loop thread works for at the moment: its log lines
+// carry it ("service" in JSON, "[name] " in text). "" outside services.
+const std::string& currentService();
+class ServiceScope {
+ public:
+  explicit ServiceScope(std::string service);
+  ~ServiceScope();
+  ServiceScope(const ServiceScope&) = delete;
+  ServiceScope& operator=(const ServiceScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+// `callback`, run later, in the service that is current now (the reactor and the reaper keep
+// the service of whoever registered a handler).
+template <class R, class... Args>
+std::function<R(Args...)> keepService(std::function<R(Args...)> callback) {
+  const std::string& service = currentService();
+  if (service.empty() || !callback) return callback;
+  return [service, callback = std::move(callback)](Args... args) -> R {
+    ServiceScope scope(service);
+    return callback(std::forward<Args>(args)...);
+  };
+}
 
 }  // namespace hotpod::log

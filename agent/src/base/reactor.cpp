@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "base/log.h"
 #include "base/syscalls.h"
 
 namespace hotpod {
@@ -54,7 +55,7 @@ void Reactor::add(int fd, uint32_t events, Handler handler) {
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
     throw sys::error(errno, "epoll_ctl(ADD) for fd " + std::to_string(fd));
   }
-  handlers_[fd] = {generation, std::make_shared<Handler>(std::move(handler))};
+  handlers_[fd] = {generation, std::make_shared<Handler>(log::keepService(std::move(handler)))};
 }
 
 void Reactor::modify(int fd, uint32_t events) {
@@ -76,7 +77,7 @@ void Reactor::remove(int fd) {
 void Reactor::post(std::function<void()> task) {
   {
     std::lock_guard lock(posted_mutex_);
-    posted_.push_back(std::move(task));
+    posted_.push_back(log::keepService(std::move(task)));
   }
   const uint64_t one = 1;
   [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);

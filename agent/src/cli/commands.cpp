@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "base/files.h"
 #include "base/log.h"
@@ -9,9 +10,12 @@
 #include "cli/options.h"
 #include "config/target_reader.h"
 #include "filter/path_filter.h"
+#include "filter/path_set.h"
 #include "guard/production_guard.h"
 #include "loop/dev_loop.h"
+#include "loop/service_loop.h"
 #include "migrate/importers.h"
+#include "migrate/service_finder.h"
 #include "migrate/starter.h"
 #include "plan/rule_matcher.h"
 #include "watch/backend_selection.h"
@@ -61,6 +65,7 @@ int runCommand(const CommandLine& line) {
                   ". To choose yourself: hotpod init (writes hotpod.yaml), or --build CMD / -- APP",
               {{"project", config.guessed}});
   }
+  if (!config.services.empty()) return ServiceLoop(std::move(config)).run();
   DevLoop loop(std::move(config));
   return loop.run();
 }
@@ -70,6 +75,7 @@ int agentCommand(const CommandLine& line) {
   if (refusedInProduction("agent", line, production)) return kRefusedInProduction;
   Config config = resolveConfig(line, false);
   checkAgentTarget(config);
+  for (const auto& service : config.services) checkAgentTarget(service.config);
   setupLogging(config);
   warnIfAllowed(production);
   if (!config.run.cmd.empty()) {
@@ -79,9 +85,10 @@ int agentCommand(const CommandLine& line) {
                   "container. Its program is still kept from triggering builds",
               {{"run_cmd", config.run.cmd.display()}});
   }
-  if (config.build.cmd.empty()) {
+  if (config.build.cmd.empty() && config.services.empty()) {
     log::info("no_build", "no build.cmd: every change restarts the app in the other container");
   }
+  if (!config.services.empty()) return ServiceLoop(std::move(config), LoopRole::Agent).run();
   DevLoop loop(std::move(config), LoopRole::Agent);
   return loop.run();
 }
@@ -94,11 +101,40 @@ int checkCommand(const CommandLine& line, bool list_files) {
   TreeSnapshot tree(root);
   tree.walk(
       "", [&](const std::string& dir) { return filter.shouldDescend(dir); }, {}, nullptr);
+  // services: which of them each file concerns (its paths, its own watch settings).
+  struct ServiceView {
+    std::string name;
+    PathSet paths;
+    PathFilter filter;
+    size_t files = 0;
+  };
+  std::vector<ServiceView> services;
+  for (const auto& service : config.services) {
+    services.push_back({service.name, PathSet(service.paths),
+                        PathFilter(root, filterOptions(service.config, root))});
+  }
   std::vector<std::string> relevant;
+  std::map<std::string, std::string> concerned;  // path → "api, worker"
   tree.forEachFile([&](const std::string& path, const FileState&) {
-    if (filter.isRelevant(path)) relevant.push_back(path);
+    if (services.empty()) {
+      if (filter.isRelevant(path)) relevant.push_back(path);
+      return;
+    }
+    std::string names;
+    for (auto& service : services) {
+      if (!service.paths.contains(path) || !service.filter.isRelevant(path)) continue;
+      names += (names.empty() ? "" : ", ") + service.name;
+      ++service.files;
+    }
+    if (names.empty()) return;
+    relevant.push_back(path);
+    concerned[path] = names;
   });
   std::sort(relevant.begin(), relevant.end());
+  if (list_files && !services.empty()) {
+    for (const auto& path : relevant) std::cout << path << '\t' << concerned[path] << '\n';
+    return 0;
+  }
   if (list_files) {
     // With rules, each file also shows the rule that would fire for it.
     const RuleMatcher rules(config.rules);
@@ -121,7 +157,10 @@ int checkCommand(const CommandLine& line, bool list_files) {
             << "\nrun:      " << (config.run.cmd.empty() ? "(none)" : config.run.cmd.display())
             << "\nwatching: " << relevant.size() << " file(s) would trigger a reload ("
             << tree.fileCount() << " seen); list them with --list-files\n";
-  if (config.build.cmd.empty() && config.run.cmd.empty()) {
+  for (const auto& service : services) {
+    std::cout << "service:  " << service.name << ": " << service.files << " file(s)\n";
+  }
+  if (services.empty() && config.build.cmd.empty() && config.run.cmd.empty()) {
     std::cout << "note:     no build.cmd and no run.cmd: hotpod would only report changes\n";
   }
   return 0;
@@ -151,6 +190,19 @@ int initCommand(const InitOptions& options) {
     const auto file = fileOr(options.from_nodemon, "nodemon.json");
     imported = importNodemon(file);
     source = "nodemon's " + file.string();
+  } else if (options.compose_given) {
+    std::filesystem::path file = options.from_compose;
+    for (const char* name :
+         {"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}) {
+      if (file.empty() && std::filesystem::exists(dir / name)) file = dir / name;
+    }
+    if (file.empty()) file = dir / "compose.yaml";  // for the error
+    imported = importCompose(file);
+    source = "the develop.watch sections of " + file.string();
+  } else if (const auto services = findServices(dir); services.size() >= 2) {
+    imported.yaml = servicesConfig(services);
+    source =
+        "the " + std::to_string(services.size()) + " services found (" + services.front().why + ")";
   } else {
     imported.yaml = starterConfig(dir);
   }

@@ -127,8 +127,13 @@ int main(int argc, char** argv) {
   auto* from_nodemon = init->add_option("--from-nodemon", init_options.from_nodemon,
                                         "Convert nodemon's config (nodemon.json)")
                            ->expected(0, 1);
-  from_air->excludes(from_daemon)->excludes(from_nodemon);
-  from_daemon->excludes(from_nodemon);
+  auto* from_compose =
+      init->add_option("--from-compose", init_options.from_compose,
+                       "Convert the develop.watch sections of a compose file into services")
+          ->expected(0, 1);
+  from_air->excludes(from_daemon)->excludes(from_nodemon)->excludes(from_compose);
+  from_daemon->excludes(from_nodemon)->excludes(from_compose);
+  from_nodemon->excludes(from_compose);
 
   hotpod::ExecOptions exec_options;
   auto* exec = app.add_subcommand(
@@ -219,6 +224,7 @@ int main(int argc, char** argv) {
     if (*init) {
       init_options.air_given = init->count("--from-air") > 0;
       init_options.nodemon_given = init->count("--from-nodemon") > 0;
+      init_options.compose_given = init->count("--from-compose") > 0;
       return hotpod::initCommand(init_options);
     }
     if (*exec) return hotpod::execCommand(exec_options);

@@ -56,6 +56,8 @@ struct InitOptions {
   std::string from_compiledaemon;  // its command-line flags
   std::string from_nodemon;        // file; empty with nodemon_given: nodemon.json in dir
   bool nodemon_given = false;
+  std::string from_compose;  // file; empty with compose_given: compose.yaml … in dir
+  bool compose_given = false;
 };
 int initCommand(const InitOptions& options);
 

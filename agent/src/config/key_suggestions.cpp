@@ -14,12 +14,13 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
   static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
       {"",
        {"root", "watch", "build", "run", "log", "http", "app", "notify", "audit", "target", "proxy",
-        "rules"}},
+        "rules", "services"}},
+      {"service", {"paths", "dir", "watch", "build", "run", "rules", "app", "target"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",
         "exclude", "exclude_dir", "gitignore", "delay", "max_delay"}},
-      {"build", {"cmd", "timeout", "on_busy", "env", "artifacts"}},
+      {"build", {"cmd", "timeout", "on_busy", "env", "artifacts", "parallel"}},
       {"run", {"cmd", "stop_signal", "stop_timeout", "restart_on_crash"}},
       {"log", {"format", "level"}},
       {"http",
@@ -102,8 +103,12 @@ std::string unknownKeyHint(std::string_view section, std::string_view key) {
     if ((other_section == "rules") != (section == "rules")) continue;
     for (const auto& valid : keys) {
       size_t distance = editDistance(key, valid);
-      if (distance <= typoBudget(key)) {
-        candidates.push_back({distance, other_section == section, dotted(other_section, valid)});
+      // A service's keys are written inside it: suggested undotted, like top-level ones.
+      const std::string name = other_section == "service" ? valid : dotted(other_section, valid);
+      const bool known = std::any_of(candidates.begin(), candidates.end(),
+                                     [&](const Candidate& c) { return c.name == name; });
+      if (distance <= typoBudget(key) && !known) {
+        candidates.push_back({distance, other_section == section, name});
       }
     }
   }
@@ -122,6 +127,7 @@ std::string unknownKeyHint(std::string_view section, std::string_view key) {
   }
 
   if (section.empty()) return "valid top-level keys: " + joined(validConfigKeys(""));
+  if (section == "service") return "valid keys in a service: " + joined(validConfigKeys(section));
   return "valid keys in '" + std::string(section) + "': " + joined(validConfigKeys(section));
 }
 

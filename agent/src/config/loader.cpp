@@ -15,6 +15,7 @@
 #include "config/observe_reader.h"
 #include "config/proxy_reader.h"
 #include "config/rule_reader.h"
+#include "config/services_reader.h"
 #include "config/single_document.h"
 #include "config/target_reader.h"
 #include "config/yaml_reader.h"
@@ -164,6 +165,8 @@ void readBuild(const YamlReader& reader, const YamlField& section, BuildConfig& 
       build.env = readEnv(reader, field);
     } else if (name == "artifacts") {
       build.artifacts = readArtifacts(reader, field);
+    } else if (name == "parallel") {
+      build.parallel = readParallel(reader, field);
     }
   }
 }
@@ -265,12 +268,18 @@ YAML::Node nestedDocument(std::string_view dotted_key, const YAML::Node& value) 
   return level;
 }
 
-// Reads every section present in `document` over what `config` already holds.
-void readDocument(const YamlReader& reader, const YAML::Node& document, Config& config) {
-  YamlField top{"", document, document};
-  for (const auto& field : reader.sectionFields(top, "")) {
-    const std::string& name = field.key;
-    if (name == "root") {
+// Reads every section present in `top` over what `config` already holds. `section` is "" for
+// the document, "service" for one entry of `services:` (its paths and dir are read there).
+void readDocument(const YamlReader& reader, const YAML::Node& document, Config& config,
+                  std::string_view section = "", const YamlField* service = nullptr) {
+  const YamlField top = service ? *service : YamlField{"", document, document};
+  const YamlField* services = nullptr;
+  const auto fields = reader.sectionFields(top, section);
+  for (const auto& field : fields) {
+    const std::string& name = field.key_node.Scalar();
+    if (name == "services") {
+      services = &field;  // after every top-level key: they are its defaults
+    } else if (name == "root") {
       if (field.value.IsNull())
         reader.fail(field, "missing value", "use '.' for the config file's directory");
       std::string root = reader.readString(field, "src");
@@ -299,6 +308,12 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
     } else if (name == "rules") {
       config.rules = readRules(reader, field);
     }
+  }
+  if (services) {
+    config.services = readServices(
+        reader, *services, config, [&reader](const YamlField& service, Config& service_config) {
+          readDocument(reader, service.value, service_config, "service", &service);
+        });
   }
 }
 

@@ -148,8 +148,18 @@ struct HttpServer::Impl {
             "text/plain");
       }
     });
-    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-      const auto status = context.board.current();
+    server.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
+      auto status = context.board.current();
+      if (req.has_param("service")) {  // one service of a `services:` config
+        const auto name = req.get_param_value("service");
+        const auto found = status->services.find(name);
+        if (found == status->services.end()) {
+          res.status = 404;
+          res.set_content("no service named '" + name + "' (see /v1/status)\n", "text/plain");
+          return;
+        }
+        status = found->second;
+      }
       res.status = status->readiness.ready ? 200 : 503;
       res.set_content(std::string(status->readiness.ready ? "ready: " : "not ready: ") +
                           status->readiness.reason + "\n",

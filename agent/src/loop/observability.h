@@ -31,7 +31,12 @@ class Observability {
 
   LoopState& state() { return state_; }
   const Metrics& metrics() const { return metrics_; }
+  // What each service of a `services:` config shares with the others.
   Metrics& metrics() { return metrics_; }
+  StatusBoard& board() { return board_; }
+  EventHub& events() { return events_; }
+  WebhookSender& webhooks() { return webhooks_; }
+  AuditTrail& audit() { return audit_; }
   // Starts the HTTP server unless http.listen is off. `rebuild` and `restart` run on the loop.
   // Throws std::runtime_error when an address the user chose cannot be bound.
   using ControlHandler = std::function<void(const ControlRequest&)>;

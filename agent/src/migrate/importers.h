@@ -24,4 +24,8 @@ ImportResult importNodemon(
     const std::filesystem::path&
         nodemon_json);  // JSON: parse it with yaml-cpp (JSON is valid YAML 1.2 flow)
 
+// The develop.watch sections of a compose file, as services and rules (docs/migrating.md).
+ImportResult importCompose(const std::filesystem::path& compose_file);
+ImportResult importComposeText(const std::string& content, const std::string& file_name);
+
 }  // namespace hotpod

@@ -52,6 +52,9 @@ struct BuildConfig {
   // What the build produces (relative to root): kept as the last good version for app.rollback,
   // and never a trigger themselves.
   std::vector<std::string> artifacts;
+  // `services:`: how many services may build at once (0: the number of cores). Read at the
+  // top level only.
+  int parallel = 0;
 };
 
 struct RunConfig {
@@ -154,6 +157,8 @@ struct ProxyConfig {
   bool inject = true;  // the live-reload snippet in text/html responses
 };
 
+struct ServiceConfig;
+
 struct Config {
   std::filesystem::path source;  // the file it was read from; empty when defaults only
   std::filesystem::path root = ".";
@@ -169,6 +174,20 @@ struct Config {
   ProxyConfig proxy;
   std::vector<Rule> rules;  // empty: every relevant change builds and restarts
   std::string guessed;      // zero-config: what hotpod found ("a Go project (go.mod)")
+  // `services:` (docs/configuration.md): empty for a single app. Each service's own Config is
+  // the top-level one with the service's keys read over it.
+  std::vector<ServiceConfig> services;
+};
+
+// One service of a `services:` config.
+struct ServiceConfig {
+  std::string name;
+  // Gitignore-style patterns relative to root: a change concerns this service when it (or a
+  // directory above it) matches one. A plain directory name ("api") matches everything below it.
+  std::vector<std::string> paths;
+  std::string dir;  // where build.cmd and run.cmd start, relative to root ("" = root)
+  Config config;    // services is empty here
+  int line = 0;     // where the service is written (1-based), for messages
 };
 
 }  // namespace hotpod

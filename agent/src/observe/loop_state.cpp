@@ -337,7 +337,10 @@ void LoopState::publish() {
 }
 
 void LoopState::emit(const std::string& type, const std::string& body) {
-  events_.publish(type, body);
+  if (service_.empty() || !body.starts_with('{')) return (void)events_.publish(type, body);
+  const bool empty_object = body.find_first_not_of(" \n", 1) == body.find('}');
+  events_.publish(type, "{\"service\":" + jsonText(json(service_)) + (empty_object ? "" : ",") +
+                            body.substr(1));
 }
 
 json LoopState::audit(std::string_view event, json fields) {

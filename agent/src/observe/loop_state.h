@@ -54,6 +54,9 @@ class LoopState {
   // The watch counters changed (the loop compares them after each of its turns).
   void sample(std::string_view backend, const WatchStats& stats);
 
+  // One service of a `services:` config: its events carry "service": NAME.
+  void setService(std::string name) { service_ = std::move(name); }
+
   const StatusSnapshot& status() const { return status_; }
   std::optional<uint64_t> lastGoodBuild() const { return last_good_build_; }
 
@@ -67,6 +70,7 @@ class LoopState {
   nlohmann::json describe(const AuditCause& cause) const;
 
   const HttpConfig policy_;
+  std::string service_;
   StatusBoard& board_;
   EventHub& events_;
   Metrics& metrics_;

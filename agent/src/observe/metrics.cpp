@@ -7,6 +7,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
 #include <fstream>
+#include <set>
 
 #include "proc/proc_table.h"
 
@@ -90,89 +91,123 @@ std::vector<prometheus::MetricFamily> processMetrics() {
   return families;
 }
 
+// What a service's own Metrics report (with a `service` label); the rest (watching, webhooks,
+// the version) belongs to the one hotpod and stays in the top-level registry.
+bool isPerService(const std::string& family) {
+  static const std::set<std::string> kPerService = {
+      "hotpod_builds_total",
+      "hotpod_build_duration_seconds",
+      "hotpod_restarts_total",
+      "hotpod_restart_failures_total",
+      "hotpod_reload_duration_seconds",
+      "hotpod_rollbacks_total",
+      "hotpod_app_up",
+      "hotpod_last_successful_build_timestamp_seconds"};
+  return kPerService.contains(family);
+}
+
 }  // namespace
 
-Metrics::Metrics(const std::string& version)
+Metrics::Metrics(const std::string& version, const std::string& service)
     : registry_(std::make_shared<prometheus::Registry>()),
+      labels_(service.empty() ? std::map<std::string, std::string>{}
+                              : std::map<std::string, std::string>{{"service", service}}),
       file_events_(BuildCounter()
                        .Name("hotpod_file_events_total")
                        .Help("Relevant file changes seen, by kind.")
+                       .Labels(labels_)
                        .Register(*registry_)),
       builds_(BuildCounter()
                   .Name("hotpod_builds_total")
                   .Help("Builds finished, by result.")
+                  .Labels(labels_)
                   .Register(*registry_)),
       build_duration_(BuildHistogram()
                           .Name("hotpod_build_duration_seconds")
                           .Help("How long builds took (every result but cancelled).")
+                          .Labels(labels_)
                           .Register(*registry_)
                           .Add({}, kDurationBuckets)),
       restarts_(BuildCounter()
                     .Name("hotpod_restarts_total")
                     .Help("App (re)starts, by reason.")
+                    .Labels(labels_)
                     .Register(*registry_)),
       restart_failures_(BuildCounter()
                             .Name("hotpod_restart_failures_total")
                             .Help("App restarts that failed, by reason (hotpod agent: the target "
                                   "was not found, EPERM, no new app in time).")
+                            .Labels(labels_)
                             .Register(*registry_)),
       reload_duration_(BuildHistogram()
                            .Name("hotpod_reload_duration_seconds")
                            .Help("From a change being detected to the new app being ready.")
+                           .Labels(labels_)
                            .Register(*registry_)
                            .Add({}, kDurationBuckets)),
       rollbacks_(BuildCounter()
                      .Name("hotpod_rollbacks_total")
                      .Help("Times a new version never got ready and the last good one came back.")
+                     .Labels(labels_)
                      .Register(*registry_)
                      .Add({})),
       app_up_(BuildGauge()
                   .Name("hotpod_app_up")
                   .Help("1 while the app runs, else 0.")
+                  .Labels(labels_)
                   .Register(*registry_)
                   .Add({})),
       watched_files_(BuildGauge()
                          .Name("hotpod_watched_files")
                          .Help("Files known below the watched root (excluded directories aside).")
+                         .Labels(labels_)
                          .Register(*registry_)
                          .Add({})),
       watched_directories_(BuildGauge()
                                .Name("hotpod_watched_directories")
                                .Help("Directories watched or polled.")
+                               .Labels(labels_)
                                .Register(*registry_)
                                .Add({})),
       backend_info_(BuildGauge()
                         .Name("hotpod_watch_backend_info")
                         .Help("The watch backend in use (value 1).")
+                        .Labels(labels_)
                         .Register(*registry_)),
       poll_scan_duration_(BuildHistogram()
                               .Name("hotpod_poll_scan_duration_seconds")
                               .Help("Wall time of one polling scan of the tree.")
+                              .Labels(labels_)
                               .Register(*registry_)
                               .Add({}, kDurationBuckets)),
       poll_interval_(BuildGauge()
                          .Name("hotpod_poll_interval_seconds")
                          .Help("Effective polling interval (0: nothing is polled); it stretches "
                                "to keep scans within watch.poll_budget.")
+                         .Labels(labels_)
                          .Register(*registry_)
                          .Add({})),
       overflows_(BuildCounter()
                      .Name("hotpod_inotify_overflows_total")
                      .Help("inotify queue overflows (each one rescans and diffs the tree).")
+                     .Labels(labels_)
                      .Register(*registry_)
                      .Add({})),
       last_success_(BuildGauge()
                         .Name("hotpod_last_successful_build_timestamp_seconds")
                         .Help("When the last successful build finished (unix time).")
+                        .Labels(labels_)
                         .Register(*registry_)
                         .Add({})),
       webhooks_(BuildCounter()
                     .Name("hotpod_webhook_deliveries_total")
                     .Help("Webhook deliveries, by result (after retries).")
+                    .Labels(labels_)
                     .Register(*registry_)) {
   BuildGauge()
       .Name("hotpod_build_info")
       .Help("hotpod's version (value 1).")
+      .Labels(labels_)
       .Register(*registry_)
       .Add({{"version", version}})
       .Set(1);
@@ -192,8 +227,25 @@ Metrics::Metrics(const std::string& version)
   }
 }
 
+void Metrics::include(const Metrics& service) {
+  services_.push_back(&service);
+}
+
 std::string Metrics::serialize() const {
   auto families = registry_->Collect();
+  if (!services_.empty()) {
+    // One family per name: the services' series of what is per service, ours of the rest.
+    for (auto& family : families) {
+      if (!isPerService(family.name)) continue;
+      family.metric.clear();
+      for (const auto* service : services_) {
+        for (auto& theirs : service->registry_->Collect()) {
+          if (theirs.name != family.name) continue;
+          for (auto& metric : theirs.metric) family.metric.push_back(std::move(metric));
+        }
+      }
+    }
+  }
   for (auto& family : processMetrics()) families.push_back(std::move(family));
   return prometheus::TextSerializer().Serialize(families);
 }

@@ -7,9 +7,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/build_result.h"
 
@@ -17,7 +19,11 @@ namespace hotpod {
 
 class Metrics {
  public:
-  explicit Metrics(const std::string& version);
+  // `service`: one service's metrics (of a `services:` config), each series labelled with it.
+  explicit Metrics(const std::string& version, const std::string& service = {});
+  // hotpod's own Metrics serialize each service's per-service series (builds, restarts, app_up
+  // …) instead of their own; `service` must outlive this.
+  void include(const Metrics& service);
 
   // For metrics kept beside these (the dev proxy's, observe/proxy_metrics).
   prometheus::Registry& registry() { return *registry_; }
@@ -48,6 +54,8 @@ class Metrics {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::map<std::string, std::string> labels_;
+  std::vector<const Metrics*> services_;
   prometheus::Family<prometheus::Counter>& file_events_;
   prometheus::Family<prometheus::Counter>& builds_;
   prometheus::Histogram& build_duration_;

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -86,15 +88,29 @@ struct StatusSnapshot {
   std::string last_error;
   bool first_build_succeeded = false;
   bool build_configured = false;
+  // `services:`: each service's own status, by name (empty for a single app).
+  std::map<std::string, std::shared_ptr<const StatusSnapshot>> services;
 };
 
 // The latest published snapshot; publish() from the loop, current() from anywhere.
 class StatusBoard {
  public:
+  // Loop thread only: turns what is published into what is shown (hotpod with services adds
+  // theirs to its own), or hears that a service's status changed.
+  using Decorator =
+      std::function<std::shared_ptr<const StatusSnapshot>(std::shared_ptr<const StatusSnapshot>)>;
+
   StatusBoard() : current_(std::make_shared<const StatusSnapshot>()) {}
   void publish(std::shared_ptr<const StatusSnapshot> snapshot) {
+    raw_ = snapshot;
+    if (decorator_) snapshot = decorator_(std::move(snapshot));
     std::lock_guard lock(mutex_);
     current_ = std::move(snapshot);
+  }
+  void decorate(Decorator decorator) { decorator_ = std::move(decorator); }
+  // Publishes the last snapshot again, through the decorator (loop thread).
+  void refresh() {
+    if (raw_) publish(raw_);
   }
   std::shared_ptr<const StatusSnapshot> current() const {
     std::lock_guard lock(mutex_);
@@ -104,6 +120,8 @@ class StatusBoard {
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const StatusSnapshot> current_;
+  std::shared_ptr<const StatusSnapshot> raw_;  // loop thread only
+  Decorator decorator_;
 };
 
 }  // namespace hotpod

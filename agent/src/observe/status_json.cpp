@@ -51,7 +51,9 @@ nlohmann::json buildJson(const BuildRecord& build) {
   return json;
 }
 
-std::string statusJson(const StatusSnapshot& status, double now_unix) {
+namespace {
+
+nlohmann::json statusObject(const StatusSnapshot& status, double now_unix) {
   const auto& app = status.app;
   nlohmann::json builds = nlohmann::json::array();
   for (const auto& build : status.builds) builds.push_back(buildJson(build));
@@ -92,8 +94,25 @@ std::string statusJson(const StatusSnapshot& status, double now_unix) {
         {"rollbacks", status.rollbacks}}},
       {"last_error",
        status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error)}};
+  if (!status.services.empty()) {
+    nlohmann::json services = nlohmann::json::object();
+    for (const auto& [name, service] : status.services) {
+      auto one = statusObject(*service, now_unix);
+      for (const char* shared : {"version", "mode", "started_at", "uptime_seconds", "watch"}) {
+        one.erase(shared);
+      }
+      services[name] = std::move(one);
+    }
+    json["services"] = std::move(services);
+  }
+  return json;
+}
+
+}  // namespace
+
+std::string statusJson(const StatusSnapshot& status, double now_unix) {
   // Build output may hold any bytes; never fail to answer because of one.
-  return jsonText(json);
+  return jsonText(statusObject(status, now_unix));
 }
 
 }  // namespace hotpod

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/log.h"
+
 namespace hotpod {
 
 class GroupJournal;
@@ -20,13 +22,15 @@ class Reaper {
   // Makes this process a child subreaper so orphans of its children come back to it.
   static void becomeSubreaper();
 
-  void expect(pid_t pid, ExitHandler on_exit) { owners_[pid] = std::move(on_exit); }
+  void expect(pid_t pid, ExitHandler on_exit) {
+    owners_[pid] = log::keepService(std::move(on_exit));
+  }
   void forget(pid_t pid) { owners_.erase(pid); }
   // True for a child hotpod spawned and has not reaped yet (false for an adopted orphan).
   bool owns(pid_t pid) const { return owners_.contains(pid); }
   // Listeners run after every reaping pass in which something was reaped.
   int addListener(std::function<void()> listener) {
-    listeners_.emplace(next_listener_, std::move(listener));
+    listeners_.emplace(next_listener_, log::keepService(std::move(listener)));
     return next_listener_++;
   }
   void removeListener(int id) { listeners_.erase(id); }
