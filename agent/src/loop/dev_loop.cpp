@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <cstring>
 
 #include "app/app_supervisor.h"
 #include "app/peer_restarter.h"
@@ -17,6 +16,7 @@
 #include "base/timer.h"
 #include "debounce/debouncer.h"
 #include "loop/app_health.h"
+#include "loop/app_report.h"
 #include "loop/observability.h"
 #include "loop/port_clash.h"
 #include "loop/proxy_link.h"
@@ -132,16 +132,9 @@ struct DevLoop::Impl {
             },
             [this](const AppEnd& end) {
               health.gone();
-              // An app in another container ended unseen by the agent: counted as a crash.
-              const bool clean = end.exit_known && end.exit.exited() && end.exit.code() == 0;
-              state.appGone(end.exit_known ? end.exit.describe() : "ended",
-                            !end.on_its_own ? AppExit::Stopped
-                            : clean         ? AppExit::ExitedCleanly
-                                            : AppExit::Crashed);
+              reportAppGone(state, end);
             },
-            [this](int error, std::optional<std::chrono::milliseconds>) {
-              state.appStartFailed(std::strerror(error));
-            }};
+            [this](int error, auto) { reportAppStartFailed(state, error); }};
   }
 
   void startWatching() {

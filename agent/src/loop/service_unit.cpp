@@ -1,12 +1,11 @@
 #include "loop/service_unit.h"
 
-#include <cstring>
-
 #include "app/app_supervisor.h"
 #include "app/peer_restarter.h"
 #include "base/log.h"
 #include "base/signals.h"
 #include "base/text.h"
+#include "loop/app_report.h"
 #include "loop/dev_loop.h"
 #include "loop/observability.h"
 
@@ -96,16 +95,10 @@ AppObserver ServiceUnit::appObserver() {
           },
           [this](const AppEnd& end) {
             health_.gone();
-            const bool clean = end.exit_known && end.exit.exited() && end.exit.code() == 0;
-            state_.appGone(end.exit_known ? end.exit.describe() : "ended",
-                           !end.on_its_own ? AppExit::Stopped
-                           : clean         ? AppExit::ExitedCleanly
-                                           : AppExit::Crashed);
+            reportAppGone(state_, end);
             finishIfStopped();
           },
-          [this](int error, std::optional<std::chrono::milliseconds>) {
-            state_.appStartFailed(std::strerror(error));
-          }};
+          [this](int error, auto) { reportAppStartFailed(state_, error); }};
 }
 
 bool ServiceUnit::concerns(const std::string& rel_path) const {
