@@ -82,6 +82,27 @@ class BuildTest(TempTree):
         self.wait_build(hp, mark, 2)
         self.assertEqual(self.changed_files(2), ["main.go"])
 
+    def test_a_build_that_writes_a_temp_file_into_the_tree_does_not_trigger_itself(self):
+        # Like `go build -o` or a `cp x.new && mv x.new x` step: a temp file next to an
+        # artefact the watcher excludes, renamed over it a moment later. A lone change waits only
+        # 2 ms; while hotpod's own build writes, its temp file must wait the full quiet period
+        # and net out with the rename, or each build cancels itself (on_busy: restart).
+        write(os.path.join(self.dir, "hotpod.yaml"), f"""
+root: src
+build:
+  cmd: mkdir -p bin && cp main.go bin/app.new && sleep 0.05 && mv bin/app.new bin/app && printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt
+  artifacts: [bin/app]
+""")
+        hp = self.start([])
+        first = self.wait_build(hp, 0, 1)
+        self.assertEqual(first["result"], "success", hp.log_tail())
+        mark = hp.mark()
+        write(os.path.join(self.src, "main.go"), "package main\n// saved\n")
+        second = self.wait_build(hp, mark, 2)
+        self.assertEqual(second["result"], "success", hp.log_tail())
+        self.assertEqual(self.changed_files(2), ["main.go"])
+        self.sentinel(hp, 3)
+
     def test_tar_extract_of_5000_files_gives_at_most_two_builds(self):
         staging = os.path.join(self.dir, "staging")
         for i in range(5000):

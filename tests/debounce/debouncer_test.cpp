@@ -152,3 +152,24 @@ TEST_CASE("adaptive: a removal, a rule's own quiet period and no lone_delay wait
   tiny.add({"a.go", ChangeKind::Modified, {}}, t0);
   CHECK(*tiny.deadline() == t0 + 1ms);
 }
+
+TEST_CASE("adaptive: while the build writes into the tree, its temp file nets out in one window") {
+  Debouncer debouncer(100ms, 2s, 2ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  // `cp src/app.py bin/app.py.new && mv bin/app.py.new bin/app.py` (bin/app.py is excluded).
+  debouncer.treeBusy(t0);
+  debouncer.add({"bin/app.py.new", ChangeKind::Created, {}}, t0);
+  CHECK(*debouncer.deadline() == t0 + 100ms);  // not lone: the build is running
+  CHECK_FALSE(debouncer.takeIfDue(t0 + 2ms));
+  debouncer.add({"bin/app.py.new", ChangeKind::Removed, {}}, t0 + 3ms);
+  auto changes = debouncer.takeIfDue(t0 + 103ms);
+  REQUIRE(changes);
+  CHECK(changes->empty());  // nothing for the next build
+  // Its temp file and rename read in one batch after its exit: one window, nothing to build.
+  debouncer.add({"bin/app.py.new", ChangeKind::Created, {}}, t0 + 300ms);
+  debouncer.add({"bin/app.py.new", ChangeKind::Removed, {}}, t0 + 300ms);
+  CHECK(*debouncer.deadline() == t0 + 400ms);
+  REQUIRE(debouncer.takeIfDue(t0 + 400ms)->empty());
+  debouncer.add({"main.go", ChangeKind::Modified, {}}, t0 + 600ms);  // a user's save later
+  CHECK(*debouncer.deadline() == t0 + 602ms);
+}

@@ -38,6 +38,18 @@ class SyncBuildTest(TempTree):
         with open(os.path.join(self.out, f"build-{number}.txt")) as f:
             return sorted(filter(None, f.read().split("\n")))
 
+    def cut_sync(self):
+        """done.go arrives whole, then the client goes away in the middle of big.go."""
+        data = pax_archive([("done.go", b"package main\n"), ("big.go", b"y" * 200_000)])
+        proc = subprocess.Popen([HOTPOD, "tar", "-C", self.src, "-x", "-f", "-"],
+                                stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(proc.stderr.close)
+        proc.stdin.write(data[:len(data) // 2])
+        proc.stdin.flush()
+        wait_until("done.go", lambda: os.path.exists(os.path.join(self.src, "done.go")))
+        proc.stdin.close()  # the client (kubectl exec, docker exec) went away mid-stream
+        self.assertEqual(proc.wait(timeout=30), 2)
+
     def sentinel(self, hp, expected_build):
         """A file written after everything else: its build's number proves how many ran."""
         mark = hp.mark()
@@ -92,15 +104,7 @@ class SyncBuildTest(TempTree):
 
     def test_cut_stream_builds_nothing_and_the_next_sync_builds(self):
         hp = self.start_loop(delay="100ms")
-        data = pax_archive([("done.go", b"package main\n"), ("big.go", b"y" * 200_000)])
-        proc = subprocess.Popen([HOTPOD, "tar", "-C", self.src, "-x", "-f", "-"],
-                                stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.addCleanup(proc.stderr.close)
-        proc.stdin.write(data[:len(data) // 2])
-        proc.stdin.flush()
-        wait_until("done.go", lambda: os.path.exists(os.path.join(self.src, "done.go")))
-        proc.stdin.close()  # the client (kubectl exec, docker exec) went away mid-stream
-        self.assertEqual(proc.wait(timeout=30), 2)
+        self.cut_sync()
         hp.wait_for("sync_cut")
         self.assertEqual(sorted(n for n in os.listdir(self.src) if not n.startswith(".hotpod")),
                          ["done.go", "main.go"])  # no big.go, no temp file
@@ -121,7 +125,8 @@ class SyncBuildTest(TempTree):
         self.sentinel(hp, 4)
 
     def test_the_audit_record_of_a_synced_build_says_via_sync(self):
-        """audit.path: a build set off by a sync says "via": "sync"; an edit says "watch"."""
+        """audit.path: each sync batch is one record (complete or cut, with its files); a build
+        set off by a sync says "via": "sync"; an edit says "watch"."""
         audit = os.path.join(self.dir, "audit.jsonl")
         write(os.path.join(self.dir, "hotpod.yaml"),
               f"root: src\nwatch:\n  delay: 100ms\nbuild:\n  cmd: 'true'\n"
@@ -130,12 +135,20 @@ class SyncBuildTest(TempTree):
         hp.wait_for("build_finished", build=1)
         socket = os.path.join(self.src, ".hotpod", "sync.sock")
         wait_until("the sync socket " + socket, lambda: os.path.exists(socket))
+        self.cut_sync()
+        hp.wait_for("sync_cut")
         self.tar(pax_archive([("api/handler.go", b"package api\n")]))
         hp.wait_for("build_finished", build=2)
         write(os.path.join(self.src, "main.go"), "package main // edited\n")
         hp.wait_for("build_finished", build=3)
         with open(audit) as f:
-            builds = {r["build"]: r for r in map(json.loads, f) if r["event"] == "build"}
+            records = [json.loads(line) for line in f]
+        syncs = [{k: r[k] for k in ("result", "count", "files")}
+                 for r in records if r["event"] == "sync"]
+        # A cut sync lists what it had begun: big.go was announced, never put in place.
+        self.assertEqual(syncs, [{"result": "cut", "count": 2, "files": ["big.go", "done.go"]},
+                                 {"result": "complete", "count": 1, "files": ["api/handler.go"]}])
+        builds = {r["build"]: r for r in records if r["event"] == "build"}
         self.assertEqual(builds[2]["trigger"]["via"], "sync", builds[2])
         self.assertEqual([x["path"] for x in builds[2]["trigger"]["files"]], ["api/handler.go"])
         self.assertEqual(builds[3]["trigger"]["via"], "watch", builds[3])

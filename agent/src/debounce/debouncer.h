@@ -46,6 +46,12 @@ class Debouncer {
   ChangeSet takeNow();
   // Drops these paths from the window (a cut sync's files: no build of a half-synced tree).
   void forget(const std::set<std::string>& paths);
+  // Something else writes into the tree now (hotpod's own build): the tree is not quiet, so the
+  // next change waits the full delay. A build's temp file and its rename over an excluded
+  // artefact then net out in one window instead of starting the next build. (Events read after
+  // the build's exit need no mark: the watcher hands them over in one batch, where the second
+  // change of a window makes it a storm anyway.)
+  void treeBusy(Clock::time_point now) { last_change_ = now; }
 
  private:
   std::chrono::milliseconds delay_;

@@ -35,9 +35,7 @@ namespace {
 // A second Ctrl-C stops without waiting for the app: like a shell's interrupted command, 128 +
 // SIGINT.
 constexpr int kForcedStopExitCode = 128 + SIGINT;
-
 using Clock = std::chrono::steady_clock;
-
 }  // namespace
 
 struct DevLoop::Impl {
@@ -54,12 +52,14 @@ struct DevLoop::Impl {
   PathFilter filter;
   Debouncer debouncer;
   Timer debounce_timer{reactor, [this] { onDebounceDue(); }};
-  SyncGate sync{reactor,
-                root,
-                filter,
-                debouncer,
-                config.watch,
-                {[this](const ChangeSet& c) { changed(c, "sync"); }, [this] { onDebounceDue(); }}};
+  SyncGate sync{
+      reactor,
+      root,
+      filter,
+      debouncer,
+      config.watch,
+      {[this](const ChangeSet& c) { changed(c, "sync"); }, [this] { onDebounceDue(); },
+       [this](const auto& paths, bool complete) { state.syncFinished(paths, complete); }}};
   Builder builder;
   std::unique_ptr<AppRestarter> restarter;
   AppRestarter& app;
@@ -162,6 +162,7 @@ struct DevLoop::Impl {
     if (shutting_down) return;
     const auto now = Clock::now();
     bool rules_changed = false;
+    if (builder.busy()) debouncer.treeBusy(now);  // the events may be the build's own output
     for (const auto& event : events) {
       if (PathFilter::isIgnoreFile(event.path)) {
         filter.invalidate(event.path);

@@ -108,6 +108,7 @@ bool ServiceUnit::concerns(const std::string& rel_path) const {
 void ServiceUnit::add(const FileEvent& event, Clock::time_point now) {
   log::ServiceScope scope(name_);
   if (shutting_down_) return;
+  if (builder_.busy()) debouncer_.treeBusy(now);  // the event may be the build's own output
   debouncer_.add(event, now, rules_.delayFor(event.path));
   state_.fileEvent(event.kind);
   if (auto deadline = debouncer_.deadline()) {

@@ -46,6 +46,7 @@ void SyncGate::ended(uint64_t batch) {
     if (filter_.isRelevant(path)) changes.add({path, ChangeKind::Modified, {}});
   }
   changes.markSynced();
+  if (hooks_.finished) hooks_.finished(paths, true);
   log::info("sync_ended",
             "hotpod tar finished a sync of " + std::to_string(paths.size()) + " file(s)",
             {{"files", static_cast<int64_t>(paths.size())}});
@@ -58,6 +59,7 @@ void SyncGate::cut(uint64_t batch) {
   open_.erase(batch);
   remember(paths);
   debouncer_.forget(paths);
+  if (hooks_.finished) hooks_.finished(paths, false);
   log::warn("sync_cut",
             "a sync was cut off after " + std::to_string(paths.size()) +
                 " file(s); no build until a sync completes",

@@ -24,6 +24,8 @@ class SyncGate {
   struct Hooks {
     std::function<void(const ChangeSet&)> build;  // the sync ended: build these now
     std::function<void()> released;               // no sync open any more: debounce as usual
+    // A batch ended (complete) or was cut off: what it wrote, for the audit log.
+    std::function<void(const std::set<std::string>&, bool complete)> finished;
   };
 
   SyncGate(Reactor& reactor, const std::filesystem::path& root, PathFilter& filter,

@@ -1,9 +1,9 @@
 #pragma once
-// The audit records: one JSON object per build, restart, signal and rollback, saying when, what
-// set it off (the changed files with their size and content hash, or the control request and
-// its client), the result, and the version (a hash of the build outputs) it concerns. The same
-// object goes to the audit log and into the webhook payloads: this is the one place that builds
-// it.
+// The audit records: one JSON object per build, restart, signal, rollback and sync batch, saying
+// when, what set it off (the changed files with their size and content hash, or the control
+// request and its client), the result, and the version (a hash of the build outputs) it
+// concerns. The same object goes to the audit log and into the webhook payloads: this is the one
+// place that builds it.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>

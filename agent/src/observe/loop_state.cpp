@@ -150,6 +150,17 @@ void LoopState::changeHandled(bool restarts_app) {
   publish();
 }
 
+void LoopState::syncFinished(const std::set<std::string>& paths, bool complete) {
+  json files = json::array();
+  for (const auto& path : paths) {
+    if (files.size() == AuditTrail::kMaxListedFiles) break;
+    files.push_back(path);
+  }
+  audit("sync", {{"result", complete ? "complete" : "cut"},
+                 {"count", paths.size()},
+                 {"files", std::move(files)}});
+}
+
 void LoopState::restartRequested(std::string_view reason, const AuditCause& cause) {
   restart_reason_ = reason;
   restart_cause_ = describe(cause);

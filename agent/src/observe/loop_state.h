@@ -4,6 +4,7 @@
 // for the HTTP threads. Only the loop thread calls it.
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "app/app_supervisor.h"
@@ -41,6 +42,8 @@ class LoopState {
   void restartRequested(std::string_view reason, const AuditCause& cause);
   // A rules' signal action: `sent` false when no app ran to get it.
   void signalled(int signal, pid_t pid, bool sent, const AuditCause& cause);
+  // A sync through hotpod's tar ended (`complete`) or was cut off: one audit record per batch.
+  void syncFinished(const std::set<std::string>& paths, bool complete);
   void appStarted(pid_t pid);
   void appStartFailed(const std::string& why);
   // hotpod agent: the restart signal could not be sent, or no new app came up in time.
