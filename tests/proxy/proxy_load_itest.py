@@ -131,6 +131,9 @@ class GinUnderLoadTest(TempTree):
             hp.wait_for("app_started", after=mark)
             # the new version answers (through the proxy, in overlap once it is promoted)
             hp.wait_for(ready[0], after=mark, **ready[1])
+            # and the old one is gone (in overlap it stops after the promotion): what the broken
+            # build's "stops nothing" counts from is settled
+            hp.wait_for("app_stopped", after=mark)
             done += 1
         load.stop()
         return load, done
