@@ -25,6 +25,7 @@
 #include "loop/stray_signals.h"
 #include "loop/sync_gate.h"
 #include "loop/watch_report.h"
+#include "loop/work_plan.h"
 #include "plan/rule_matcher.h"
 #include "proc/group_journal.h"
 #include "proc/reaper.h"
@@ -229,26 +230,17 @@ struct DevLoop::Impl {
     }
   }
 
-  // A ChangeSet runs its rules' `run` commands and, when it asks for a build, build.cmd, as one
-  // builder job (so they share its timeout, cancellation and failure handling); then the
-  // strongest action.
+  // A ChangeSet's work (loop/work_plan.h): one builder job, then the strongest action.
   void startWork(const ChangeSet& changes) {
-    const RulePlan plan =
-        rules.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules.plan(changes);
-    if (!plan.any) {
+    const Work work = planWork(rules, changes, builder, config.build.cmd);
+    if (!work.plan.any) {
       log::debug("no_rule", "no rule matches the changed files; nothing to do");
       state.changeHandled(false);
       return;
     }
-    std::vector<std::string> steps = plan.runs;
-    if (plan.action == RuleAction::Build && builder.configured()) steps.push_back(config.build.cmd);
-    const std::string command = chainShellCommands(steps);
-    if (command.empty()) {
-      perform(plan, changes, "files changed", std::nullopt);
-      return;
-    }
-    in_flight = plan;
-    startBuild(changes, command);
+    if (work.command.empty()) return perform(work.plan, changes, "files changed", std::nullopt);
+    in_flight = work.plan;
+    startBuild(changes, work.command);
   }
 
   void startBuild(const ChangeSet& changes, const std::string& command = {},

@@ -8,6 +8,7 @@
 #include "loop/app_report.h"
 #include "loop/dev_loop.h"
 #include "loop/observability.h"
+#include "loop/work_plan.h"
 
 namespace hotpod {
 namespace {
@@ -150,19 +151,15 @@ void ServiceUnit::trigger(const ChangeSet& changes) {
 }
 
 void ServiceUnit::startWork(const ChangeSet& changes) {
-  const RulePlan plan =
-      rules_.empty() ? RulePlan{true, RuleAction::Build, {}, {}} : rules_.plan(changes);
-  if (!plan.any) {
+  const Work work = planWork(rules_, changes, builder_, config_.build.cmd);
+  if (!work.plan.any) {
     log::debug("no_rule", "no rule matches the changed files; nothing to do");
     state_.changeHandled(false);
     return;
   }
-  std::vector<std::string> steps = plan.runs;
-  if (plan.action == RuleAction::Build && builder_.configured()) steps.push_back(config_.build.cmd);
-  const std::string command = chainShellCommands(steps);
-  if (command.empty()) return perform(plan, changes, "files changed", std::nullopt);
-  in_flight_ = plan;
-  startBuild(changes, command);
+  if (work.command.empty()) return perform(work.plan, changes, "files changed", std::nullopt);
+  in_flight_ = work.plan;
+  startBuild(changes, work.command);
 }
 
 void ServiceUnit::startBuild(const ChangeSet& changes, const std::string& command,
