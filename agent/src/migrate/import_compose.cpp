@@ -7,22 +7,11 @@
 
 #include "base/files.h"
 #include "migrate/importers.h"
+#include "migrate/yaml_quote.h"
 #include "model/config_error.h"
 
 namespace hotpod {
 namespace {
-
-std::string quoted(const std::string& text) {
-  YAML::Emitter out;
-  out << YAML::DoubleQuoted << text;
-  return out.c_str();
-}
-
-std::string list(const std::vector<std::string>& items) {
-  std::string text = "[";
-  for (size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + quoted(items[i]);
-  return text + "]";
-}
 
 // "./web/" → "web"; "." → "" (the root).
 std::string relative(std::string path) {
@@ -58,10 +47,6 @@ std::string joinedCommand(const YAML::Node& node) {
   for (const auto& word : strings(node)) text += (text.empty() ? "" : " ") + word;
   return text;
 }
-
-}  // namespace
-
-namespace {
 
 ImportResult convert(const std::string& content, const std::string& file_name) {
   YAML::Node doc;
@@ -115,7 +100,7 @@ ImportResult convert(const std::string& content, const std::string& file_name) {
           result.dropped.push_back(where + ": sync+exec without exec.command");
           continue;
         }
-        rule = "run: " + quoted(command);
+        rule = "run: " + yamlDoubleQuoted(command);
         const YAML::Node exec = child(item, "exec");
         if (child(exec, "user") || child(exec, "privileged") || child(exec, "environment")) {
           result.dropped.push_back(where +
@@ -126,17 +111,17 @@ ImportResult convert(const std::string& content, const std::string& file_name) {
         result.dropped.push_back(where + ": unknown action '" + action + "'");
         continue;
       }
-      rules << "      - {match: " << list(match) << ", " << rule << "}\n";
+      rules << "      - {match: " << yamlDoubleQuotedList(match) << ", " << rule << "}\n";
     }
     ++converted;
-    services << "  " << name << ":\n    paths: " << list(paths) << "\n";
+    services << "  " << name << ":\n    paths: " << yamlDoubleQuotedList(paths) << "\n";
     const std::string command = joinedCommand(child(entry.second, "command"));
     services
         << "    # build: {cmd: ...}   # compose rebuilt the image; say how to build in place\n";
     if (command.empty()) {
       services << "    # run: {cmd: ...}     # the image's entrypoint: say how to start it here\n";
     } else {
-      services << "    run: {cmd: " << quoted(command) << "}\n";
+      services << "    run: {cmd: " << yamlDoubleQuoted(command) << "}\n";
     }
     services << "    rules:\n" << rules.str();
   }

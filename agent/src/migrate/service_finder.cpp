@@ -12,6 +12,7 @@
 
 #include "base/files.h"
 #include "migrate/starter.h"
+#include "migrate/yaml_quote.h"
 
 namespace hotpod {
 namespace {
@@ -178,18 +179,6 @@ std::vector<FoundService> composeServices(const fs::path& root) {
   return services;
 }
 
-std::string quoted(const std::string& text) {
-  YAML::Emitter out;
-  out << YAML::DoubleQuoted << text;
-  return out.c_str();
-}
-
-std::string list(const std::vector<std::string>& items) {
-  std::string text = "[";
-  for (size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + quoted(items[i]);
-  return text + "]";
-}
-
 }  // namespace
 
 std::vector<FoundService> findServices(const fs::path& project_dir) {
@@ -226,16 +215,16 @@ std::string servicesConfig(const std::vector<FoundService>& services) {
   for (const auto& service : services) {
     out << "  # found: " << service.why << "\n"
         << "  " << service.name << ":\n"
-        << "    paths: " << list(service.paths) << "\n";
-    if (!service.dir.empty()) out << "    dir: " << quoted(service.dir) << "\n";
+        << "    paths: " << yamlDoubleQuotedList(service.paths) << "\n";
+    if (!service.dir.empty()) out << "    dir: " << yamlDoubleQuoted(service.dir) << "\n";
     if (!service.include_ext.empty()) {
-      out << "    watch: {include_ext: " << list(service.include_ext) << "}\n";
+      out << "    watch: {include_ext: " << yamlDoubleQuotedList(service.include_ext) << "}\n";
     }
-    out << "    build: {cmd: " << quoted(service.build_cmd) << "}\n";
+    out << "    build: {cmd: " << yamlDoubleQuoted(service.build_cmd) << "}\n";
     if (service.run_cmd.empty()) {
       out << "    # run: {cmd: ...}   # how to start it: not found\n";
     } else {
-      out << "    run: {cmd: " << quoted(service.run_cmd) << "}\n";
+      out << "    run: {cmd: " << yamlDoubleQuoted(service.run_cmd) << "}\n";
     }
   }
   return out.str();
