@@ -38,15 +38,20 @@ class SyncBuildTest(TempTree):
         with open(os.path.join(self.out, f"build-{number}.txt")) as f:
             return sorted(filter(None, f.read().split("\n")))
 
-    def cut_sync(self):
-        """done.go arrives whole, then the client goes away in the middle of big.go."""
-        data = pax_archive([("done.go", b"package main\n"), ("big.go", b"y" * 200_000)])
+    def half_sync(self, data, first):
+        """hotpod tar with the first half of `data` written to it, once `first` is in place."""
         proc = subprocess.Popen([HOTPOD, "tar", "-C", self.src, "-x", "-f", "-"],
                                 stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(proc.stderr.close)
         proc.stdin.write(data[:len(data) // 2])
         proc.stdin.flush()
-        wait_until("done.go", lambda: os.path.exists(os.path.join(self.src, "done.go")))
+        wait_until(first, lambda: os.path.exists(os.path.join(self.src, first)))
+        return proc
+
+    def cut_sync(self):
+        """done.go arrives whole, then the client goes away in the middle of big.go."""
+        data = pax_archive([("done.go", b"package main\n"), ("big.go", b"y" * 200_000)])
+        proc = self.half_sync(data, "done.go")
         proc.stdin.close()  # the client (kubectl exec, docker exec) went away mid-stream
         self.assertEqual(proc.wait(timeout=30), 2)
 
@@ -87,12 +92,7 @@ class SyncBuildTest(TempTree):
         hp = self.start_loop(delay="100ms")
         data = pax_archive([(f"a{i}.go", b"x" * 2000) for i in range(20)])
         mark = hp.mark()
-        proc = subprocess.Popen([HOTPOD, "tar", "-C", self.src, "-x", "-f", "-"],
-                                stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.addCleanup(proc.stderr.close)
-        proc.stdin.write(data[:len(data) // 2])
-        proc.stdin.flush()
-        wait_until("the first files", lambda: os.path.exists(os.path.join(self.src, "a3.go")))
+        proc = self.half_sync(data, "a3.go")
         time.sleep(1.0)  # the stall under test: ten quiet periods
         self.assertEqual(hp.count("build_started"), 1, hp.log_tail())
         proc.stdin.write(data[len(data) // 2:])
