@@ -57,7 +57,8 @@ class LoopState {
   // The watch counters changed (the loop compares them after each of its turns).
   void sample(std::string_view backend, const WatchStats& stats);
 
-  // One service of a `services:` config: its events carry "service": NAME.
+  // One service of a `services:` config: its events, audit records and webhook payloads carry
+  // "service": NAME.
   void setService(std::string name) { service_ = std::move(name); }
 
   const StatusSnapshot& status() const { return status_; }
@@ -68,6 +69,8 @@ class LoopState {
   void publish();
   LoopPhase phase() const;
   void emit(const std::string& type, const std::string& json);
+  // A webhook: `body` with "service" added for a service.
+  void hook(const std::string& event, nlohmann::json body);
   // An audit record (nothing when no one reads them), also for the webhook payloads.
   nlohmann::json audit(std::string_view event, nlohmann::json fields);
   nlohmann::json describe(const AuditCause& cause) const;
