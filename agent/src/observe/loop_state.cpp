@@ -312,6 +312,19 @@ void LoopState::notified(const ChangeSet& changes) {
   emit("reload", jsonText({{"files", changes.paths()}}));
 }
 
+void LoopState::proxy(ProxyStatus proxy) {
+  completeProxy(proxy);
+  if (status_.proxy == proxy) return;
+  status_.proxy = std::move(proxy);
+  publish();
+}
+
+void LoopState::completeProxy(ProxyStatus& proxy) const {
+  const bool serving = proxy.upstream_port != 0 && status_.app.running;
+  proxy.upstream_build = serving ? status_.app.serving_build : std::nullopt;
+  if (proxy.candidate) proxy.candidate->build = pending_build_;
+}
+
 void LoopState::error(const std::string& text) {
   status_.last_error = text;
   publish();
@@ -330,6 +343,7 @@ LoopPhase LoopState::phase() const {
 }
 
 void LoopState::publish() {
+  if (status_.proxy.configured) completeProxy(status_.proxy);
   status_.phase = phase();
   status_.readiness = evaluateReadiness(status_, policy_);
   if (status_.phase != published_phase_ || status_.readiness.ready != published_ready_) {
