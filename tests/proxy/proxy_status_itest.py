@@ -7,9 +7,10 @@ import json
 import os
 import sys
 import threading
+import time
 import unittest
 
-from hotpod_harness import wait_until, write
+from hotpod_harness import HANG_TIMEOUT, wait_until, write
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
 from proxy_itest import ProxyCase  # noqa: E402
@@ -69,21 +70,37 @@ app:
         self.assertEqual(first["handover"], "overlap")
         self.assertEqual(first["upstream"]["build"], 1)
         old_port = first["upstream"]["port"]
+        page = Page(DevTools(self), hp.url("/")) if CHROMIUM else None
         write(os.path.join(self.dir, "app-gate"), "")  # the next version is not ready yet
         mark = hp.mark()
         write(os.path.join(self.dir, "version.txt"), "v2\n")
         _, candidate = hp.wait_for("app_candidate", after=mark)
+        new_port = candidate["port"]
         pending = self.wait_proxy(hp, "a candidate", lambda p: p["candidate"])
         self.assertEqual(pending["candidate"]["port"], candidate["port"])
         self.assertEqual(pending["candidate"]["build"], 2)
         self.assertGreater(pending["candidate"]["pid"], 0)
         self.assertEqual(pending["upstream"], {"port": old_port, "build": 1})  # still the old one
+        # The event stream says so (the page follows it).
+        conn = http.client.HTTPConnection("127.0.0.1", hp.http_port(), timeout=30)
+        conn.request("GET", "/v1/events", headers={"Last-Event-ID": "0"})
+        stream, kind = conn.getresponse(), None
+        deadline = time.monotonic() + HANG_TIMEOUT
+        while True:
+            self.assertLess(time.monotonic(), deadline, "no proxy event with the candidate")
+            line = stream.fp.readline().decode().strip()
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind == "proxy":
+                event = json.loads(line.split(":", 1)[1])
+                if event["candidate"]:
+                    break
+        conn.close()
+        self.assertEqual(event["candidate"]["port"], candidate["port"])
 
-        # The page shows the same: the Proxy card, with the candidate.
-        if CHROMIUM:
-            page = Page(DevTools(self), hp.url("/"))
-            self.assertTrue(page.wait_for('#proxy-card:not([hidden]) dd[data-field="candidate"]'),
-                            page.dom())
+        # The page, open since before the edit, shows the same in its Proxy card.
+        if page:
+            self.assertTrue(page.wait_for(f'#proxy-card[data-candidate="{new_port}"]'), page.dom())
             dom = DomParser(page.dom()).root
             card = dom.by_id("proxy")
             self.assertEqual(card.field("listen"), f"127.0.0.1:{self.proxy_port}")
@@ -93,12 +110,15 @@ app:
             self.assertIn(starting, card.field("candidate"))
             self.assertEqual(card.field("held_now"), "0")
             self.assertIn("hidden", dom.by_id("services-card").attrs)
-            self.assertEqual(page.exceptions(), [])
 
         os.remove(os.path.join(self.dir, "app-gate"))
         hp.wait_for("app_promoted", after=mark)
         self.wait_proxy(hp, "the candidate promoted", lambda p: not p["candidate"] and p[
             "upstream"] == {"port": candidate["port"], "build": 2})
+        if page:
+            self.assertTrue(page.wait_for(
+                f'#proxy-card[data-upstream="{new_port}"][data-candidate=""]'), page.dom())
+            self.assertEqual(page.exceptions(), [])
         self.assertEqual(hp.stop(), 0)
 
     def test_no_proxy_object_without_proxy(self):

@@ -315,7 +315,14 @@ void LoopState::notified(const ChangeSet& changes) {
 void LoopState::proxy(ProxyStatus proxy) {
   completeProxy(proxy);
   if (status_.proxy == proxy) return;
+  ProxyStatus counts_apart = proxy;  // a change of more than the request counts is an event
+  counts_apart.held_now = status_.proxy.held_now;
+  counts_apart.held_total = status_.proxy.held_total;
+  counts_apart.failed_total = status_.proxy.failed_total;
+  counts_apart.proxied_total = status_.proxy.proxied_total;
+  const bool news = !(counts_apart == status_.proxy);
   status_.proxy = std::move(proxy);
+  if (news) emit("proxy", jsonText(proxyJson(status_.proxy, unixNow())));
   publish();
 }
 

@@ -57,7 +57,9 @@ nlohmann::json optionalNumber(const std::optional<uint64_t>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-nlohmann::json proxyObject(const ProxyStatus& proxy, double now_unix) {
+}  // namespace
+
+nlohmann::json proxyJson(const ProxyStatus& proxy, double now_unix) {
   nlohmann::json candidate = nullptr;
   if (proxy.candidate) {
     candidate = {{"pid", proxy.candidate->pid},
@@ -83,6 +85,8 @@ nlohmann::json proxyObject(const ProxyStatus& proxy, double now_unix) {
             {"proxied_total", proxy.proxied_total}}},
           {"candidate", candidate}};
 }
+
+namespace {
 
 nlohmann::json statusObject(const StatusSnapshot& status, double now_unix) {
   const auto& app = status.app;
@@ -125,7 +129,7 @@ nlohmann::json statusObject(const StatusSnapshot& status, double now_unix) {
         {"rollbacks", status.rollbacks}}},
       {"last_error",
        status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error)}};
-  if (status.proxy.configured) json["proxy"] = proxyObject(status.proxy, now_unix);
+  if (status.proxy.configured) json["proxy"] = proxyJson(status.proxy, now_unix);
   if (!status.services.empty()) {
     nlohmann::json services = nlohmann::json::object();
     for (const auto& [name, service] : status.services) {

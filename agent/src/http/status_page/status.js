@@ -188,6 +188,8 @@ function renderProxy(p) {
   $('proxy-card').hidden = !p;
   if (!p) return;
   const r = p.requests, c = p.candidate;
+  $('proxy-card').dataset.upstream = p.upstream ? p.upstream.port : '';
+  $('proxy-card').dataset.candidate = c ? c.port : '';
   const to = p.upstream ? 'port ' + p.upstream.port +
       (p.upstream.build ? ' (build #' + p.upstream.build + ')' : '') : 'no version yet';
   fill('proxy', [
@@ -232,7 +234,7 @@ function live(state) {
   $('live').textContent = state;
 }
 const EVENTS = ['state', 'build_started', 'build_finished', 'app_started', 'app_exited', 'reload',
-                'restart_failed', 'rollback', 'probe', 'notify'];
+                'restart_failed', 'rollback', 'probe', 'notify', 'proxy'];
 function connect() {
   const es = new EventSource('/v1/events');
   es.onopen = () => { live('live'); refresh(); };
