@@ -132,7 +132,7 @@ function renderChart(builds) {
                               'data-result': b.result},
                  el('svg:title', {text: tip})));
     kids.push(el('svg:text', {x: (x + bar / 2).toFixed(1), y: base + 16, 'text-anchor': 'middle',
-                              text: b.service ? label(b) : b.number}));
+                              text: b.number}));  // the tooltip names the service
   });
   svg.replaceChildren(...kids);
 }
