@@ -73,6 +73,7 @@ int main() {
 CONFIG = '''watch:
   include_ext: [go]
   delay: 100ms
+audit: {path: audit.jsonl}
 build:
   parallel: 2
   env: {GO111MODULE: "off", GOPATH: "%(gopath)s:/usr/share/gocode", GOFLAGS: ""}
@@ -249,6 +250,12 @@ class ServicesTest(TempTree):
         changes = hp.find_all("changes")
         self.assertTrue(changes and all(r.get("service") for r in changes), changes)
         self.assertEqual(hp.stop(), 0)
+
+        # So do the audit records: api's broken build is api's.
+        with open(self.path("audit.jsonl")) as f:
+            audited = [json.loads(line) for line in f]
+        self.assertIn(("api", 3, "failure"), {(r.get("service"), r.get("build"), r.get("result"))
+                                              for r in audited if r["event"] == "build"})
 
 
 if __name__ == "__main__":

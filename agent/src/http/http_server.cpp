@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/reactor.h"
 #include "http/connection_scheduler.h"
+#include "http/control_targets.h"
 #include "http/host_check.h"
 #include "http/request_framing.h"
 #include "http/scheduled_stream.h"
@@ -315,14 +316,30 @@ struct HttpServer::Impl {
                 {{"remote", req.remote_addr}});
       return;
     }
-    log::info("http_control", what + " requested over HTTP by " + req.remote_addr,
-              {{"action", what}, {"remote", req.remote_addr}});
+    std::vector<std::string> asked;
+    for (size_t i = 0; i < req.get_param_value_count("service"); ++i) {
+      asked.push_back(req.get_param_value("service", i));
+    }
+    const auto services = controlTargets(asked, *context.board.current());
+    if (!services.error.empty()) {
+      res.status = services.status;
+      res.set_content(services.error + "\n", "text/plain");
+      return;
+    }
+    std::string which;
+    for (const auto& name : services.names) which += (which.empty() ? "" : ", ") + name;
+    log::info("http_control",
+              what + " requested over HTTP by " + req.remote_addr +
+                  (which.empty() ? "" : " for " + which),
+              {{"action", what}, {"remote", req.remote_addr}, {"services", which}});
     const bool v6 = req.remote_addr.find(':') != std::string::npos;
-    ControlRequest request{what, (v6 ? "[" + req.remote_addr + "]" : req.remote_addr) + ":" +
-                                     std::to_string(req.remote_port)};
+    ControlRequest request{what,
+                           (v6 ? "[" + req.remote_addr + "]" : req.remote_addr) + ":" +
+                               std::to_string(req.remote_port),
+                           services.names};
     context.reactor.post([action, request] { action(request); });
     res.status = 202;
-    res.set_content("{\"accepted\":\"" + what + "\"}\n", "application/json");
+    res.set_content(acceptedJson(what, services.names), "application/json");
   }
 };
 

@@ -97,7 +97,7 @@ struct DevLoop::Impl {
         health(reactor, config, root, scratch, state, app) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     proxy.onCandidateFailed([this](const std::string& why) { state.restartFailed("change", why); });
-    proxy.reportTo(observe.metrics());
+    proxy.reportTo(observe.metrics(), state);
     // A closed terminal (SIGHUP) or Ctrl-\ must not leave the app running with its port.
     for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
       signals.on(signal, [this, signal] { shutdown(signal); });
@@ -154,6 +154,7 @@ struct DevLoop::Impl {
         sampled_stats = stats;
         state.sample(watcher->backend(), stats);
       }
+      proxy.afterTurn();
     });
     logWatching(root, *watcher, config.watch,
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began));

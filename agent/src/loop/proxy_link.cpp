@@ -15,7 +15,10 @@ std::string joinedTail(const std::deque<std::string>& lines) {
 }  // namespace
 
 ProxyLink::ProxyLink(Reactor& reactor, const Config& config)
-    : reactor_(reactor), config_(config.proxy), app_config_(config.app) {
+    : reactor_(reactor),
+      config_(config.proxy),
+      app_config_(config.app),
+      report_timer_(reactor, [this] { publishStatus(); }) {
   if (!config_.enabled) return;
   proxy_ = std::make_unique<DevProxy>(reactor, config_);
   ports_[0] = pickFreePort();
@@ -23,7 +26,8 @@ ProxyLink::ProxyLink(Reactor& reactor, const Config& config)
   while (ports_[1] == ports_[0] && config_.handover == Handover::Overlap) {
     ports_[1] = pickFreePort();
   }
-  const std::string listen = formatListenAddress(proxy_->address());
+  listen_ = formatListenAddress(proxy_->address());
+  const std::string& listen = listen_;
   log::info("proxy_listening",
             "proxy: listening on " + listen + "; the app gets PORT=" + std::to_string(ports_[0]) +
                 (config_.handover == Handover::Overlap
@@ -59,9 +63,11 @@ std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
         return copy;
       },
       root, std::move(options), ports_,
-      OverlapEvents{[this](pid_t, int port) { candidateStarted(port); },
+      OverlapEvents{[this](pid_t pid, int port) { candidateStarted(pid, port); },
                     [this](const std::string& why) {
                       reactor_.post([this] { probe_.reset(); });
+                      candidate_.reset();
+                      publishStatus();
                       if (candidate_failed_) candidate_failed_(why);
                     }});
   overlap_ = overlap.get();
@@ -75,6 +81,8 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
     const int port = overlap_ ? overlap_->activePort() : ports_[0];
     // A promoted version (overlap) is served already; any other start is probed first.
     if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port);
+    candidate_.reset();
+    publishStatus();
     if (started) started(pid);
   };
   observer.ended = [this, ended](const AppEnd& end) {
@@ -93,7 +101,9 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
   return observer;
 }
 
-void ProxyLink::candidateStarted(int port) {
+void ProxyLink::candidateStarted(pid_t pid, int port) {
+  candidate_ = ProxyStatus::Candidate{pid, port, {}, unixNow()};
+  publishStatus();
   const std::string path = app_config_.health_url.empty() ? "" : healthPath(app_config_.health_url);
   probe_ = std::make_unique<ReadinessProbe>(
       reactor_, port, path, app_config_.ready_timeout,
@@ -106,22 +116,69 @@ void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
   if (ready) {
     proxy_->readyOn(port);  // new requests go to the new version from now on
     overlap_->promote();    // and the old one drains and stops
+    publishStatus();
     return;
   }
   overlap_->abandon("not ready within " + formatDuration(app_config_.ready_timeout) + " (" +
                     detail + ")");
 }
 
-void ProxyLink::reportTo(Metrics& metrics) {
+void ProxyLink::reportTo(Metrics& metrics, LoopState& state) {
   if (!proxy_) return;
+  state_ = &state;
   metrics_ = std::make_unique<ProxyMetrics>(metrics.registry());
   ProxyMetrics& counts = *metrics_;
-  proxy_->setObserver({[&counts](std::chrono::nanoseconds waited) {
+  proxy_->setObserver({[this, &counts](std::chrono::nanoseconds waited) {
+                         ++held_total_;
                          counts.held(std::chrono::duration<double>(waited).count());
                        },
-                       [&counts] { counts.proxied(); },
-                       [&counts](std::string_view why) { counts.failed(why); },
-                       {}});
+                       [this, &counts] {
+                         ++proxied_total_;
+                         counts.proxied();
+                       },
+                       [this, &counts](std::string_view why) {
+                         ++failed_total_;
+                         counts.failed(why);
+                       },
+                       [this](int) { publishStatus(); }});
+  publishStatus();
+}
+
+ProxyStatus ProxyLink::sample() const {
+  ProxyStatus status;
+  if (!proxy_) return status;
+  status.configured = true;
+  status.listen = listen_;
+  status.handover = config_.handover == Handover::Overlap ? "overlap" : "stop-first";
+  status.ready = proxy_->ready();
+  status.upstream_port = proxy_->upstreamPort();
+  if (!status.ready) {
+    status.hold_kind = toString(proxy_->holdReason().kind);
+    status.hold_reason = proxy_->holdReason().message;
+  }
+  status.held_now = proxy_->heldCount();
+  status.held_total = held_total_;
+  status.failed_total = failed_total_;
+  status.proxied_total = proxied_total_;
+  status.candidate = candidate_;
+  return status;
+}
+
+void ProxyLink::publishStatus() {
+  if (!proxy_ || !state_) return;
+  report_timer_.disarm();
+  reported_ = sample();
+  reported_at_ = std::chrono::steady_clock::now();
+  state_->proxy(reported_);
+}
+
+void ProxyLink::afterTurn() {
+  if (!proxy_ || !state_ || report_timer_.armed()) return;
+  if (sample() == reported_) return;
+  // Under load the counts change every turn: the status follows them a few times a second.
+  const auto due = reported_at_ + kStatusInterval;
+  if (std::chrono::steady_clock::now() >= due) return publishStatus();
+  report_timer_.armAt(due);
 }
 
 void ProxyLink::buildStarted(uint64_t number) {

@@ -13,10 +13,13 @@
 #include "app/app_supervisor.h"
 #include "app/overlap_restarter.h"
 #include "base/reactor.h"
+#include "base/timer.h"
 #include "build/builder.h"
 #include "model/config.h"
+#include "observe/loop_state.h"
 #include "observe/metrics.h"
 #include "observe/proxy_metrics.h"
+#include "observe/status.h"
 #include "proxy/dev_proxy.h"
 #include "proxy/readiness_probe.h"
 
@@ -41,8 +44,13 @@ class ProxyLink {
     candidate_failed_ = std::move(report);
   }
 
-  // Counts requests in hotpod's metrics from now on.
-  void reportTo(Metrics& metrics);
+  // Counts requests in hotpod's metrics from now on, and tells `state` what the proxy does (for
+  // /v1/status): at once when it switches versions or starts a candidate, at most every
+  // kStatusInterval for the request counts.
+  static constexpr std::chrono::milliseconds kStatusInterval{250};
+  void reportTo(Metrics& metrics, LoopState& state);
+  // The loop calls this after each of its turns: the counts may have changed.
+  void afterTurn();
 
   void buildStarted(uint64_t number);
   void buildFinished(const BuildOutcome& outcome, bool app_running);
@@ -55,7 +63,9 @@ class ProxyLink {
 
  private:
   AppObserver wrap(AppObserver observer);
-  void candidateStarted(int port);
+  void candidateStarted(pid_t pid, int port);
+  ProxyStatus sample() const;
+  void publishStatus();
   void candidateDone(int port, bool ready, const std::string& detail);
 
   Reactor& reactor_;
@@ -67,6 +77,16 @@ class ProxyLink {
   std::unique_ptr<ReadinessProbe> probe_;
   std::unique_ptr<ProxyMetrics> metrics_;
   std::function<void(const std::string&)> candidate_failed_;
+  // What the status shows.
+  std::string listen_;
+  LoopState* state_ = nullptr;
+  Timer report_timer_;
+  ProxyStatus reported_;
+  std::chrono::steady_clock::time_point reported_at_{};
+  std::optional<ProxyStatus::Candidate> candidate_;
+  uint64_t held_total_ = 0;
+  uint64_t failed_total_ = 0;
+  uint64_t proxied_total_ = 0;
 };
 
 }  // namespace hotpod

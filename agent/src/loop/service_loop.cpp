@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -254,16 +255,27 @@ struct ServiceLoop::Impl {
     reactor.stop();
   }
 
+  // The services a control request names (the HTTP server checked the names: none is unknown).
+  std::vector<ServiceUnit*> concerned(const ControlRequest& request) {
+    std::vector<ServiceUnit*> found;
+    if (shutting_down) return found;
+    for (auto& unit : units) {
+      const auto& names = request.services;
+      if (std::find(names.begin(), names.end(), unit->name()) != names.end()) {
+        found.push_back(unit.get());
+      }
+    }
+    return found;
+  }
+
   int run() {
     startWatching();
     observe.startHttp(
         [this](const ControlRequest& request) {
-          if (shutting_down) return;
-          for (auto& unit : units) unit->requestedRebuild(request);
+          for (auto* unit : concerned(request)) unit->requestedRebuild(request);
         },
         [this](const ControlRequest& request) {
-          if (shutting_down) return;
-          for (auto& unit : units) unit->requestedRestart(request);
+          for (auto* unit : concerned(request)) unit->requestedRestart(request);
         });
     log::info("services",
               std::to_string(units.size()) + " services, up to " + std::to_string(parallel) +

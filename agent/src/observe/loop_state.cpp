@@ -136,11 +136,11 @@ void LoopState::buildFinished(const BuildOutcome& outcome) {
   const json build = buildJson(*record);
   emit("build_finished", jsonText(build));
   if (outcome.result != BuildResult::Cancelled) {
-    webhooks_.send(failed ? "build_failed" : "build_succeeded",
-                   jsonText({{"event", failed ? "build_failed" : "build_succeeded"},
-                             {"time", unixNow()},
-                             {"build", build},
-                             {"audit", audited}}));
+    hook(failed ? "build_failed" : "build_succeeded",
+         {{"event", failed ? "build_failed" : "build_succeeded"},
+          {"time", unixNow()},
+          {"build", build},
+          {"audit", audited}});
   }
   publish();
 }
@@ -190,9 +190,7 @@ void LoopState::appStarted(pid_t pid) {
                   {"pid", pid},
                   {"build", serving},
                   {"version", audit_.wanted() ? audit_.versionOf(app.serving_build) : json()}});
-  webhooks_.send(
-      "restart",
-      jsonText({{"event", "restart"}, {"time", unixNow()}, {"app", body}, {"audit", audited}}));
+  hook("restart", {{"event", "restart"}, {"time", unixNow()}, {"app", body}, {"audit", audited}});
   restart_reason_ = "crash";  // unless the next start is asked for with a reason
   restart_cause_ = describe(AuditCause::of("crash"));
   restarting_ = !app.health_url.empty();
@@ -296,10 +294,8 @@ void LoopState::rolledBack(uint64_t bad_build, std::optional<uint64_t> good_buil
                          {"good_version", audit_.wanted() ? audit_.versionOf(good_build) : json()},
                          {"trigger", describe(cause)},
                          {"result", "restored"}});
-  webhooks_.send(
-      "rollback",
-      jsonText(
-          {{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}, {"audit", audited}}));
+  hook("rollback",
+       {{"event", "rollback"}, {"time", unixNow()}, {"rollback", body}, {"audit", audited}});
   publish();
 }
 
@@ -314,6 +310,26 @@ void LoopState::notified(const ChangeSet& changes) {
   change_detected_.reset();
   emit("notify", jsonText({{"files", changes.paths()}}));
   emit("reload", jsonText({{"files", changes.paths()}}));
+}
+
+void LoopState::proxy(ProxyStatus proxy) {
+  completeProxy(proxy);
+  if (status_.proxy == proxy) return;
+  ProxyStatus counts_apart = proxy;  // a change of more than the request counts is an event
+  counts_apart.held_now = status_.proxy.held_now;
+  counts_apart.held_total = status_.proxy.held_total;
+  counts_apart.failed_total = status_.proxy.failed_total;
+  counts_apart.proxied_total = status_.proxy.proxied_total;
+  const bool news = !(counts_apart == status_.proxy);
+  status_.proxy = std::move(proxy);
+  if (news) emit("proxy", jsonText(proxyJson(status_.proxy, unixNow())));
+  publish();
+}
+
+void LoopState::completeProxy(ProxyStatus& proxy) const {
+  const bool serving = proxy.upstream_port != 0 && status_.app.running;
+  proxy.upstream_build = serving ? status_.app.serving_build : std::nullopt;
+  if (proxy.candidate) proxy.candidate->build = pending_build_;
 }
 
 void LoopState::error(const std::string& text) {
@@ -334,6 +350,7 @@ LoopPhase LoopState::phase() const {
 }
 
 void LoopState::publish() {
+  if (status_.proxy.configured) completeProxy(status_.proxy);
   status_.phase = phase();
   status_.readiness = evaluateReadiness(status_, policy_);
   if (status_.phase != published_phase_ || status_.readiness.ready != published_ready_) {
@@ -354,8 +371,16 @@ void LoopState::emit(const std::string& type, const std::string& body) {
                             body.substr(1));
 }
 
+void LoopState::hook(const std::string& event, json body) {
+  if (!webhooks_.configured()) return;
+  if (!service_.empty()) body["service"] = service_;
+  webhooks_.send(event, jsonText(body));
+}
+
 json LoopState::audit(std::string_view event, json fields) {
-  return audit_.wanted() ? audit_.record(event, std::move(fields)) : json();
+  if (!audit_.wanted()) return json();
+  if (!service_.empty()) fields["service"] = service_;
+  return audit_.record(event, std::move(fields));
 }
 
 json LoopState::describe(const AuditCause& cause) const {

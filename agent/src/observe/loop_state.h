@@ -57,7 +57,12 @@ class LoopState {
   // The watch counters changed (the loop compares them after each of its turns).
   void sample(std::string_view backend, const WatchStats& stats);
 
-  // One service of a `services:` config: its events carry "service": NAME.
+  // The dev proxy's state changed (proxy:); the status shows it, with the builds its versions
+  // run (the app's serving build; a candidate runs the build the next start runs).
+  void proxy(ProxyStatus proxy);
+
+  // One service of a `services:` config: its events, audit records and webhook payloads carry
+  // "service": NAME.
   void setService(std::string name) { service_ = std::move(name); }
 
   const StatusSnapshot& status() const { return status_; }
@@ -66,8 +71,11 @@ class LoopState {
  private:
   void becameReady();
   void publish();
+  void completeProxy(ProxyStatus& proxy) const;
   LoopPhase phase() const;
   void emit(const std::string& type, const std::string& json);
+  // A webhook: `body` with "service" added for a service.
+  void hook(const std::string& event, nlohmann::json body);
   // An audit record (nothing when no one reads them), also for the webhook payloads.
   nlohmann::json audit(std::string_view event, nlohmann::json fields);
   nlohmann::json describe(const AuditCause& cause) const;

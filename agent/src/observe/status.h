@@ -65,6 +65,32 @@ struct WatchStatus {
   bool operator==(const WatchStatus&) const = default;
 };
 
+// The dev proxy (proxy:), for hotpod run without services: where it listens, where it sends
+// requests, what it holds, and the version being started beside the running one (overlap).
+struct ProxyStatus {
+  struct Candidate {
+    pid_t pid = 0;
+    int port = 0;
+    std::optional<uint64_t> build;  // the build it runs, when known
+    double started_at = 0;          // unix seconds
+    bool operator==(const Candidate&) const = default;
+  };
+  bool configured = false;
+  std::string listen;     // "127.0.0.1:8080"
+  std::string handover;   // "stop-first" or "overlap"
+  bool ready = false;     // a version takes requests
+  int upstream_port = 0;  // the private port requests go to (or will, once it accepts); 0: none
+  std::optional<uint64_t> upstream_build;  // the build running there, when known
+  std::string hold_kind;                   // while not ready: starting, building, crashed …
+  std::string hold_reason;                 // … and the line held requests are told
+  size_t held_now = 0;                     // requests waiting for a version right now
+  uint64_t held_total = 0;                 // held requests that went on to a version
+  uint64_t failed_total = 0;               // 503 after holding, 502, cut off
+  uint64_t proxied_total = 0;              // responses passed through completely
+  std::optional<Candidate> candidate;      // overlap: a new version not promoted yet
+  bool operator==(const ProxyStatus&) const = default;
+};
+
 struct Readiness {
   bool ready = false;
   std::string reason;
@@ -81,6 +107,7 @@ struct StatusSnapshot {
   Readiness readiness;
   WatchStatus watch;
   AppStatus app;
+  ProxyStatus proxy;
   std::vector<BuildRecord> builds;  // newest first
   uint64_t builds_total = 0;
   uint64_t builds_failed = 0;

@@ -53,6 +53,41 @@ nlohmann::json buildJson(const BuildRecord& build) {
 
 namespace {
 
+nlohmann::json optionalNumber(const std::optional<uint64_t>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json proxyJson(const ProxyStatus& proxy, double now_unix) {
+  nlohmann::json candidate = nullptr;
+  if (proxy.candidate) {
+    candidate = {{"pid", proxy.candidate->pid},
+                 {"port", proxy.candidate->port},
+                 {"build", optionalNumber(proxy.candidate->build)},
+                 {"started_at", proxy.candidate->started_at},
+                 {"age_seconds", now_unix - proxy.candidate->started_at}};
+  }
+  return {{"listen", proxy.listen},
+          {"handover", proxy.handover},
+          {"ready", proxy.ready},
+          {"upstream", proxy.upstream_port == 0
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json{{"port", proxy.upstream_port},
+                                            {"build", optionalNumber(proxy.upstream_build)}}},
+          {"holding",
+           proxy.ready ? nlohmann::json(nullptr)
+                       : nlohmann::json{{"kind", proxy.hold_kind}, {"reason", proxy.hold_reason}}},
+          {"requests",
+           {{"held_now", proxy.held_now},
+            {"held_total", proxy.held_total},
+            {"failed_total", proxy.failed_total},
+            {"proxied_total", proxy.proxied_total}}},
+          {"candidate", candidate}};
+}
+
+namespace {
+
 nlohmann::json statusObject(const StatusSnapshot& status, double now_unix) {
   const auto& app = status.app;
   nlohmann::json builds = nlohmann::json::array();
@@ -94,6 +129,7 @@ nlohmann::json statusObject(const StatusSnapshot& status, double now_unix) {
         {"rollbacks", status.rollbacks}}},
       {"last_error",
        status.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(status.last_error)}};
+  if (status.proxy.configured) json["proxy"] = proxyJson(status.proxy, now_unix);
   if (!status.services.empty()) {
     nlohmann::json services = nlohmann::json::object();
     for (const auto& [name, service] : status.services) {

@@ -9,5 +9,7 @@ namespace hotpod {
 
 std::string statusJson(const StatusSnapshot& status, double now_unix);
 nlohmann::json buildJson(const BuildRecord& build);
+// The "proxy" object of the status (and of the `proxy` event).
+nlohmann::json proxyJson(const ProxyStatus& proxy, double now_unix);
 
 }  // namespace hotpod

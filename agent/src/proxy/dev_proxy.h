@@ -63,6 +63,8 @@ class DevProxy {
 
   bool ready() const { return ready_; }
   int upstreamPort() const { return port_; }
+  // Why requests are held (or would be): meaningful while !ready().
+  const HoldReason& holdReason() const { return reason_; }
   size_t heldCount() const { return held_.size(); }
   size_t connectionCount() const { return connections_.size(); }
 

@@ -38,6 +38,8 @@ function fill(id, rows) {
   $(id).replaceChildren(...rows.flatMap(([key, label, value]) =>
       [el('dt', {text: label}), el('dd', {'data-field': key, text: value})]));
 }
+// "#3", or "api #3" with services.
+const label = (b) => (b.service ? b.service + ' ' : '') + '#' + b.number;
 function changed(b) {
   if (!b.changed_count) return b.number === 1 ? 'initial build' : '—';
   const names = b.changed_files.slice(0, 3).join(', ');
@@ -57,6 +59,8 @@ function render(s) {
   $('reason').textContent = s.ready.reason;
   document.title = 'hotpod · ' + s.state;
   const a = s.app, w = s.watch, c = s.counts;
+  const services = Object.entries(s.services || {});
+  $('app-card').hidden = services.length > 0;  // each service's app is in its row
   fill('app', [
     ['command', 'command', a.configured ? a.command : 'none configured'],
     ['pid', 'pid', a.running ? a.pid : 'not running'],
@@ -84,9 +88,15 @@ function render(s) {
   const err = $('last-error');
   err.textContent = s.last_error === null ? 'none' : s.last_error;
   err.className = s.last_error === null ? 'muted' : '';
-  renderChart(s.builds);
-  renderTable(s.builds);
-  renderFailed(s.builds);
+  renderServices(services);
+  renderProxy(s.proxy);
+  // With services, the builds of all of them, newest first, each named by its service.
+  const builds = services.length === 0 ? s.builds : services
+      .flatMap(([name, one]) => one.builds.map((b) => Object.assign({service: name}, b)))
+      .sort((x, y) => y.started_at - x.started_at);
+  renderChart(builds);
+  renderTable(builds);
+  renderFailed(builds);
   $('footer').replaceChildren('hotpod ' + s.version + ' · ' + s.mode + ' · ',
       el('a', {href: '/v1/status', text: '/v1/status'}), ' · ',
       el('a', {href: '/metrics', text: '/metrics'}));
@@ -112,24 +122,25 @@ function renderChart(builds) {
   list.forEach((b, i) => {
     const h = Math.max(2, (base - top) * b.duration_seconds / max);
     const x = left + i * slot + (slot - bar) / 2;
-    const tip = 'build #' + b.number + ': ' + b.result +
+    const tip = 'build ' + label(b) + ': ' + b.result +
         (b.result === 'running' ? '' : ', ' + duration(b.duration_seconds)) +
         (b.exit ? ' (' + b.exit + ')' : '') +
         ', started ' + clock(b.started_at) + (b.changed_count ? '\n' + changed(b) : '');
     kids.push(el('svg:rect', {class: 'bar ' + b.result, x: x.toFixed(1), y: (base - h).toFixed(1),
                               width: bar.toFixed(1), height: h.toFixed(1), rx: 2,
-                              'data-build-number': b.number, 'data-result': b.result},
+                              'data-build-number': b.number, 'data-service': b.service,
+                              'data-result': b.result},
                  el('svg:title', {text: tip})));
     kids.push(el('svg:text', {x: (x + bar / 2).toFixed(1), y: base + 16, 'text-anchor': 'middle',
-                              text: b.number}));
+                              text: b.number}));  // the tooltip names the service
   });
   svg.replaceChildren(...kids);
 }
 
 function renderTable(builds) {
   $('builds').tBodies[0].replaceChildren(...builds.map((b) => el('tr',
-      {'data-build-number': b.number, 'data-result': b.result},
-      el('td', {class: 'number', text: '#' + b.number}),
+      {'data-build-number': b.number, 'data-service': b.service, 'data-result': b.result},
+      el('td', {class: 'number', text: label(b)}),
       el('td', {class: 'started', text: clock(b.started_at)}),
       el('td', {class: 'num duration',
                 text: b.result === 'running' ? '…' : duration(b.duration_seconds)}),
@@ -143,13 +154,55 @@ function renderFailed(builds) {
   const i = builds.findIndex((b) => b.result === 'failure' || b.result === 'timeout');
   $('failed').hidden = i < 0;
   if (i < 0) return;
-  const b = builds[i], fixed = builds.slice(0, i).find((x) => x.result === 'success');
+  const b = builds[i];
+  const fixed = builds.slice(0, i).find((x) => x.result === 'success' && x.service === b.service);
   $('failed').dataset.buildNumber = b.number;
   $('failed').dataset.fixed = String(Boolean(fixed));
-  $('failed-title').textContent = 'Output of build #' + b.number + ' (' + b.result +
+  $('failed-title').textContent = 'Output of build ' + label(b) + ' (' + b.result +
       (b.exit ? ', ' + b.exit : '') + ')' +
-      (fixed ? ' — build #' + fixed.number + ' has since succeeded' : '');
+      (fixed ? ' — build ' + label(fixed) + ' has since succeeded' : '');
   $('failed-output').textContent = b.output_tail.length ? b.output_tail.join('\n') : '(no output)';
+}
+
+// One row per service (services:): its state, readiness, last build, app and the build it runs.
+function renderServices(services) {
+  $('services-card').hidden = services.length === 0;
+  $('services').tBodies[0].replaceChildren(...services.map(([name, v]) => {
+    const last = v.builds[0], a = v.app;
+    return el('tr', {'data-service': name, 'data-state': v.state},
+        el('td', {class: 'name', text: name}),
+        el('td', {}, el('span', {class: 'badge', 'data-state': v.state, text: v.state})),
+        el('td', {class: 'ready ' + (v.ready.ready ? 'ready-yes' : 'ready-no'),
+                  title: v.ready.reason, text: v.ready.ready ? 'ready' : 'not ready'}),
+        el('td', {class: 'last-build'}, last ? el('span', {class: 'result ' + last.result,
+            text: '#' + last.number + ' ' + last.result}) : 'none yet',
+           last && last.result !== 'running' ? ' ' + duration(last.duration_seconds) : null),
+        el('td', {class: 'app', text: a.running ? 'pid ' + a.pid : 'not running'}),
+        el('td', {class: 'serving', text: a.serving_build ? 'build #' + a.serving_build : '–'}),
+        el('td', {class: 'num restarts', text: a.restarts}));
+  }));
+}
+
+// The dev proxy (proxy:): where it listens, where requests go, what it holds.
+function renderProxy(p) {
+  $('proxy-card').hidden = !p;
+  if (!p) return;
+  const r = p.requests, c = p.candidate;
+  $('proxy-card').dataset.upstream = p.upstream ? p.upstream.port : '';
+  $('proxy-card').dataset.candidate = c ? c.port : '';
+  const to = p.upstream ? 'port ' + p.upstream.port +
+      (p.upstream.build ? ' (build #' + p.upstream.build + ')' : '') : 'no version yet';
+  fill('proxy', [
+    ['listen', 'listen', p.listen],
+    ['handover', 'handover', p.handover],
+    ['upstream', p.ready ? 'sends to' : 'holding for', p.ready ? to
+        : to + ' — ' + p.holding.kind + ': ' + p.holding.reason],
+    ['held_now', 'held now', r.held_now],
+    ['requests', 'held / failed / passed', r.held_total + ' / ' + r.failed_total + ' / ' +
+        r.proxied_total],
+    ['candidate', 'starting', c ? 'pid ' + c.pid + ' on port ' + c.port +
+        (c.build ? ' (build #' + c.build + ')' : '') + ', ' + uptime(c.age_seconds) : '–'],
+  ]);
 }
 
 // Uptimes tick locally from the last answer (no clock comparison: the browser may be elsewhere).
@@ -181,7 +234,7 @@ function live(state) {
   $('live').textContent = state;
 }
 const EVENTS = ['state', 'build_started', 'build_finished', 'app_started', 'app_exited', 'reload',
-                'restart_failed', 'rollback', 'probe', 'notify'];
+                'restart_failed', 'rollback', 'probe', 'notify', 'proxy'];
 function connect() {
   const es = new EventSource('/v1/events');
   es.onopen = () => { live('live'); refresh(); };
