@@ -5,11 +5,12 @@
 #
 # Full run: installs the peers (bench/install-peers.sh: reflex, entr, inotifywait, gnuplot from
 # Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
-# bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals) and
-# bench/peers.py cost/storms/overlay/e2e/soak (issue 7), bench/hostile.py (issue 22), bench/idle.py (issue 20),
+# bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals),
+# bench/peers.py cost/storms/overlay/e2e/soak (issue 7), bench/hostile.py (issue 22),
+# bench/idle.py (issue 20), bench/proxy.py (issue 18), bench/services.py (issue 19),
 # bench/rollback.py (issue 21) and, when `make dist` made one, bench/static.py (issue 15) at full
 # size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 50
-# minutes.
+# minutes, plus 20-40 for proxy.py's 5 × 100 reloads of the Gin app under load.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
 # docs untouched; for the test suite: finishes in under 60 s and exits non-zero if something is
 # broken. Peers that are not installed are skipped (said on stderr and in the report).
@@ -20,7 +21,7 @@ HOTPOD=""
 for a in "$@"; do
   case "$a" in
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
     *) [ -z "$HOTPOD" ] || { echo "run.sh: one hotpod path only" >&2; exit 2; }; HOTPOD="$a" ;;
   esac
@@ -151,6 +152,19 @@ if [ "$SMOKE" = 0 ]; then
   echo "$PY bench/idle.py --hotpod $HP_REL --out bench/results/idle.json" >>"$RESULTS/commands.txt"
   timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/idle.py" --hotpod "$HOTPOD" \
     --out "$RESULTS/idle.json" || { echo "run.sh: idle failed ($?)" >&2; status=1; }
+fi
+# The dev proxy (issue 18: wrk direct vs proxied, failed requests across reloads with and without
+# it and for nodemon and reflex) and one hotpod with services: vs three (issue 19). Full run
+# only: each needs real builds (go build, g++) and takes minutes, not the smoke run's seconds.
+if [ "$SMOKE" = 0 ]; then
+  echo "== proxy ($(date +%T))" >&2
+  echo "$PY bench/proxy.py --hotpod $HP_REL --out bench/results/proxy.json" >>"$RESULTS/commands.txt"
+  timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/proxy.py" --hotpod "$HOTPOD" \
+    --out "$RESULTS/proxy.json" || { echo "run.sh: proxy failed ($?)" >&2; status=1; }
+  echo "== services ($(date +%T))" >&2
+  echo "$PY bench/services.py --hotpod $HP_REL --out bench/results/services.json" >>"$RESULTS/commands.txt"
+  timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/services.py" --hotpod "$HOTPOD" \
+    --out "$RESULTS/services.json" || { echo "run.sh: services failed ($?)" >&2; status=1; }
 fi
 if [ "$SMOKE" = 0 ] && [ -n "$STATIC_BIN" ]; then
   echo "== static ($(date +%T))" >&2

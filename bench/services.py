@@ -9,8 +9,9 @@ answers: resident memory and inotify watches of the hotpod processes, their CPU 
 seconds, and the time from an edit of shared/version.h to both a and b answering the new
 version (median of EDITS edits).
 
-    python3 bench/services.py build/hotpod [--smoke]
-Prints one markdown table (also as JSON on the last line)."""
+    python3 bench/services.py [--hotpod build/hotpod] [--out bench/results/services.json] [--smoke]
+Prints the markdown table of docs/benchmarks.md and writes the JSON results to --out."""
+import argparse
 import json
 import os
 import shutil
@@ -21,6 +22,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import benchlib as bl  # noqa: E402
+import report_proxy  # noqa: E402
 
 APP = r"""
 #include "../shared/version.h"
@@ -51,13 +57,6 @@ int main() {
 }
 """
 USES = {"a": ["a/", "shared/"], "b": ["b/", "shared/"], "c": ["c/"]}
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url):
@@ -150,11 +149,11 @@ def measure(hotpod, mode, dirs, files, idle, edits):
     try:
         tree(root, dirs, files)
         set_version(root, "v0")
-        ports = {name: free_port() for name in USES}
+        ports = {name: bl.free_port() for name in USES}
         env = dict(os.environ, **{f"PORT_{n}": str(p) for n, p in ports.items()})
         http_ports = []
         for config in (config_one if mode == "one" else config_three)(root):
-            http_ports.append(free_port())
+            http_ports.append(bl.free_port())
             procs.append(subprocess.Popen(
                 [hotpod, "run", "-c", config, "--listen", f"127.0.0.1:{http_ports[-1]}",
                  "--log-level", "warn"], cwd=root, env=env, stdout=subprocess.DEVNULL,
@@ -180,7 +179,8 @@ def measure(hotpod, mode, dirs, files, idle, edits):
             assert get(f"http://127.0.0.1:{ports['c']}/")[1] == "v0"
         return {"mode": mode, "hotpods": len(procs), "rss_mib": rss / 1024,
                 "idle_cpu_percent": idle_cpu * 100, "inotify_watches": wds,
-                "shared_edit_to_both_answering_ms": statistics.median(reloads) * 1000}
+                "shared_edit_to_both_answering_ms": statistics.median(reloads) * 1000,
+                "samples_ms": [round(r * 1000, 1) for r in reloads]}
     finally:
         for p in procs:
             if p.poll() is None:
@@ -191,19 +191,23 @@ def measure(hotpod, mode, dirs, files, idle, edits):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    smoke = "--smoke" in sys.argv
-    hotpod = os.path.abspath(args[0] if args else "build/hotpod")
-    dirs, files, idle, edits = (5, 5, 1, 2) if smoke else (100, 20, 10, 5)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("hotpod_path", nargs="?", help="same as --hotpod")
+    parser.add_argument("--hotpod", default="build/hotpod")
+    parser.add_argument("--out", help="JSON results (default: none)")
+    parser.add_argument("--smoke", action="store_true", help="tiny tree, 1 s idle, 2 edits")
+    args = parser.parse_args()
+    hotpod = os.path.abspath(args.hotpod_path or args.hotpod)
+    dirs, files, idle, edits = (5, 5, 1, 2) if args.smoke else (100, 20, 10, 5)
+    load = os.getloadavg()[0]
     rows = [measure(hotpod, mode, dirs, files, idle, edits) for mode in ("one", "three")]
-    print(f"{dirs * files} other files in {dirs} directories; idle {idle} s; median of {edits} edits")
-    print("| | hotpods | RSS (MiB) | idle CPU | inotify watches | shared edit → a and b answer |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        label = "one hotpod, services:" if r["mode"] == "one" else "three hotpods"
-        print(f"| {label} | {r['hotpods']} | {r['rss_mib']:.1f} | {r['idle_cpu_percent']:.2f}% "
-              f"| {r['inotify_watches']} | {r['shared_edit_to_both_answering_ms']:.0f} ms |")
-    print(json.dumps(rows))
+    result = {"params": {"dirs": dirs, "files": files, "idle_s": idle, "edits": edits},
+              "rows": rows, "load": load, "load_end": os.getloadavg()[0], "cpus": os.cpu_count()}
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=2)
+    report_proxy.services_section(result, print)
 
 
 if __name__ == "__main__":
