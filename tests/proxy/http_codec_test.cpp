@@ -103,3 +103,46 @@ TEST_CASE("garbage is refused with the parser's reason") {
   CHECK(step.failed);
   CHECK_FALSE(codec.error().empty());
 }
+
+TEST_CASE("a page with a Content-Security-Policy nonce is injectable, with that nonce") {
+  HttpCodec codec(HttpCodec::Kind::Response);
+  codec.allowInjection(true, 1024);
+  codec.feed(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n"
+      "Content-Security-Policy: script-src 'nonce-xyz' 'strict-dynamic'\r\n\r\nhi");
+  CHECK(codec.injectable());
+  CHECK(codec.nonce() == "xyz");
+  CHECK(codec.body() == "hi");
+  codec.next();
+  codec.allowInjection(true, 1024);
+  codec.feed(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n"
+      "Content-Security-Policy: script-src 'none'\r\n\r\nhi");
+  CHECK_FALSE(codec.injectable());
+  CHECK(codec.blockedByPolicy());
+  CHECK(codec.policyProblem() == "script-src has no nonce and no 'self'");
+}
+
+TEST_CASE("a page longer than the injection limit is not kept") {
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
+  HttpCodec codec(HttpCodec::Kind::Response);
+  codec.allowInjection(true, 8);
+  codec.feed(head + "Content-Length: 9\r\n\r\n");  // known from the head: not kept at all
+  CHECK(codec.tooLarge());
+  CHECK_FALSE(codec.injectable());
+  CHECK(codec.feed("123456789").complete);
+  CHECK(codec.body().empty());
+
+  codec.next();
+  codec.allowInjection(true, 8);
+  codec.feed(head + "Transfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n");
+  CHECK(codec.injectable());  // 5 bytes: kept so far
+  CHECK(codec.body() == "12345");
+  codec.feed("3\r\n678\r\n");  // exactly at the limit
+  CHECK(codec.injectable());
+  codec.feed("1\r\n9\r\n");  // over it: given up, and what was kept is dropped
+  CHECK(codec.tooLarge());
+  CHECK_FALSE(codec.injectable());
+  CHECK(codec.body().empty());
+  CHECK(codec.feed("0\r\n\r\n").complete);
+}

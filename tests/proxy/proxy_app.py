@@ -1,7 +1,8 @@
 """A small HTTP app for the dev proxy's tests: it listens on $HOST:$PORT (or on the port given
 as its first argument, for run.cmd's {port}), answers / with its version (the VERSION file
 as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams server-sent events on /events until /release is requested, and echoes a raw
-byte stream after an Upgrade (a minimal tunnel, as WebSocket uses)."""
+byte stream after an Upgrade (a minimal tunnel, as WebSocket uses). /page* are HTML pages: plain,
+gzip, chunked, with a Content-Security-Policy (blocking, or with a nonce), and large ones."""
 import gzip
 import os
 import sys
@@ -10,6 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 released = threading.Event()
+big_released = threading.Event()
+# The nonce /page-csp-nonce's policy requires ('strict-dynamic': 'self' alone would not do).
+NONCE = "t3stN0nce"
 
 
 def read_version():
@@ -67,6 +71,18 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(page.encode())
                 return
+            if self.path == "/page-csp-nonce":
+                page = page.replace("<h1", f"<script nonce='{NONCE}'>window.own = 1</script><h1")
+                self.send_response(200)
+                self.send_header("Content-Security-Policy",
+                                 f"default-src 'self'; script-src 'nonce-{NONCE}' 'strict-dynamic'")
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page.encode())
+                return
+            if self.path.startswith("/page-big"):
+                return self.big_page()
             if self.path == "/page-chunked":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -78,6 +94,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"0\r\n\r\n")
                 return
             return self.answer(200, page, "text/html; charset=utf-8")
+        if self.path == "/release-big":
+            big_released.set()
+            return self.answer(200, "released\n")
         if self.path == "/release":
             released.set()
             return self.answer(200, "released\n")
@@ -110,6 +129,32 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         self.answer(200, f"{version()} got {len(body)} bytes\n")
+
+    def big_page(self):
+        """/page-big?MiB: an HTML page of that many MiB with a Content-Length;
+        /page-big-stream?MiB: as chunks, the last one only after /release-big."""
+        mib = int(self.path.split("?")[1])
+        head, tail = b"<!doctype html><html><body><pre>", b"</pre></body></html>"
+        filler = b"0123456789abcdef" * 4095 + b"0123456789abcde\n"  # 64 KiB
+        count = mib * 16
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if self.path.startswith("/page-big-stream"):
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+            for _ in range(count):
+                self.wfile.write(f"{len(filler):x}\r\n".encode() + filler + b"\r\n")
+            self.wfile.flush()
+            big_released.wait(600)  # the client must have the page so far before it ends
+            self.wfile.write(f"{len(tail):x}\r\n".encode() + tail + b"\r\n0\r\n\r\n")
+            return
+        self.send_header("Content-Length", str(len(head) + count * len(filler) + len(tail)))
+        self.end_headers()
+        self.wfile.write(head)
+        for _ in range(count):
+            self.wfile.write(filler)
+        self.wfile.write(tail)
 
     def chunk(self, text):
         data = text.encode()

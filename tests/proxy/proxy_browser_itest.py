@@ -64,6 +64,20 @@ class BrowserTest(ProxyCase):
         self.assertEqual(page.exceptions(), [])
         self.assertEqual(hp.stop(), 0)
 
+    def test_a_page_with_a_csp_nonce_runs_the_snippet_and_reloads(self):
+        # default-src 'self'; script-src 'nonce-…' 'strict-dynamic': only a script carrying the
+        # nonce runs, and the event stream is allowed by default-src 'self'.
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        page = Page(DevTools(self), f"http://127.0.0.1:{self.proxy_port}/page-csp-nonce")
+        hp.wait_for("proxy_subscribed", timeout=30)  # live.js ran and its EventSource connected
+        self.assertEqual(page.evaluate("String(window.own)"), "1")  # the page's own script too
+        write(os.path.join(self.dir, "version.txt"), "v2\n")
+        self.wait_loads(page, 2)
+        self.assertEqual(self.heading(page), "v2")
+        self.assertEqual(page.exceptions(), [])
+        self.assertEqual(hp.stop(), 0)
+
 
 if __name__ == "__main__":
     if CHROMIUM is None:

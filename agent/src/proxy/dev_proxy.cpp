@@ -295,11 +295,20 @@ void DevProxy::announceFailure(const std::string& message, const std::string& ou
   broadcast(serverSentEvent("failed", *failure_));
 }
 
-void DevProxy::noteBlockedByPolicy() {
+void DevProxy::noteBlockedByPolicy(const std::string& why) {
   if (std::exchange(told_policy_, true)) return;
   log::info("proxy_no_inject",
-            "proxy: an HTML page has a Content-Security-Policy: the live-reload snippet is left "
-            "out of such pages (reload them by hand)");
+            "proxy: an HTML page's Content-Security-Policy would block the live-reload script (" +
+                why + "): it is left out of such pages (reload them by hand)",
+            {{"why", why}});
+}
+
+void DevProxy::noteTooLarge() {
+  if (std::exchange(told_too_large_, true)) return;
+  log::info("proxy_inject_too_large",
+            "proxy: an HTML page is longer than " + std::to_string(kInjectMaxBytes >> 20) +
+                " MiB: it passes unchanged, without the live-reload script (reload by hand)",
+            {{"limit_bytes", static_cast<int64_t>(kInjectMaxBytes)}});
 }
 
 int DevProxy::connectUpstream() const {

@@ -87,7 +87,8 @@ class DevProxy {
   // A request for /__hotpod/…: the script, or the event stream (the connection subscribes).
   void serveOwn(ProxyConnection& connection, std::string_view path);
   void broadcast(const std::string& event);
-  void noteBlockedByPolicy();
+  void noteBlockedByPolicy(const std::string& why);  // logged once
+  void noteTooLarge();                               // logged once
 
   void accept();
   void probe();
@@ -102,6 +103,7 @@ class DevProxy {
   ProxyObserver observer_;
   bool inject_ = true;
   bool told_policy_ = false;
+  bool told_too_large_ = false;
   uint64_t announced_generation_ = 0;   // the version browsers were last told to reload for
   std::optional<std::string> failure_;  // the "failed" event's data while the last build failed
   std::unordered_set<ProxyConnection*> subscribers_;

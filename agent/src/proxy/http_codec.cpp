@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+
+#include "proxy/csp.h"
 
 namespace hotpod {
 namespace {
@@ -29,7 +32,14 @@ int HttpCodec::onUrl(http_parser* parser, const char* at, size_t length) {
 
 int HttpCodec::onBody(http_parser* parser, const char* at, size_t length) {
   HttpCodec& codec = self(parser);
-  if (codec.injectable_) codec.body_.append(at, length);
+  if (!codec.injectable_) return 0;
+  if (codec.body_.size() + length > codec.inject_limit_) {  // kept no further: passed through
+    codec.injectable_ = false;
+    codec.too_large_ = true;
+    std::string().swap(codec.body_);
+    return 0;
+  }
+  codec.body_.append(at, length);
   return 0;
 }
 
@@ -66,17 +76,26 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
   codec.keep_alive_ = http_should_keep_alive(parser) != 0;
   if (codec.kind_ == Kind::Response && codec.allow_injection_ && parser->status_code == 200 &&
       !parser->upgrade) {
-    bool html = false, encoded = false, policy = false;
+    bool html = false, encoded = false;
+    std::vector<std::string> policies;
     for (const auto& [name, value] : codec.headers_) {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (lower == "content-type") html = value.find("text/html") != std::string::npos;
       if (lower == "content-encoding") encoded = value != "identity";
-      if (lower == "content-security-policy") policy = true;
+      if (lower == "content-security-policy") policies.push_back(value);
     }
-    codec.blocked_by_policy_ = html && !encoded && policy;
-    codec.injectable_ = html && !encoded && !policy;
+    if (html && !encoded) {
+      auto permission = snippetPermission(policies);
+      codec.nonce_ = std::move(permission.nonce);
+      if (!permission.allowed) codec.policy_problem_ = std::move(permission.why);
+      // http_parser's content_length: ULLONG_MAX when there is none (chunked, until close).
+      const bool too_long =
+          parser->content_length != ULLONG_MAX && parser->content_length > codec.inject_limit_;
+      codec.too_large_ = permission.allowed && too_long;
+      codec.injectable_ = permission.allowed && !too_long;
+    }
   }
   // 1: this response has no body (http_parser's convention for HEAD).
   return codec.kind_ == Kind::Response && codec.no_body_ ? 1 : 0;
@@ -125,9 +144,11 @@ void HttpCodec::next() {
   field_.clear();
   accept_.clear();
   url_.clear();
-  allow_injection_ = injectable_ = blocked_by_policy_ = false;
+  allow_injection_ = injectable_ = too_large_ = false;
+  policy_problem_.clear();
+  nonce_.clear();
   headers_.clear();
-  body_.clear();
+  std::string().swap(body_);  // a kept page's memory goes with it (keep-alive connections)
 }
 
 std::string_view HttpCodec::method() const {

@@ -46,10 +46,19 @@ class HttpCodec {
 
   // Responses: may the live-reload snippet go into this one? Asked for with allowInjection
   // before the response arrives; true for a 200 text/html body that is not encoded (gzip …) and
-  // has no Content-Security-Policy. Its headers and decoded body are then kept.
-  void allowInjection(bool allow) { allow_injection_ = allow; }
+  // whose Content-Security-Policy, if any, lets the snippet run (proxy/csp.h; nonce() is then
+  // the one its tag needs). Its headers and decoded body are then kept, up to `limit` bytes of
+  // body: a longer one (by its Content-Length, or as it arrives) is not injectable any more and
+  // tooLarge() says so; the caller passes the raw bytes it kept on unchanged.
+  void allowInjection(bool allow, size_t limit) {
+    allow_injection_ = allow;
+    inject_limit_ = limit;
+  }
   bool injectable() const { return injectable_; }
-  bool blockedByPolicy() const { return blocked_by_policy_; }
+  bool blockedByPolicy() const { return !policy_problem_.empty(); }
+  const std::string& policyProblem() const { return policy_problem_; }  // the blocking directive
+  const std::string& nonce() const { return nonce_; }
+  bool tooLarge() const { return too_large_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
   const std::string& body() const { return body_; }
   std::string error() const;
@@ -77,7 +86,10 @@ class HttpCodec {
   std::string url_;
   bool allow_injection_ = false;
   bool injectable_ = false;
-  bool blocked_by_policy_ = false;
+  bool too_large_ = false;
+  size_t inject_limit_ = 0;
+  std::string policy_problem_;
+  std::string nonce_;
   std::vector<std::pair<std::string, std::string>> headers_;  // responses only
   std::string body_;                                          // when injectable
 };

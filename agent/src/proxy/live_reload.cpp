@@ -8,8 +8,6 @@
 namespace hotpod {
 namespace {
 
-constexpr std::string_view kSnippet = "<script src=\"/__hotpod/live.js\" defer></script>";
-
 std::string lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -25,14 +23,18 @@ std::string answer(std::string_view status, std::string_view type, std::string_v
 
 }  // namespace
 
-void injectSnippet(std::string& html) {
+void injectSnippet(std::string& html, std::string_view nonce) {
+  // The nonce is a CSP base64-value (proxy/csp.cpp checks it): safe inside the quotes.
+  const std::string snippet =
+      (nonce.empty() ? std::string("<script") : "<script nonce=\"" + std::string(nonce) + "\"") +
+      " src=\"/__hotpod/live.js\" defer></script>";
   const auto at = lower(html).rfind("</body>");
-  html.insert(at == std::string::npos ? html.size() : at, kSnippet);
+  html.insert(at == std::string::npos ? html.size() : at, snippet);
 }
 
 std::string injectedResponse(const HttpCodec& response) {
   std::string body = response.body();
-  injectSnippet(body);
+  injectSnippet(body, response.nonce());
   std::string head = "HTTP/1.1 200 OK\r\n";
   for (const auto& [name, value] : response.headers()) {
     const std::string key = lower(name);

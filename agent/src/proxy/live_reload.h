@@ -2,6 +2,7 @@
 // The browser side of the dev proxy (proxy.inject): the snippet that goes into text/html
 // responses, the script it loads and the event stream it listens to, all under /__hotpod/ on
 // the proxy's own address (so no CORS, and the app never sees these requests).
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -11,10 +12,16 @@ namespace hotpod {
 
 inline constexpr std::string_view kOwnPathPrefix = "/__hotpod/";
 
-// The script tag, before the last </body> (any case), else at the end.
-void injectSnippet(std::string& html);
+// The pages that get the snippet are kept whole before they are sent, up to this size; a longer
+// body passes through unchanged (logged once: proxy_inject_too_large).
+inline constexpr size_t kInjectMaxBytes = size_t{8} << 20;
+
+// The script tag (with nonce="…" when the page's Content-Security-Policy needs it), before the
+// last </body> (any case), else at the end.
+void injectSnippet(std::string& html, std::string_view nonce = {});
 // A whole response rebuilt from a kept response (HttpCodec::injectable): its headers without
-// Content-Length and Transfer-Encoding, the body with the snippet, the new Content-Length.
+// Content-Length and Transfer-Encoding, the body with the snippet (and the response's nonce),
+// the new Content-Length.
 std::string injectedResponse(const HttpCodec& response);
 // GET /__hotpod/live.js, or a 404 for any other /__hotpod/ path but the event stream.
 std::string ownAnswer(std::string_view path);

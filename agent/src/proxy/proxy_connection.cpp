@@ -142,7 +142,8 @@ void ProxyConnection::release() {
     reactor_.add(fd, kReadWrite, [this](uint32_t events) { onUpstream(events); });
     upstream_wants_write_ = true;  // until connected
   }
-  response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET");
+  response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET",
+                                 kInjectMaxBytes);
   to_upstream_ = request_;  // held requests are whole (the client pauses at kRetryKeep)
   if (upstream_connected_) flushUpstream();
 }
@@ -199,14 +200,18 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
   request_.clear();  // answered: no retry any more
   retryable_ = false;
   const auto step = response_codec_.feed({data, size});
-  if (!response_codec_.headersDone() && !step.failed) {
-    response_head_.append(data, size);  // pass-through or injection is decided at its end
-    return;
-  }
-  if (response_codec_.blockedByPolicy()) proxy_.noteBlockedByPolicy();
-  if (!response_codec_.injectable() || step.failed) {
+  if (!step.failed && (!response_codec_.headersDone() || response_codec_.injectable())) {
+    // Kept raw until the head decides between pass-through and injection, and while a page
+    // to inject into is kept: if it grows over the limit, what came so far goes on unchanged.
+    response_head_.append(data, size);
+    if (!step.complete) return;
+  } else {
+    if (response_codec_.blockedByPolicy()) {
+      proxy_.noteBlockedByPolicy(response_codec_.policyProblem());
+    }
+    if (response_codec_.tooLarge()) proxy_.noteTooLarge();
     sendToClient(response_head_);
-    response_head_.clear();
+    std::string().swap(response_head_);
     sendToClient({data, size});
   }
   if (state_ == State::Closed) return;
@@ -270,7 +275,7 @@ void ProxyConnection::retryOrFail(const char* what) {
 }
 
 void ProxyConnection::deliverInjected() {
-  response_head_.clear();
+  std::string().swap(response_head_);
   if (response_codec_.injectable()) sendToClient(injectedResponse(response_codec_));
 }
 
