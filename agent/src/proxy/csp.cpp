@@ -6,15 +6,10 @@
 #include <map>
 #include <optional>
 
+#include "base/text.h"
+
 namespace hotpod {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
@@ -65,7 +60,7 @@ Policy parsePolicy(std::string_view text) {
   for (const auto directive : split(text, ';')) {
     auto tokens = words(directive);
     if (tokens.empty()) continue;
-    const std::string name = lower(tokens.front());
+    const std::string name = lowercase(tokens.front());
     tokens.erase(tokens.begin());
     policy.emplace(name, std::move(tokens));
   }
@@ -94,7 +89,7 @@ struct Sources {
 Sources sourcesOf(const std::vector<std::string_view>& list) {
   Sources sources;
   for (const auto token : list) {
-    const std::string word = lower(token);
+    const std::string word = lowercase(token);
     if (word == "'self'" || word == "*") sources.self_or_any = true;
     if (word == "'strict-dynamic'") sources.strict_dynamic = true;
     if (word.size() > 9 && word.starts_with("'nonce-") && word.ends_with("'")) {

@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.h"
 #include "proxy_assets.h"
 
 namespace hotpod {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string answer(std::string_view status, std::string_view type, std::string_view body) {
   return "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(type) +
@@ -28,7 +22,7 @@ void injectSnippet(std::string& html, std::string_view nonce) {
   const std::string snippet =
       (nonce.empty() ? std::string("<script") : "<script nonce=\"" + std::string(nonce) + "\"") +
       " src=\"/__hotpod/live.js\" defer></script>";
-  const auto at = lower(html).rfind("</body>");
+  const auto at = lowercase(html).rfind("</body>");
   html.insert(at == std::string::npos ? html.size() : at, snippet);
 }
 
@@ -37,7 +31,7 @@ std::string injectedResponse(const HttpCodec& response) {
   injectSnippet(body, response.nonce());
   std::string head = "HTTP/1.1 200 OK\r\n";
   for (const auto& [name, value] : response.headers()) {
-    const std::string key = lower(name);
+    const std::string key = lowercase(name);
     if (key == "content-length" || key == "transfer-encoding") continue;
     head += name + ": " + value + "\r\n";
   }
