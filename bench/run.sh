@@ -12,8 +12,8 @@
 # size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 50
 # minutes, plus 20-40 for proxy.py's 5 × 100 reloads of the Gin app under load.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
-# docs untouched; for the test suite: finishes in about 75 s on 2 cores (ctest allows 300) and exits non-zero if something is
-# broken. Peers that are not installed are skipped (said on stderr and in the report).
+# docs untouched; for the test suite: finishes in about 75 s on 2 cores (ctest allows 300) and
+# exits non-zero if something is broken. Peers that are not installed are skipped (said on stderr and in the report).
 set -euo pipefail
 
 SMOKE=0
