@@ -114,10 +114,11 @@ void AppSupervisor::launch() {
   }
   ++restarts_;
   current_pid_ = group_.pid();
+  // Observers (the status) first, as for an exit: whoever reads the log line sees the new pid.
+  if (options_.observer.started) options_.observer.started(current_pid_);
   log::info("app_started",
             "app started (pid " + std::to_string(group_.pid()) + "): " + config_.cmd.display(),
             {{"pid", int64_t{group_.pid()}}});
-  if (options_.observer.started) options_.observer.started(current_pid_);
 }
 
 void AppSupervisor::onGone(const ExitInfo& exit) {
