@@ -73,8 +73,9 @@ if ! grep -rqsE '^Types:.*deb-src|^deb-src ' /etc/apt/sources.list /etc/apt/sour
       sed -nE '/^Types:/ s/\<deb\>/deb-src/; /^(Types|URIs|Suites|Components|Signed-By):|^$/p' "$f"
       echo
     done
-    # One-line sources.list entries become deb822 stanzas too.
-    grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | while read -r _ uri suite components; do
+    # One-line sources.list entries become deb822 stanzas too. Debian 12 images often have no
+    # sources.list at all: grep's "no such file" must not end the script (set -e, pipefail).
+    { grep -hsE '^deb ' /etc/apt/sources.list || true; } | while read -r _ uri suite components; do
       printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n\n' "$uri" "$suite" "$components"
     done
   } | "${sudo_cmd[@]}" tee "$src_list" >/dev/null
