@@ -54,6 +54,31 @@ class InitAndCheckServicesTest(TempTree):
         self.assertEqual(listed["packages/web/index.js"], "web")
         self.assertEqual(listed["packages/admin/index.js"], "admin")
 
+    def test_pnpm_workspaces(self):
+        # pnpm reads pnpm-workspace.yaml, not package.json's "workspaces"; '!' takes one back.
+        out, config, listed = self.init_and_list({
+            "package.json": json.dumps({"name": "mono", "private": True}),
+            "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - packages/ui\n"
+                                   "  - '!apps/legacy'\n",
+            "apps/site/package.json": "{}", "apps/site/index.js": "",
+            "apps/legacy/package.json": "{}", "apps/legacy/index.js": "",
+            "packages/ui/package.json": "{}", "packages/ui/button.js": "",
+            "packages/other/package.json": "{}", "packages/other/x.js": ""})
+        self.assertIn("2 services found (pnpm workspace)", out)
+        self.assertIn('run: {cmd: "pnpm run dev"}', config)
+        self.assertEqual(listed, {"apps/site/index.js": "site", "apps/site/package.json": "site",
+                                  "packages/ui/button.js": "ui",
+                                  "packages/ui/package.json": "ui"})
+
+    def test_yarn_workspaces(self):
+        out, config, listed = self.init_and_list({
+            "package.json": json.dumps({"workspaces": {"packages": ["packages/*"]}}),
+            "yarn.lock": "", "packages/web/package.json": "{}", "packages/web/index.js": "",
+            "packages/admin/package.json": "{}", "packages/admin/index.js": ""})
+        self.assertIn("yarn workspace", out)
+        self.assertIn('run: {cmd: "yarn run dev"}', config)
+        self.assertEqual(listed["packages/admin/index.js"], "admin")
+
     def test_compose_build_contexts(self):
         out, config, listed = self.init_and_list({
             "docker-compose.yml": "services:\n  api:\n    build: ./api\n  front:\n"

@@ -100,35 +100,57 @@ std::vector<FoundService> goServices(const fs::path& root, const std::vector<std
   return services;
 }
 
-// package.json "workspaces": ["packages/*", "apps/web"] (or {packages: [...]}), and
-// pnpm-workspace.yaml's packages; a trailing /* expands to the directories below.
-std::vector<FoundService> workspaceServices(const fs::path& root) {
+// package.json "workspaces": ["packages/*", "apps/web"] (or {packages: [...]}).
+std::vector<std::string> npmWorkspaces(const fs::path& root) {
   std::vector<std::string> patterns;
   try {
     const auto json = nlohmann::json::parse(readWholeFile(root / "package.json").value_or("{}"));
     auto spaces = json.value("workspaces", nlohmann::json());
     if (spaces.is_object()) spaces = spaces.value("packages", nlohmann::json());
-    if (spaces.is_array()) {
-      for (const auto& item : spaces) {
-        if (item.is_string()) patterns.push_back(item.get<std::string>());
-      }
-    }
-    const YAML::Node pnpm = YAML::LoadFile((root / "pnpm-workspace.yaml").string());
-    if (pnpm["packages"] && pnpm["packages"].IsSequence()) {
-      for (const auto& item : pnpm["packages"]) patterns.push_back(item.as<std::string>());
+    if (!spaces.is_array()) return patterns;
+    for (const auto& item : spaces) {
+      if (item.is_string()) patterns.push_back(item.get<std::string>());
     }
   } catch (const std::exception&) {
-    // No or unreadable package.json / pnpm-workspace.yaml: what was read so far.
+    // No or unreadable package.json: no npm workspaces.
   }
+  return patterns;
+}
+
+// pnpm-workspace.yaml's packages (pnpm ignores package.json's "workspaces"); '!…' excludes.
+std::vector<std::string> pnpmWorkspaces(const fs::path& root) {
+  std::vector<std::string> patterns;
+  try {
+    const YAML::Node pnpm = YAML::LoadFile((root / "pnpm-workspace.yaml").string());
+    if (!pnpm.IsMap() || !pnpm["packages"] || !pnpm["packages"].IsSequence()) return patterns;
+    for (const auto& item : pnpm["packages"]) {
+      if (item.IsScalar()) patterns.push_back(item.Scalar());
+    }
+  } catch (const std::exception&) {
+    // No or unreadable pnpm-workspace.yaml: no pnpm workspaces.
+  }
+  return patterns;
+}
+
+// The workspace directories (with a package.json) that `patterns` name; a trailing /* or /**
+// expands to the directories below, a '!' pattern takes directories back out.
+std::set<std::string> workspaceDirs(const fs::path& root,
+                                    const std::vector<std::string>& patterns) {
   std::set<std::string> dirs;
+  std::vector<std::string> excluded;
   for (std::string pattern : patterns) {
+    const bool negated = pattern.starts_with('!');
+    if (negated) pattern.erase(0, 1);
     while (pattern.starts_with("./")) pattern.erase(0, 2);
-    if (pattern.ends_with("/*") || pattern.ends_with("/**")) {
+    while (pattern.ends_with('/') && pattern.size() > 1) pattern.pop_back();
+    if (negated) {
+      excluded.push_back(pattern);
+    } else if (pattern.ends_with("/*") || pattern.ends_with("/**")) {
       const fs::path parent = root / pattern.substr(0, pattern.rfind('/'));
       std::error_code error;
       for (fs::directory_iterator it(parent, error), end; !error && it != end;
            it.increment(error)) {
-        if (fs::exists(it->path() / "package.json")) {
+        if (fs::exists(it->path() / "package.json") && !skipped(it->path().filename().string())) {
           dirs.insert(it->path().lexically_relative(root).generic_string());
         }
       }
@@ -136,9 +158,30 @@ std::vector<FoundService> workspaceServices(const fs::path& root) {
       dirs.insert(pattern);
     }
   }
+  for (const auto& pattern : excluded) {
+    const bool below = pattern.ends_with("/*") || pattern.ends_with("/**");
+    const std::string parent = below ? pattern.substr(0, pattern.rfind('/')) + "/" : pattern;
+    std::erase_if(dirs, [&](const std::string& dir) {
+      return below ? dir.starts_with(parent) : dir == parent;
+    });
+  }
+  return dirs;
+}
+
+// npm, yarn or pnpm workspaces: one service per workspace, run with its package manager.
+std::vector<FoundService> workspaceServices(const fs::path& root) {
+  std::string manager = "npm";
+  std::vector<std::string> patterns = pnpmWorkspaces(root);
+  if (!patterns.empty() || fs::exists(root / "pnpm-workspace.yaml")) {
+    manager = "pnpm";
+  } else {
+    patterns = npmWorkspaces(root);
+    if (fs::exists(root / "yarn.lock")) manager = "yarn";
+  }
   std::vector<FoundService> services;
-  for (const auto& dir : dirs) {
-    services.push_back({nameOf(dir), dir, {dir + "/"}, "", "npm run dev", {}, "npm workspace"});
+  for (const auto& dir : workspaceDirs(root, patterns)) {
+    services.push_back(
+        {nameOf(dir), dir, {dir + "/"}, "", manager + " run dev", {}, manager + " workspace"});
   }
   return services;
 }
