@@ -3,10 +3,12 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "base/files.h"
+#include "base/text.h"
 #include "observe/audit_log.h"
 #include "observe/audit_trail.h"
 #include "support/temp_dir.h"
@@ -126,4 +128,17 @@ TEST_CASE("file hashes are FNV-1a 64 of the content") {
   }());
   CHECK_FALSE(hashFile(dir.write("big", std::string(101, 'b')), 100));
   CHECK_FALSE(hashFile(dir.path() / "missing", 100));
+}
+
+TEST_CASE("file hashes: a build output larger than a config file (a Go binary) is hashed") {
+  // It was read whole with readWholeFile's 1 MiB limit, which threw and ended hotpod.
+  testing::TempDir dir;
+  std::string content(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7919 % 251);
+  const auto path = dir.write("app", content);
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "fnv1a64:%016llx",
+                static_cast<unsigned long long>(stableHash(content)));
+  CHECK(hashFile(path, AuditTrail::kMaxHashedBytes) == std::string(expected));
+  CHECK_FALSE(hashFile(path, content.size() - 1));
 }

@@ -1,14 +1,18 @@
 #include "observe/audit_trail.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 
 #include "base/files.h"
 #include "base/json_text.h"
 #include "base/text.h"
+#include "base/unique_fd.h"
 
 namespace hotpod {
 namespace fs = std::filesystem;
@@ -42,13 +46,30 @@ void collectFiles(const fs::path& root, const std::string& output, std::vector<s
 
 }  // namespace
 
+// Read in pieces: a build output (a Go binary, a bundle) is often larger than what hotpod reads
+// of a file at once, and need not be in memory to be hashed.
 std::optional<std::string> hashFile(const fs::path& path, uint64_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   if (static_cast<uint64_t>(st.st_size) > max_bytes) return std::nullopt;
-  const auto content = readWholeFile(path);
-  if (!content) return std::nullopt;
-  return hashText(stableHash(*content));
+  uint64_t hash = stableHash("");  // FNV-1a's offset basis, continued below as stableHash does
+  uint64_t total = 0;
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    total += static_cast<uint64_t>(got);
+    if (total > max_bytes) return std::nullopt;  // it grew while being read
+    for (ssize_t i = 0; i < got; ++i) {
+      hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
+    }
+  }
+  return hashText(hash);
 }
 
 std::string auditTime(std::chrono::system_clock::time_point time) {
