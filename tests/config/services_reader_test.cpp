@@ -84,10 +84,52 @@ TEST_CASE("build.parallel: top level only, a whole number or auto") {
         "set it at the top level: build: {parallel: 2}");
 }
 
-TEST_CASE("services: no dev proxy yet") {
-  CHECK(errorFor("proxy: {listen: '127.0.0.1:8080'}\nservices:\n  a: {paths: [a]}\n") ==
-        "hotpod.yaml:3:3: services: the dev proxy (proxy:) does not work with services yet; "
-        "remove proxy: (each service's app then listens on its own port)");
+TEST_CASE("services: each service has its own proxy; top-level proxy keys are defaults") {
+  const Config config = parseConfigText(
+      "proxy: {hold_timeout: 5s, handover: overlap}\n"
+      "services:\n"
+      "  api: {paths: [api], proxy: {listen: '127.0.0.1:8081'}}\n"
+      "  web: {paths: [web], proxy: {listen: ':8082', handover: stop-first}}\n"
+      "  worker: {paths: [worker], proxy: {listen: 'off'}}\n",
+      "hotpod.yaml");
+  REQUIRE(config.services.size() == 3);
+  const ProxyConfig& api = config.services[0].config.proxy;
+  CHECK(api.enabled);
+  CHECK(api.listen == "127.0.0.1:8081");
+  CHECK(api.hold_timeout == 5s);  // inherited
+  CHECK(api.handover == Handover::Overlap);
+  const ProxyConfig& web = config.services[1].config.proxy;
+  CHECK(web.listen == "0.0.0.0:8082");
+  CHECK(web.handover == Handover::StopFirst);
+  CHECK_FALSE(config.services[2].config.proxy.enabled);
+  // One service may inherit the whole proxy, address included.
+  const Config one = parseConfigText(
+      "proxy: {listen: '127.0.0.1:8080'}\nservices:\n  a: {paths: [a]}\n", "hotpod.yaml");
+  CHECK(one.services[0].config.proxy.listen == "127.0.0.1:8080");
+}
+
+TEST_CASE("services: two services cannot share a proxy address") {
+  CHECK(errorFor("proxy: {listen: '127.0.0.1:8080'}\nservices:\n  a: {paths: [a]}\n"
+                 "  b: {paths: [b]}\n") ==
+        "hotpod.yaml:4:3: services.b.proxy.listen: services 'a' and 'b' would both listen on "
+        "127.0.0.1:8080 (inherited from the top-level proxy:; 'a' at hotpod.yaml:3:3); give each "
+        "service its own address: b: {proxy: {listen: 127.0.0.1:PORT}}, or proxy: {listen: off}");
+  CHECK(errorFor("services:\n  a: {paths: [a], proxy: {listen: ':8080'}}\n"
+                 "  b:\n    paths: [b]\n    proxy: {listen: '127.0.0.1:8080'}\n") ==
+        "hotpod.yaml:5:21: services.b.proxy.listen: services 'a' and 'b' would both listen on "
+        "127.0.0.1:8080 ('a' at hotpod.yaml:2:35); give each service its own address: b: "
+        "{proxy: {listen: 127.0.0.1:PORT}}, or proxy: {listen: off}");
+  CHECK(errorFor("proxy: {handover: overlap}\nservices:\n  a: {paths: [a]}\n") ==
+        "hotpod.yaml:3:3: services.a.proxy.listen: service 'a' has a proxy (from the top-level "
+        "proxy:) but no address; give it one: a: {proxy: {listen: 127.0.0.1:8081}}, or turn it "
+        "off for this service: proxy: {listen: off}");
+  CHECK(errorFor("services:\n  a: {paths: [a], proxy: {inject: false}}\n") ==
+        "hotpod.yaml:2:19: services.a.proxy.listen: the proxy needs an address to listen on; add "
+        "'listen: 0.0.0.0:8080' (the port users connect to) under proxy:");
+  // Without services a proxy still needs its address at once.
+  CHECK(errorFor("proxy: {inject: false}\n") ==
+        "hotpod.yaml:1:1: proxy.listen: the proxy needs an address to listen on; add "
+        "'listen: 0.0.0.0:8080' (the port users connect to) under proxy:");
 }
 
 TEST_CASE("a config without services has none") {

@@ -1,7 +1,8 @@
 """POST /v1/rebuild and /v1/restart with `services:`: `?service=NAME` (repeatable) or
 `?service=*` chooses the services, an unknown name is a 404, and no name at all is a 400 (which
 of them?). Without services nothing changes, and any `?service=` is a 404. The audit records and
-the webhook payloads of a service carry its name."""
+the webhook payloads of a service carry its name, and its records the version (the hash of its own
+build output)."""
 import json
 import os
 import sys
@@ -12,6 +13,9 @@ from hotpod_harness import TempTree, http_request, write
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
 from webhook_itest import Receiver  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "observe"))
+from audit_itest import fnv1a64  # noqa: E402
+
 TOKEN = "services-control-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -21,11 +25,11 @@ notify: {webhooks: ["%(hook)s"]}
 services:
   alpha:
     paths: [alpha/]
-    build: {cmd: "echo built alpha"}
+    build: {cmd: "mkdir -p bin && cp alpha/main.txt bin/alpha.txt", artifacts: [bin/alpha.txt]}
     run: {cmd: [sleep, "600"]}
   beta:
     paths: [beta/]
-    build: {cmd: "echo built beta"}
+    build: {cmd: "mkdir -p bin && cp beta/main.txt bin/beta.txt", artifacts: [bin/beta.txt]}
     run: {cmd: [sleep, "600"]}
 """
 
@@ -95,6 +99,11 @@ class ServicesControlTest(TempTree):
         builds = [r for r in records if r["event"] == "build"]
         self.assertEqual(sorted((r["service"], r["build"]) for r in builds),
                          [("alpha", 1), ("alpha", 2), ("alpha", 3), ("beta", 1), ("beta", 2)])
+        # The version is the hash of the service's own build output, as for a single app; each
+        # service numbers its builds from 1, and alpha's build 1 is not beta's.
+        for record in builds + [r for r in records if r["event"] == "restart"]:
+            self.assertEqual(record["version"], fnv1a64(f"{record['service']}\n".encode()),
+                             record)
 
     def test_without_services_nothing_changes(self):
         write(os.path.join(self.dir, "hotpod.yaml"), "run: {cmd: [sleep, '600']}\n")

@@ -15,7 +15,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& keyTable() {
       {"",
        {"root", "watch", "build", "run", "log", "http", "app", "notify", "audit", "target", "proxy",
         "rules", "services"}},
-      {"service", {"paths", "dir", "watch", "build", "run", "rules", "app", "target"}},
+      {"service", {"paths", "dir", "watch", "build", "run", "rules", "app", "proxy", "target"}},
       {"rules", {"match", "ext", "action", "signal", "run", "delay"}},
       {"watch",
        {"backend", "poll_interval", "verify_interval", "poll_budget", "include_ext", "include",

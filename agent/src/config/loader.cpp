@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -275,6 +276,10 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
   const YamlField top = service ? *service : YamlField{"", document, document};
   const YamlField* services = nullptr;
   const auto fields = reader.sectionFields(top, section);
+  // With services, the top-level proxy keys are only their defaults: each service has its own.
+  const bool has_services = std::any_of(fields.begin(), fields.end(), [](const YamlField& field) {
+    return field.key_node.Scalar() == "services" && !field.value.IsNull();
+  });
   for (const auto& field : fields) {
     const std::string& name = field.key_node.Scalar();
     if (name == "services") {
@@ -304,7 +309,7 @@ void readDocument(const YamlReader& reader, const YAML::Node& document, Config& 
     } else if (name == "target") {
       readTarget(reader, field, config.target);
     } else if (name == "proxy") {
-      readProxy(reader, field, config.proxy);
+      readProxy(reader, field, config.proxy, !has_services);
     } else if (name == "rules") {
       config.rules = readRules(reader, field);
     }

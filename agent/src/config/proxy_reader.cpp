@@ -4,7 +4,8 @@
 
 namespace hotpod {
 
-void readProxy(const YamlReader& reader, const YamlField& section, ProxyConfig& proxy) {
+void readProxy(const YamlReader& reader, const YamlField& section, ProxyConfig& proxy,
+               bool require_listen) {
   const auto fields = reader.sectionFields(section, "proxy");
   if (section.value.IsMap() && !fields.empty()) proxy.enabled = true;
   bool has_listen = !proxy.listen.empty();
@@ -41,8 +42,9 @@ void readProxy(const YamlReader& reader, const YamlField& section, ProxyConfig& 
       proxy.inject = reader.readBool(field);
     }
   }
-  if (proxy.enabled && !has_listen) {
-    reader.failAt(section.key_node, "proxy.listen", "the proxy needs an address to listen on",
+  if (proxy.enabled && !has_listen && require_listen) {
+    reader.failAt(section.key_node, section.key + ".listen",
+                  "the proxy needs an address to listen on",
                   "add 'listen: 0.0.0.0:8080' (the port users connect to) under proxy:");
   }
 }

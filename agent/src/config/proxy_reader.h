@@ -5,6 +5,10 @@
 
 namespace hotpod {
 
-void readProxy(const YamlReader& reader, const YamlField& section, ProxyConfig& proxy);
+// `require_listen`: a proxy needs its address here. The top level of a `services:` config is
+// only the defaults its services inherit: there the check waits for each service
+// (checkServiceProxies).
+void readProxy(const YamlReader& reader, const YamlField& section, ProxyConfig& proxy,
+               bool require_listen = true);
 
 }  // namespace hotpod

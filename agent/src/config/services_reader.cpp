@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/list_readers.h"
+#include "model/listen_address.h"
 
 namespace hotpod {
 namespace {
@@ -56,6 +57,67 @@ std::string readDir(const YamlReader& reader, const YamlField& field) {
   return text == "." ? std::string() : text;
 }
 
+// Where a service's proxy address comes from: its own proxy.listen, or (inherited from the
+// top level) the service's name.
+struct ServiceProxy {
+  YAML::Node node;
+  std::string key;
+  bool inherited = true;
+};
+
+ServiceProxy serviceProxy(const YamlField& service) {
+  const YAML::Node& settings = service.value;
+  const YAML::Node own = settings["proxy"];
+  if (own && own.IsMap() && own["listen"]) {
+    return {own["listen"], service.key + ".proxy.listen", false};
+  }
+  return {service.key_node, service.key + ".proxy.listen", true};
+}
+
+// Two addresses that cannot both be bound: the same port on the same host, or on every
+// interface and any host.
+bool sameListenAddress(const std::string& a, const std::string& b) {
+  const auto first = parseListenAddress(a);
+  const auto second = parseListenAddress(b);
+  if (!first || !second) return a == b;
+  const auto any = [](const std::string& host) {
+    return host == "0.0.0.0" || host == "::" || host.empty();
+  };
+  return first->port == second->port &&
+         (first->host == second->host || any(first->host) || any(second->host));
+}
+
+// Each service with a proxy has an address of its own.
+void checkServiceProxies(const YamlReader& reader, const std::vector<ServiceConfig>& services,
+                         const std::vector<ServiceProxy>& proxies) {
+  for (size_t i = 0; i < services.size(); ++i) {
+    const ProxyConfig& proxy = services[i].config.proxy;
+    if (!proxy.enabled) continue;
+    const std::string& name = services[i].name;
+    if (proxy.listen.empty()) {
+      reader.failAt(proxies[i].node, proxies[i].key,
+                    "service '" + name + "' has a proxy (from the top-level proxy:) but no address",
+                    "give it one: " + name +
+                        ": {proxy: {listen: 127.0.0.1:8081}}, or turn it "
+                        "off for this service: proxy: {listen: off}");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      const ProxyConfig& other = services[j].config.proxy;
+      if (!other.enabled || !sameListenAddress(proxy.listen, other.listen)) continue;
+      const YAML::Mark mark = proxies[j].node.Mark();
+      const std::string where = reader.fileName() + ":" + std::to_string(mark.line + 1) + ":" +
+                                std::to_string(mark.column + 1);
+      reader.failAt(proxies[i].node, proxies[i].key,
+                    "services '" + services[j].name + "' and '" + name + "' would both listen on " +
+                        proxy.listen + " (" +
+                        (proxies[i].inherited ? "inherited from the top-level proxy:; " : "") +
+                        "'" + services[j].name + "' at " + where + ")",
+                    "give each service its own address: " + name +
+                        ": {proxy: {listen: 127.0.0.1:PORT}}, or proxy: {listen: off}");
+    }
+  }
+}
+
 }  // namespace
 
 // build.parallel: a number of builds at once, at least 1 (unset: the number of cores).
@@ -91,11 +153,8 @@ std::vector<ServiceConfig> readServices(const YamlReader& reader, const YamlFiel
                                         const Config& defaults,
                                         const ServiceKeysReader& read_keys) {
   std::vector<ServiceConfig> services;
+  std::vector<ServiceProxy> proxies;
   if (section.value.IsNull()) return services;
-  if (defaults.proxy.enabled) {
-    reader.fail(section, "the dev proxy (proxy:) does not work with services yet",
-                "remove proxy: (each service's app then listens on its own port)");
-  }
   for (const auto& field : reader.mapFields(section, "{api: {paths: [api, lib]}}")) {
     const std::string& name = field.key_node.Scalar();
     if (!validServiceName(name)) {
@@ -133,7 +192,9 @@ std::vector<ServiceConfig> readServices(const YamlReader& reader, const YamlFiel
     }
     read_keys(field, service.config);
     services.push_back(std::move(service));
+    proxies.push_back(serviceProxy(field));
   }
+  checkServiceProxies(reader, services, proxies);
   return services;
 }
 

@@ -23,6 +23,7 @@ class YamlReader {
  public:
   explicit YamlReader(std::string file_name) : file_name_(std::move(file_name)) {}
 
+  const std::string& fileName() const { return file_name_; }
   [[noreturn]] void fail(const YamlField& field, std::string problem, std::string hint = {}) const;
   [[noreturn]] void failAt(const YAML::Node& node, const std::string& key, std::string problem,
                            std::string hint = {}) const;

@@ -126,7 +126,7 @@ void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
 void ProxyLink::reportTo(Metrics& metrics, LoopState& state) {
   if (!proxy_) return;
   state_ = &state;
-  metrics_ = std::make_unique<ProxyMetrics>(metrics.registry());
+  metrics_ = std::make_unique<ProxyMetrics>(metrics.registry(), metrics.labels());
   ProxyMetrics& counts = *metrics_;
   proxy_->setObserver({[this, &counts](std::chrono::nanoseconds waited) {
                          ++held_total_;

@@ -200,6 +200,7 @@ struct ServiceLoop::Impl {
         sampled_stats = stats;
         observe.state().sample(watcher->backend(), stats);
       }
+      for (auto& unit : units) unit->afterTurn();
     });
     logWatching(root, *watcher, config.watch,
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began));

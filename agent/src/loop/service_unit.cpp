@@ -30,6 +30,19 @@ std::vector<std::string> serviceOutputs(const ServiceConfig& service,
   return outputs;
 }
 
+// hotpod agent: the proxy in front of an app in another container is its `hotpod exec
+// --proxy-listen` (docs/proxy.md); the sidecar has none.
+Config withoutProxy(const Config& config) {
+  Config copy = config;
+  if (copy.proxy.enabled) {
+    log::warn("proxy_ignored",
+              "proxy: is for hotpod run; in a pod, give the app container's hotpod exec "
+              "--proxy-listen instead");
+  }
+  copy.proxy = ProxyConfig{};
+  return copy;
+}
+
 FilterOptions serviceFilter(const ServiceConfig& service, const std::filesystem::path& root,
                             const std::vector<std::string>& outputs) {
   FilterOptions options = filterOptions(service.config, root);
@@ -60,12 +73,16 @@ ServiceUnit::ServiceUnit(Reactor& reactor, Reaper& reaper, const ServiceConfig& 
                      : std::nullopt),
       debounce_timer_(reactor, [this] { onDebounceDue(); }),
       metrics_(HOTPOD_VERSION, name_),
-      state_(config_, role, board_, shared.events(), metrics_, shared.webhooks(), shared.audit()),
+      audit_(shared.audit(), outputs_),
+      state_(config_, role, board_, shared.events(), metrics_, shared.webhooks(), audit_),
+      proxy_(reactor, role == LoopRole::Run ? config_ : withoutProxy(config_)),
       builder_(reactor, reaper, config_.build, workdir_, scratch,
                [this](const BuildOutcome& outcome) { onBuildDone(outcome); }),
       restarter_(makeRestarter(reactor, reaper)),
       health_(reactor, config_, root, scratch, state_, *restarter_) {
   state_.setService(name_);
+  proxy_.onCandidateFailed([this](const std::string& why) { state_.restartFailed("change", why); });
+  proxy_.reportTo(metrics_, state_);
   latest_ = std::make_shared<const StatusSnapshot>(state_.status());
   board_.decorate([this](std::shared_ptr<const StatusSnapshot> snapshot) {
     latest_ = snapshot;
@@ -78,9 +95,8 @@ ServiceUnit::~ServiceUnit() = default;
 
 std::unique_ptr<AppRestarter> ServiceUnit::makeRestarter(Reactor& reactor, Reaper& reaper) {
   if (role_ == LoopRole::Run) {
-    return std::make_unique<AppSupervisor>(
-        reactor, reaper, config_.run, workdir_,
-        AppSupervisorOptions{.observer = appObserver(), .output_line = {}});
+    return proxy_.makeApp(reaper, config_.run, workdir_,
+                          AppSupervisorOptions{.observer = appObserver(), .output_line = {}});
   }
   return std::make_unique<PeerRestarter>(
       reactor, config_.target,
@@ -177,6 +193,7 @@ void ServiceUnit::startBuild(const ChangeSet& changes, const std::string& comman
   waiting_ = false;
   builder_.start(changes, command);
   state_.buildStarted(builder_.lastNumber(), changes, request);
+  proxy_.buildStarted(builder_.lastNumber());
   health_.buildRunning(true);
 }
 
@@ -204,6 +221,7 @@ void ServiceUnit::restartApp(std::string_view reason, const std::string& why,
                              const AuditCause& cause) {
   if (!restarter_->configured()) return;
   state_.restartRequested(reason, cause);
+  proxy_.restarting(why, restarter_->running());
   restarter_->restart(why);
 }
 
@@ -240,6 +258,7 @@ void ServiceUnit::onBuildDone(const BuildOutcome& outcome) {
   health_.buildRunning(false);
   state_.buildFinished(outcome);
   logBuildFinished(outcome, restarter_->running());
+  proxy_.buildFinished(outcome, restarter_->running());
   if (outcome.result == BuildResult::Succeeded && !shutting_down_) {
     perform(in_flight_, outcome.changes, "build #" + std::to_string(outcome.number) + " succeeded",
             outcome.number);
@@ -286,6 +305,7 @@ void ServiceUnit::shutdown() {
   debounce_timer_.disarm();
   waiting_ = false;
   builder_.cancel("hotpod is stopping");
+  proxy_.stopping();
   restarter_->stop([this] {
     app_stopped_ = true;
     finishIfStopped();

@@ -17,9 +17,11 @@
 #include "filter/path_filter.h"
 #include "filter/path_set.h"
 #include "loop/app_health.h"
+#include "loop/proxy_link.h"
 #include "model/config.h"
 #include "model/control_request.h"
 #include "model/loop_role.h"
+#include "observe/audit_trail.h"
 #include "observe/loop_state.h"
 #include "plan/rule_matcher.h"
 #include "proc/reaper.h"
@@ -62,6 +64,8 @@ class ServiceUnit {
   void requestedRestart(const ControlRequest& request);
   void shutdown();
   bool stopped() const;
+  // After each turn of the loop: its proxy's counts may have changed.
+  void afterTurn() { proxy_.afterTurn(); }
 
   const Metrics& metrics() const { return metrics_; }
   // Its newest status (loop thread).
@@ -98,7 +102,9 @@ class ServiceUnit {
   StatusBoard board_;
   std::shared_ptr<const StatusSnapshot> latest_;
   Metrics metrics_;
+  AuditTrail audit_;  // the shared audit log; versions from its own outputs
   LoopState state_;
+  ProxyLink proxy_;  // before the app: it picks the app's private port
   Builder builder_;
   std::unique_ptr<AppRestarter> restarter_;
   AppHealth health_;

@@ -112,7 +112,13 @@ AuditTrail::AuditTrail(const Config& config, fs::path root, std::vector<std::str
     : root_(std::move(root)),
       outputs_(std::move(outputs)),
       webhooks_(!config.notify.webhooks.empty()),
-      log_(config.audit) {}
+      log_(std::make_shared<AuditLog>(config.audit)) {}
+
+AuditTrail::AuditTrail(const AuditTrail& shared, std::vector<std::string> outputs)
+    : root_(shared.root_),
+      outputs_(std::move(outputs)),
+      webhooks_(shared.webhooks_),
+      log_(shared.log_) {}
 
 json AuditTrail::describe(const AuditCause& cause) const {
   json out = {{"kind", cause.kind}};
@@ -179,8 +185,8 @@ json AuditTrail::versionOf(std::optional<uint64_t> build) const {
 json AuditTrail::record(std::string_view event, json fields) {
   json record = {{"time", auditTime(std::chrono::system_clock::now())}, {"event", event}};
   record.update(fields);
-  if (log_.enabled()) {
-    log_.append(jsonText(record));
+  if (log_->enabled()) {
+    log_->append(jsonText(record));
   }
   return record;
 }

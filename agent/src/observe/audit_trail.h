@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -45,9 +46,12 @@ class AuditTrail {
   // `outputs`: what the build produces, relative to `root` (build.artifacts and the app's
   // program). Opens the audit log if audit.path is set (throws std::system_error, see AuditLog).
   AuditTrail(const Config& config, std::filesystem::path root, std::vector<std::string> outputs);
+  // One service's records (services:): written to `shared`'s log, their versions hashed from
+  // the service's own `outputs` and remembered by the service's own build numbers.
+  AuditTrail(const AuditTrail& shared, std::vector<std::string> outputs);
 
   // Records cost hashing files: they are built only when the audit log or a webhook reads them.
-  bool wanted() const { return log_.enabled() || webhooks_; }
+  bool wanted() const { return log_->enabled() || webhooks_; }
 
   nlohmann::json describe(const AuditCause& cause) const;
   // The hash of the build outputs as they are now; null when no output is known or present.
@@ -64,7 +68,7 @@ class AuditTrail {
   const std::filesystem::path root_;
   const std::vector<std::string> outputs_;
   const bool webhooks_;
-  AuditLog log_;
+  std::shared_ptr<AuditLog> log_;                // shared by the services' trails
   std::map<uint64_t, nlohmann::json> versions_;  // the newest builds' versions
 };
 

@@ -103,7 +103,7 @@ bool isPerService(const std::string& family) {
       "hotpod_rollbacks_total",
       "hotpod_app_up",
       "hotpod_last_successful_build_timestamp_seconds"};
-  return kPerService.contains(family);
+  return kPerService.contains(family) || family.starts_with("hotpod_proxy_");
 }
 
 }  // namespace
@@ -235,14 +235,21 @@ std::string Metrics::serialize() const {
   auto families = registry_->Collect();
   if (!services_.empty()) {
     // One family per name: the services' series of what is per service, ours of the rest.
-    for (auto& family : families) {
-      if (!isPerService(family.name)) continue;
-      family.metric.clear();
-      for (const auto* service : services_) {
-        for (auto& theirs : service->registry_->Collect()) {
-          if (theirs.name != family.name) continue;
-          for (auto& metric : theirs.metric) family.metric.push_back(std::move(metric));
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < families.size(); ++i) {
+      index[families[i].name] = i;
+      if (isPerService(families[i].name)) families[i].metric.clear();
+    }
+    for (const auto* service : services_) {
+      for (auto& theirs : service->registry_->Collect()) {
+        if (!isPerService(theirs.name)) continue;
+        auto [at, added] = index.try_emplace(theirs.name, families.size());
+        if (added) {  // only services have it (their proxies')
+          families.push_back(std::move(theirs));
+          continue;
         }
+        auto& family = families[at->second];
+        for (auto& metric : theirs.metric) family.metric.push_back(std::move(metric));
       }
     }
   }

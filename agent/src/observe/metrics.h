@@ -27,6 +27,8 @@ class Metrics {
 
   // For metrics kept beside these (the dev proxy's, observe/proxy_metrics).
   prometheus::Registry& registry() { return *registry_; }
+  // The labels of every series here: {service: NAME} for a service's, else none.
+  const std::map<std::string, std::string>& labels() const { return labels_; }
   // The text exposition format (what GET /metrics answers).
   std::string serialize() const;
 

@@ -6,6 +6,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,9 @@ namespace hotpod {
 
 class ProxyMetrics {
  public:
-  explicit ProxyMetrics(prometheus::Registry& registry);
+  // `labels`: those of every series (a service's: {service: NAME}).
+  explicit ProxyMetrics(prometheus::Registry& registry,
+                        const std::map<std::string, std::string>& labels = {});
 
   void proxied() { proxied_.Increment(); }
   void held(double seconds) {
