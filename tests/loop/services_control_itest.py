@@ -25,7 +25,10 @@ notify: {webhooks: ["%(hook)s"]}
 services:
   alpha:
     paths: [alpha/]
-    build: {cmd: "mkdir -p bin && cp alpha/main.txt bin/alpha.txt", artifacts: [bin/alpha.txt]}
+    build:
+      cmd: "mkdir -p bin && cp alpha/main.txt bin/alpha.txt &&
+        echo $$ $(cut -d' ' -f6 /proc/$$/stat) >session"
+      artifacts: [bin/alpha.txt]
     run: {cmd: [sleep, "600"]}
   beta:
     paths: [beta/]
@@ -99,6 +102,12 @@ class ServicesControlTest(TempTree):
         builds = [r for r in records if r["event"] == "build"]
         self.assertEqual(sorted((r["service"], r["build"]) for r in builds),
                          [("alpha", 1), ("alpha", 2), ("alpha", 3), ("beta", 1), ("beta", 2)])
+        # Each build runs in a session of its own (its own CPU share under the kernel's
+        # autogroup, as under a hotpod of its own): the build's shell leads its session.
+        with open(os.path.join(self.dir, "session")) as f:
+            shell, session = f.read().split()
+        self.assertEqual(shell, session)
+        self.assertNotEqual(int(session), hp.pid)  # hotpod leads its own (start_new_session)
         # The version is the hash of the service's own build output, as for a single app; each
         # service numbers its builds from 1, and alpha's build 1 is not beta's.
         for record in builds + [r for r in records if r["event"] == "restart"]:

@@ -130,7 +130,7 @@ void Builder::start(const ChangeSet& changes, const std::string& command_overrid
   // Spawn first and log after: the time from a save to the build's first instruction is what
   // users wait for.
   try {
-    group_.start({{"/bin/sh", "-c", command}, root_, environment(changes), false});
+    group_.start({{"/bin/sh", "-c", command}, root_, environment(changes), own_session_});
   } catch (const std::system_error& error) {
     current_.tail.emplace_back(error.what());
     // Reported on the next reactor turn, so that callers see the start before the end.

@@ -55,6 +55,11 @@ class Builder {
   void start(const ChangeSet& changes, const std::string& command = {});
   // Stops the running build (its whole group); on_done then reports Cancelled.
   void cancel(std::string_view reason);
+  // Each build in a session of its own (setsid) instead of hotpod's. With `services:` several
+  // builds run at once; in hotpod's session they would share one scheduling group (the kernel's
+  // autogroup) and so, on a busy machine, the CPU time of one process. Off: a process group in
+  // hotpod's session.
+  void ownSession(bool own) { own_session_ = own; }
 
  private:
   std::vector<std::string> environment(const ChangeSet& changes) const;
@@ -70,6 +75,7 @@ class Builder {
   uint64_t count_ = 0;
   bool timed_out_ = false;
   bool cancelled_ = false;
+  bool own_session_ = false;
   std::chrono::steady_clock::time_point started_;
   BuildOutcome current_;
 };

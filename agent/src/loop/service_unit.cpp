@@ -81,6 +81,7 @@ ServiceUnit::ServiceUnit(Reactor& reactor, Reaper& reaper, const ServiceConfig& 
       restarter_(makeRestarter(reactor, reaper)),
       health_(reactor, config_, root, scratch, state_, *restarter_) {
   state_.setService(name_);
+  builder_.ownSession(true);  // builds of several services at once: each its own CPU share
   proxy_.onCandidateFailed([this](const std::string& why) { state_.restartFailed("change", why); });
   proxy_.reportTo(metrics_, state_);
   latest_ = std::make_shared<const StatusSnapshot>(state_.status());
