@@ -10,8 +10,8 @@
 namespace hotpod {
 
 // Reads `section` (the value of `services:`). `read_keys` reads a service's app keys (watch,
-// build, run, rules, app, proxy, target) from a field whose dotted key is "services.NAME" over a copy
-// of `defaults`. Errors name the service in their key: services.api.build.cmd.
+// build, run, rules, app, proxy, target) from a field whose dotted key is "services.NAME" over a
+// copy of `defaults`. Errors name the service in their key: services.api.build.cmd.
 using ServiceKeysReader = std::function<void(const YamlField& service, Config& config)>;
 std::vector<ServiceConfig> readServices(const YamlReader& reader, const YamlField& section,
                                         const Config& defaults, const ServiceKeysReader& read_keys);
