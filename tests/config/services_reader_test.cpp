@@ -84,7 +84,7 @@ TEST_CASE("build.parallel: top level only, a whole number or auto") {
         "set it at the top level: build: {parallel: 2}");
 }
 
-TEST_CASE("services: each service has its own proxy; top-level proxy keys are defaults") {
+TEST_CASE("services: each service has its own proxy, the top-level proxy keys are its defaults") {
   const Config config = parseConfigText(
       "proxy: {hold_timeout: 5s, handover: overlap}\n"
       "services:\n"
