@@ -38,9 +38,14 @@ def static_section(res, w):
     w("")
 
 
-def tarsync_section(res, w):
-    """bench/tarsync.py: hotpod as the sync tools' tar (issue 17)."""
+def tarsync_section(res, w, pod=None):
+    """bench/tarsync.py: hotpod as the sync tools' tar (issue 17); pod: bench/podsync.py's
+    one-file sync through `podman exec`, a row of the same table."""
     if not res:
+        if pod:
+            w("## Sync target: hotpod as tar")
+            w("")
+            podsync_lines(pod, w)
         return
     gnu, ours = res["extract_gnu_tar_ms"], res["extract_hotpod_tar_ms"]
     build = res["end_of_stream_to_build_started_ms"]
@@ -59,6 +64,37 @@ def tarsync_section(res, w):
       f"{ours['min']:.1f} ms | {ours['max']:.1f} ms |")
     w(f"| end of stream → build started | {build['p50']:.2f} ms | {build['min']:.2f} ms | "
       f"{build['max']:.2f} ms |")
+    if pod and not pod.get("skipped"):
+        total, synced = pod["sync_to_new_answer_ms"], pod["podman_exec_returned_ms"]
+        w(f"| one-file sync through `podman exec` → new answer | {total['p50']:.0f} ms | "
+          f"{total['min']:.0f} ms | {total['max']:.0f} ms |")
+        w(f"| same sync: until `podman exec` returned | {synced['p50']:.0f} ms | "
+          f"{synced['min']:.0f} ms | {synced['max']:.0f} ms |")
+    w("")
+    if pod:
+        podsync_lines(pod, w)
+
+
+def podsync_lines(pod, w):
+    if pod.get("skipped"):
+        w(f"**One-file sync through `podman exec`: skipped**: {pod['skipped']}.")
+        w("")
+        return
+    w(f"One-file sync through `podman exec` (`bench/podsync.py`, {pod['syncs']} syncs after one "
+      "not counted): `tar c -C STAGE version.txt | podman exec -i CONTAINER tar xmf - -C /src "
+      "--no-same-owner` into a container of the FROM scratch image the container tests build "
+      f"(`{pod['image']}`: the static hotpod, busybox, a static HTTP app; its only tar is "
+      f"hotpod: /bin/tar → `{pod.get('image_tar') or '?'}`), as UID 10001, "
+      "read-only root, no capabilities, host network. In it `hotpod run` builds (a busybox "
+      "`cat` into /out) and restarts the app, which reads its answer once at start. Timed from "
+      "the spawn of the two processes to the app's first answer with the new content (polled "
+      "every 2 ms on 127.0.0.1): podman's own start-up of the exec, hotpod's tar, the build, "
+      "the restart. Most of it is `podman exec` itself: it returns about when the new app "
+      "already answers (its own teardown overlaps hotpod's build and restart, which take tens "
+      f"of milliseconds, as the row above shows). {pod['podman']}; load average {pod['loadavg'][0].split()[0]} at the start, "
+      f"{pod['loadavg'][1].split()[0]} at the end on {pod['cpus']} CPUs; "
+      f"{pod['builds_started']} builds in the container's log (expected "
+      f"{pod['syncs'] + 2}: the first, then one per sync, the warm-up's included).")
     w("")
 
 

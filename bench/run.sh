@@ -7,10 +7,10 @@
 # Debian; nodemon, chokidar-cli from npm), compiles bench/stamp.c and bench/scanfloor.c, runs
 # bench/latency.py (hotpod and every peer), bench/rss.py, bench/scan.py (issue 3's goals),
 # bench/peers.py cost/storms/overlay/e2e/soak (issue 7), bench/hostile.py (issue 22),
-# bench/idle.py (issue 20), bench/proxy.py (issue 18), bench/services.py (issue 19),
-# bench/rollback.py (issue 21) and, when `make dist` made one, bench/static.py (issue 15) at full
-# size, writes bench/results/*.json, docs/benchmarks.md and docs/bench/*.svg. Takes about 50
-# minutes, plus 20-40 for proxy.py's 5 × 100 reloads of the Gin app under load.
+# bench/tarsync.py and bench/podsync.py (issue 17), bench/idle.py (issue 20), bench/proxy.py
+# (issue 18), bench/services.py (issue 19), bench/rollback.py (issue 21) and, when `make dist`
+# made one, bench/static.py (issue 15) at full size, writes bench/results/*.json,
+# docs/benchmarks.md and docs/bench/*.svg. About 50 min, plus 20-40 for proxy.py's reloads.
 # --smoke: tiny sizes (5 samples, 100-1k files, 1-3 s idle, a few peers), results in a temp dir,
 # docs untouched; for the test suite: finishes in about 75 s on 2 cores (ctest allows 300) and
 # exits non-zero if something is broken. Peers that are not installed are skipped (said on stderr and in the report).
@@ -139,13 +139,23 @@ echo "== hostile ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/hostile.py" --hotpod "$HOTPOD" \
   "${HOSTILE_ARGS[@]}" --out "$RESULTS/hostile.json" || { echo "run.sh: hostile failed ($?)" >&2; status=1; }
 
+# The static binary of `make dist` against this (dynamic) one, when there is one; also the
+# hotpod of the FROM scratch image podsync.py runs.
+STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"
 # hotpod tar (issue 17): extracting N files vs GNU tar; end of a sync's stream → build started.
 echo "== tarsync ($(date +%T))" >&2
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/tarsync.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
   "${TARSYNC_ARGS[@]}" --out "$RESULTS/tarsync.json" || { echo "run.sh: tarsync failed ($?)" >&2; status=1; }
+# A one-file sync through `podman exec` into the FROM scratch image → new answer (issue 17). Full
+# run only (podman, the static binary, an image build); podsync.py skips loudly, and the report
+# says why, where podman cannot run.
+if [ "$SMOKE" = 0 ]; then
+  echo "== podsync ($(date +%T))" >&2
+  echo "$PY bench/podsync.py --static $(rel "${STATIC_BIN:-dist/hotpod-VERSION-linux-amd64}") --out bench/results/podsync.json" >>"$RESULTS/commands.txt"
+  timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/podsync.py" --static "$STATIC_BIN" \
+    --out "$RESULTS/podsync.json" || { echo "run.sh: podsync failed ($?)" >&2; status=1; }
+fi
 
-# The static binary of `make dist` against this (dynamic) one, when there is one.
-STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"
 # Idle cost (issue 20): the static binary when there is one, else this one.
 if [ "$SMOKE" = 0 ]; then
   echo "== idle ($(date +%T))" >&2

@@ -68,3 +68,20 @@ TEST_CASE("every policy must allow it: several headers, or several policies in o
   // The first of two directives with one name counts.
   CHECK_FALSE(snippetPermission({"script-src 'none'; script-src 'self'"}).allowed);
 }
+
+TEST_CASE("metaPolicies: the content of each CSP <meta> in the head, references decoded") {
+  const auto found = metaPolicies(
+      "<html><head><meta charset=utf-8><META http-equiv='Content-Security-Policy' "
+      "CONTENT=\"default-src &#39;self&#39;; script-src &apos;nonce-a1&apos;\"/>"
+      "<meta http-equiv=content-security-policy content=img-src>"
+      "<meta name=description content='script-src none'></head>"
+      "<body><meta http-equiv='Content-Security-Policy' content=\"script-src 'none'\"></body>");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0] == "default-src 'self'; script-src 'nonce-a1'");
+  CHECK(found[1] == "img-src");
+  CHECK(metaPolicies("<p>no head at all</p>").empty());
+  CHECK(metaPolicies("<meta http-equiv=\"Content-Security-Policy\" content=\"x\"").size() == 1);
+  const auto permission = snippetPermission(found);
+  CHECK(permission.allowed);
+  CHECK(permission.nonce == "a1");
+}

@@ -81,6 +81,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(page.encode())
                 return
+            if self.path.startswith("/page-meta-"):  # the policy in the page's own <meta>
+                policy = ("script-src 'none'" if self.path == "/page-meta-none" else
+                          f"default-src &#39;self&#39;; script-src 'nonce-{NONCE}' 'strict-dynamic'")
+                page = page.replace("<html>", "<html><HEAD><Meta HTTP-EQUIV=\"Content-Security-"
+                                    f"Policy\" content=\"{policy}\"></head>")
+                return self.answer(200, page, "text/html; charset=utf-8")
             if self.path.startswith("/page-big"):
                 return self.big_page()
             if self.path == "/page-chunked":

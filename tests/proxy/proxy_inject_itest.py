@@ -47,6 +47,20 @@ class InjectPolicyTest(ProxyCase):
         self.assertIn(SNIPPET + "</BODY>", self.fetch("/page").decode())  # no policy
         self.assertEqual(hp.stop(), 0)
 
+    def test_a_policy_in_the_pages_own_meta_tag_is_obeyed_too(self):
+        hp = self.start_hotpod()
+        hp.wait_for("proxy_ready")
+        body = self.fetch("/page-meta-nonce").decode()
+        self.assertIn(f'<script nonce="{NONCE}" src="/__hotpod/live.js" defer></script></BODY>',
+                      body)
+        body = self.fetch("/page-meta-none").decode()
+        self.assertNotIn("live.js", body)
+        self.assertIn("<h1 id='v'>", body)  # the page itself, whole
+        _, record = hp.wait_for("proxy_no_inject")
+        self.assertEqual(record["why"],
+                         "the page's <meta> policy: script-src has no nonce and no 'self'")
+        self.assertEqual(hp.stop(), 0)
+
     def test_a_page_over_the_limit_passes_unchanged_one_under_it_gets_the_snippet(self):
         hp = self.start_hotpod()
         hp.wait_for("proxy_ready")

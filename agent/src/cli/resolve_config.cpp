@@ -2,6 +2,7 @@
 
 #include "cli/options.h"
 #include "config/loader.h"
+#include "model/config_error.h"
 
 namespace hotpod {
 namespace {
@@ -11,6 +12,32 @@ struct Setting {
   const char* key;
   const char* origin;
 };
+
+// With `services:`, the keys a service has (and inherits) take a flag in every service too: a
+// flag is the strongest source. The ones naming one app's program or target are ambiguous there.
+enum class ForServices { TopLevelOnly, EveryService, Ambiguous };
+
+ForServices reach(std::string_view key) {
+  if (key == "build.cmd" || key.starts_with("target.")) return ForServices::Ambiguous;
+  if (key == "watch.delay" || key == "watch.include_ext") return ForServices::EveryService;
+  return ForServices::TopLevelOnly;  // root, the watcher, the HTTP server, the log: one each
+}
+
+void refuseWithServices(const Config& config, const std::string& origin, std::string_view key) {
+  throw ConfigError(origin, 0, 0, std::string(key),
+                    "names one app's setting, but " + config.source.string() + " has services:",
+                    "set services.NAME." + std::string(key) + " in the file for the service it " +
+                        "concerns, or drop the flag");
+}
+
+void applyEverywhere(Config& config, std::string_view key, const std::vector<std::string>& values,
+                     bool as_list, const std::string& origin) {
+  const ForServices scope = config.services.empty() ? ForServices::TopLevelOnly : reach(key);
+  if (scope == ForServices::Ambiguous) refuseWithServices(config, origin, key);
+  applySetting(config, key, values, as_list, origin);
+  if (scope != ForServices::EveryService) return;
+  for (auto& service : config.services) applySetting(service.config, key, values, as_list, origin);
+}
 
 }  // namespace
 
@@ -48,14 +75,23 @@ Config resolveConfig(const CommandLine& line, bool guess_project, bool create_di
       {line.target_signal, "target.signal", "--target-signal (or HOTPOD_TARGET_SIGNAL)"},
   };
   for (const auto& setting : settings) {
-    if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);
+    if (setting.value)
+      applyEverywhere(config, setting.key, {*setting.value}, false, setting.origin);
   }
   if (!line.exclude.empty()) {  // flags add to the file's patterns rather than replace them
-    auto in_file = config.watch.exclude;
-    applySetting(config, "watch.exclude", line.exclude, true, "--exclude (or HOTPOD_EXCLUDE)");
-    config.watch.exclude.insert(config.watch.exclude.begin(), in_file.begin(), in_file.end());
+    const std::string origin = "--exclude (or HOTPOD_EXCLUDE)";
+    auto add = [&](Config& target) {
+      auto in_file = target.watch.exclude;
+      applySetting(target, "watch.exclude", line.exclude, true, origin);
+      target.watch.exclude.insert(target.watch.exclude.begin(), in_file.begin(), in_file.end());
+    };
+    add(config);
+    for (auto& service : config.services) add(service.config);
   }
-  if (!line.app.empty()) config.run.cmd = Command::direct(line.app);
+  if (!line.app.empty()) {
+    if (!config.services.empty()) refuseWithServices(config, "-- CMD", "run.cmd");
+    config.run.cmd = Command::direct(line.app);
+  }
   return config;
 }
 

@@ -101,7 +101,77 @@ Sources sourcesOf(const std::vector<std::string_view>& list) {
   return sources;
 }
 
+// An attribute value as written in HTML: the references a policy may hold, decoded.
+std::string decodeReferences(std::string_view value) {
+  static const std::pair<std::string_view, char> kReferences[] = {
+      {"&amp;", '&'},   {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''},
+      {"&#x27;", '\''}, {"&lt;", '<'},   {"&gt;", '>'}};
+  std::string out;
+  for (size_t i = 0; i < value.size();) {
+    bool replaced = false;
+    for (const auto& [reference, character] : kReferences) {
+      if (value.size() - i >= reference.size() &&
+          lowercase(value.substr(i, reference.size())) == reference) {
+        out += character;
+        i += reference.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += value[i++];
+  }
+  return out;
+}
+
+// The attributes of one tag (`tag` is what follows "<meta", up to its ">"): name → value.
+std::map<std::string, std::string_view> attributesOf(std::string_view tag) {
+  std::map<std::string, std::string_view> attributes;
+  size_t i = 0;
+  while (i < tag.size()) {
+    while (i < tag.size() && (isSpace(tag[i]) || tag[i] == '/')) ++i;
+    const size_t name_start = i;
+    while (i < tag.size() && !isSpace(tag[i]) && tag[i] != '=' && tag[i] != '/') ++i;
+    const std::string name = lowercase(tag.substr(name_start, i - name_start));
+    while (i < tag.size() && isSpace(tag[i])) ++i;
+    std::string_view value;
+    if (i < tag.size() && tag[i] == '=') {
+      ++i;
+      while (i < tag.size() && isSpace(tag[i])) ++i;
+      if (i < tag.size() && (tag[i] == '"' || tag[i] == '\'')) {
+        const char quote = tag[i++];
+        const size_t end = std::min(tag.find(quote, i), tag.size());
+        value = tag.substr(i, end - i);
+        i = end + 1;
+      } else {
+        const size_t start = i;
+        while (i < tag.size() && !isSpace(tag[i])) ++i;
+        value = tag.substr(start, i - start);
+      }
+    }
+    if (!name.empty()) attributes.emplace(name, value);
+    if (i == name_start) ++i;  // a stray character: never loop on it
+  }
+  return attributes;
+}
+
 }  // namespace
+
+std::vector<std::string> metaPolicies(std::string_view html) {
+  const std::string lower = lowercase(html);
+  const size_t head_end = std::min(lower.find("</head"), lower.find("<body"));
+  std::vector<std::string> policies;
+  for (size_t at = lower.find("<meta"); at < head_end; at = lower.find("<meta", at + 1)) {
+    const size_t start = at + 5;
+    const size_t end = std::min(lower.find('>', start), lower.size());
+    const auto attributes = attributesOf(std::string_view(html).substr(start, end - start));
+    const auto equiv = attributes.find("http-equiv");
+    const auto content = attributes.find("content");
+    if (equiv == attributes.end() || content == attributes.end()) continue;
+    if (lowercase(decodeReferences(equiv->second)) != "content-security-policy") continue;
+    policies.push_back(decodeReferences(content->second));
+  }
+  return policies;
+}
 
 SnippetPermission snippetPermission(const std::vector<std::string>& headers) {
   std::vector<Policy> policies;

@@ -19,7 +19,11 @@ struct SnippetPermission {
 };
 
 // `policies`: the values of every Content-Security-Policy header of the response (each may hold
-// several policies separated by commas).
+// several policies separated by commas), and of the page's <meta> policies.
 SnippetPermission snippetPermission(const std::vector<std::string>& policies);
+
+// The policies a page sets itself: the content of each <meta http-equiv="Content-Security-Policy">
+// in its head (before </head> or <body>), with the common character references decoded.
+std::vector<std::string> metaPolicies(std::string_view html);
 
 }  // namespace hotpod

@@ -14,13 +14,13 @@
 #include "base/json_text.h"
 #include "base/log.h"
 #include "proxy/live_reload.h"
+#include "proxy/probe_schedule.h"
 #include "proxy/proxy_connection.h"
 
 namespace hotpod {
 namespace {
 
 // How often a starting version is tried until it accepts connections.
-constexpr std::chrono::milliseconds kProbeInterval{10};
 
 int connectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -185,6 +185,7 @@ void DevProxy::serveFrom(int port) {
   ++generation_;
   port_ = port;
   ready_ = false;
+  probing_since_ = Clock::now();
   probe();
 }
 
@@ -253,7 +254,7 @@ void DevProxy::probe() {
 
 void DevProxy::onProbeResult(bool accepted) {
   if (accepted) return becomeReady();
-  probe_timer_.armAfter(kProbeInterval);
+  probe_timer_.armAfter(probeRetryDelay(Clock::now() - probing_since_));
 }
 
 void DevProxy::becomeReady() {
@@ -318,6 +319,7 @@ int DevProxy::connectUpstream() const {
 void DevProxy::upstreamFailed(uint64_t generation) {
   if (generation != generation_ || !ready_) return;
   ready_ = false;
+  probing_since_ = Clock::now();
   probe();
 }
 

@@ -110,6 +110,7 @@ class DevProxy {
   UniqueFd listener_;
   UniqueFd probe_fd_;
   Timer probe_timer_;
+  Clock::time_point probing_since_{};  // of the version on port_, until it accepts
   Timer hold_timer_;
   bool ready_ = false;
   int port_ = 0;             // the private port of the version requests go to

@@ -88,6 +88,7 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
     }
     if (html && !encoded) {
       auto permission = snippetPermission(policies);
+      codec.policies_ = std::move(policies);  // the page's <meta> ones join them (live_reload)
       codec.nonce_ = std::move(permission.nonce);
       if (!permission.allowed) codec.policy_problem_ = std::move(permission.why);
       // http_parser's content_length: ULLONG_MAX when there is none (chunked, until close).
@@ -147,6 +148,7 @@ void HttpCodec::next() {
   allow_injection_ = injectable_ = too_large_ = false;
   policy_problem_.clear();
   nonce_.clear();
+  policies_.clear();
   headers_.clear();
   std::string().swap(body_);  // a kept page's memory goes with it (keep-alive connections)
 }

@@ -58,6 +58,8 @@ class HttpCodec {
   bool blockedByPolicy() const { return !policy_problem_.empty(); }
   const std::string& policyProblem() const { return policy_problem_; }  // the blocking directive
   const std::string& nonce() const { return nonce_; }
+  // The response's Content-Security-Policy header values (when injectable).
+  const std::vector<std::string>& policies() const { return policies_; }
   bool tooLarge() const { return too_large_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
   const std::string& body() const { return body_; }
@@ -90,6 +92,7 @@ class HttpCodec {
   size_t inject_limit_ = 0;
   std::string policy_problem_;
   std::string nonce_;
+  std::vector<std::string> policies_;
   std::vector<std::pair<std::string, std::string>> headers_;  // responses only
   std::string body_;                                          // when injectable
 };

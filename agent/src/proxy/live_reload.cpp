@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/text.h"
+#include "proxy/csp.h"
 #include "proxy_assets.h"
 
 namespace hotpod {
@@ -26,9 +27,18 @@ void injectSnippet(std::string& html, std::string_view nonce) {
   html.insert(at == std::string::npos ? html.size() : at, snippet);
 }
 
-std::string injectedResponse(const HttpCodec& response) {
+std::string injectedResponse(const HttpCodec& response, std::string& blocked) {
   std::string body = response.body();
-  injectSnippet(body, response.nonce());
+  std::string nonce = response.nonce();
+  // A policy in the page's own <meta> tag binds the snippet as a header's does.
+  if (auto own = metaPolicies(body); !own.empty()) {
+    auto all = response.policies();
+    all.insert(all.end(), own.begin(), own.end());
+    auto permission = snippetPermission(all);
+    if (!permission.allowed) blocked = "the page's <meta> policy: " + permission.why;
+    nonce = std::move(permission.nonce);
+  }
+  if (blocked.empty()) injectSnippet(body, nonce);
   std::string head = "HTTP/1.1 200 OK\r\n";
   for (const auto& [name, value] : response.headers()) {
     const std::string key = lowercase(name);

@@ -21,8 +21,9 @@ inline constexpr size_t kInjectMaxBytes = size_t{8} << 20;
 void injectSnippet(std::string& html, std::string_view nonce = {});
 // A whole response rebuilt from a kept response (HttpCodec::injectable): its headers without
 // Content-Length and Transfer-Encoding, the body with the snippet (and the response's nonce),
-// the new Content-Length.
-std::string injectedResponse(const HttpCodec& response);
+// the new Content-Length. When a <meta http-equiv="Content-Security-Policy"> of the page forbids
+// the snippet, the body goes unchanged and `blocked` says which directive.
+std::string injectedResponse(const HttpCodec& response, std::string& blocked);
 // GET /__hotpod/live.js, or a 404 for any other /__hotpod/ path but the event stream.
 std::string ownAnswer(std::string_view path);
 // The head of GET /__hotpod/events (the body runs until the connection closes).

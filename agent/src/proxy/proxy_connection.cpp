@@ -276,7 +276,10 @@ void ProxyConnection::retryOrFail(const char* what) {
 
 void ProxyConnection::deliverInjected() {
   std::string().swap(response_head_);
-  if (response_codec_.injectable()) sendToClient(injectedResponse(response_codec_));
+  if (!response_codec_.injectable()) return;
+  std::string blocked;
+  sendToClient(injectedResponse(response_codec_, blocked));
+  if (!blocked.empty()) proxy_.noteBlockedByPolicy(blocked);
 }
 
 void ProxyConnection::answerOwn(const std::string& response) {

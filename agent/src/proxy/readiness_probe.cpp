@@ -8,9 +8,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proxy/probe_schedule.h"
+
 namespace hotpod {
 namespace {
-constexpr std::chrono::milliseconds kRetry{50};
 constexpr std::chrono::milliseconds kAttemptTimeout{1000};
 }  // namespace
 
@@ -25,7 +26,8 @@ ReadinessProbe::ReadinessProbe(Reactor& reactor, int port, std::string health_pa
     : reactor_(reactor),
       port_(port),
       path_(std::move(health_path)),
-      deadline_(Clock::now() + timeout),
+      started_(Clock::now()),
+      deadline_(started_ + timeout),
       done_(std::move(done)),
       timer_(reactor, [this] { onTimer(); }) {
   attempt();
@@ -110,7 +112,8 @@ void ReadinessProbe::failedAttempt(std::string why) {
   closeSocket();
   last_ = std::move(why);
   if (Clock::now() >= deadline_) return finish(false, last_);
-  timer_.armAt(std::min(Clock::now() + kRetry, deadline_));
+  const auto now = Clock::now();
+  timer_.armAt(std::min(now + probeRetryDelay(now - started_), deadline_));
 }
 
 void ReadinessProbe::finish(bool ready, const std::string& detail) {

@@ -1,7 +1,8 @@
 #pragma once
 // Is the version on 127.0.0.1:PORT ready (proxy.handover: overlap)? With a health path: it
 // answers GET PATH with 2xx (app.health_url, asked on the version's own port); without: it
-// accepts connections. Tried every 50 ms until it is, or the deadline passes; on the reactor.
+// accepts connections. Tried again and again (proxy/probe_schedule.h) until it is, or the deadline
+// passes; on the reactor.
 #include <chrono>
 #include <functional>
 #include <string>
@@ -37,6 +38,7 @@ class ReadinessProbe {
   Reactor& reactor_;
   int port_;
   std::string path_;
+  Clock::time_point started_;
   Clock::time_point deadline_;
   Done done_;
   Timer timer_;
