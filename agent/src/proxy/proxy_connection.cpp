@@ -96,7 +96,7 @@ void ProxyConnection::parseRequest() {
     const auto step = request_codec_.feed(in_);
     if (step.failed) {
       answerAndClose(badGatewayAnswer("not an HTTP/1 request: " + request_codec_.error()),
-                     "bad request");
+                     "bad request", proxy_.servingVersion());
       return;
     }
     const std::string_view part(in_.data(), step.consumed);
@@ -126,7 +126,9 @@ void ProxyConnection::parseRequest() {
 
 void ProxyConnection::release() {
   if (state_ != State::Held) return;
-  if (was_held_ && proxy_.observer().held) proxy_.observer().held(Clock::now() - arrived_);
+  if (was_held_ && proxy_.observer().held) {
+    proxy_.observer().held(Clock::now() - arrived_, proxy_.version());
+  }
   was_held_ = false;
   state_ = State::Exchanging;
   response_started_ = false;
@@ -135,6 +137,7 @@ void ProxyConnection::release() {
   } else {
     closeUpstream();
     upstream_reused_ = false;
+    upstream_version_ = proxy_.version();
     const int fd = proxy_.connectUpstream();
     if (fd < 0) return retryOrFail("connect");
     upstream_.reset(fd);
@@ -153,7 +156,7 @@ void ProxyConnection::holdExpired() {
   const auto waited =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived_).count();
   answerAndClose(holdAnswer(proxy_.reason(), request_codec_.accept(), waited),
-                 toString(proxy_.reason().kind));
+                 toString(proxy_.reason().kind), proxy_.servingVersion());
 }
 
 void ProxyConnection::onUpstream(uint32_t events) {
@@ -216,7 +219,7 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
   }
   if (state_ == State::Closed) return;
   if (step.failed) {
-    if (proxy_.observer().failed) proxy_.observer().failed("bad response");
+    if (proxy_.observer().failed) proxy_.observer().failed("bad response", upstream_version_);
     state_ = State::Closing;
     closeUpstream();
     flushClient();
@@ -251,7 +254,7 @@ void ProxyConnection::upstreamEnded(bool reset) {
     return finishExchange(false);
   }
   // Cut off mid-answer: the client sees the connection end (it cannot be retried unseen).
-  if (proxy_.observer().failed) proxy_.observer().failed("cut off");
+  if (proxy_.observer().failed) proxy_.observer().failed("cut off", upstream_version_);
   closeUpstream();
   state_ = State::Closing;
   flushClient();
@@ -271,7 +274,7 @@ void ProxyConnection::retryOrFail(const char* what) {
   answerAndClose(badGatewayAnswer(std::string("the app ") + what +
                                   " the connection before "
                                   "answering, and the request cannot be sent again"),
-                 "dropped");
+                 "dropped", upstream_version_);
 }
 
 void ProxyConnection::deliverInjected() {
@@ -279,22 +282,8 @@ void ProxyConnection::deliverInjected() {
   if (response_codec_.injectable()) sendToClient(injectedResponse(response_codec_));
 }
 
-void ProxyConnection::answerOwn(const std::string& response) {
-  state_ = State::Closing;
-  sendToClient(response);
-}
-
-void ProxyConnection::subscribe(const std::string& head) {
-  state_ = State::Subscriber;
-  sendToClient(head);
-}
-
-void ProxyConnection::push(std::string_view event) {
-  if (state_ == State::Subscriber) sendToClient(event);
-}
-
 void ProxyConnection::finishExchange(bool upstream_keeps_alive) {
-  if (proxy_.observer().proxied) proxy_.observer().proxied();
+  if (proxy_.observer().proxied) proxy_.observer().proxied(upstream_version_);
   if (!upstream_keeps_alive) closeUpstream();
   if (!request_codec_.keepAlive() || !upstream_keeps_alive || client_eof_ || !request_done_) {
     state_ = State::Closing;
@@ -361,8 +350,9 @@ void ProxyConnection::watchWrites(int fd, bool& watching, bool want) {
   reactor_.modify(fd, want ? kReadWrite : kRead);
 }
 
-void ProxyConnection::answerAndClose(const std::string& response, std::string_view failure) {
-  if (proxy_.observer().failed) proxy_.observer().failed(failure);
+void ProxyConnection::answerAndClose(const std::string& response, std::string_view failure,
+                                     std::string_view version) {
+  if (proxy_.observer().failed) proxy_.observer().failed(failure, version);
   proxy_.unhold(*this);
   closeUpstream();
   state_ = State::Closing;
