@@ -8,6 +8,7 @@ HOTPOD_PROXY_RELOADS (default 100) and HOTPOD_PROXY_SECONDS (default 60) bound t
 reloads as fit in that time, at least MIN_RELOADS."""
 import http.client
 import os
+import re
 import shutil
 import threading
 import time
@@ -140,8 +141,14 @@ class GinUnderLoadTest(TempTree):
 
     def through_the_proxy(self, handover):
         proxy_port = free_port()
-        with open(os.path.join(self.app_dir, "hotpod.yaml"), "a") as f:
-            f.write(f"\nproxy:\n  listen: 127.0.0.1:{proxy_port}\n  hold_timeout: 30s\n"
+        config = os.path.join(self.app_dir, "hotpod.yaml")
+        with open(config) as f:
+            text = f.read()
+        # The example's own proxy section, on its fixed port, gives way to this test's.
+        text = re.sub(r"(?m)^proxy:\n(?:[ #].*\n|\n)*", "", text)
+        self.assertNotIn("proxy:\n", text)
+        with open(config, "w") as f:
+            f.write(text + f"\nproxy:\n  listen: 127.0.0.1:{proxy_port}\n  hold_timeout: 30s\n"
                     f"  handover: {handover}\n")
         hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE})
         load, reloads = self.reload_under_load(hp, proxy_port, RELOADS, SECONDS)
@@ -162,7 +169,9 @@ class GinUnderLoadTest(TempTree):
 
     def test_without_the_proxy_the_same_load_fails(self):
         port = free_port()
-        hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE, "PORT": str(port)})
+        # The example's hotpod.yaml turns the proxy on: off here, the app listens on PORT.
+        hp = self.start([], cwd=self.app_dir, env={"GOCACHE": GO_CACHE, "PORT": str(port),
+                                                   "HOTPOD_PROXY_LISTEN": "off"})
         load, reloads = self.reload_under_load(hp, port, MIN_RELOADS, SECONDS,
                                                ready=("output", {"source": "app"}),
                                                broken=False)
