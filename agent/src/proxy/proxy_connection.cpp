@@ -24,6 +24,9 @@ constexpr int kMaxRetries = 20;
 // Readable always; writable only while bytes wait (else every ACK would wake the loop).
 constexpr uint32_t kRead = EPOLLIN | EPOLLRDHUP | EPOLLET;
 constexpr uint32_t kReadWrite = kRead | EPOLLOUT;
+// After a short read epoll (edge-triggered) reports what comes next: no recv just for EAGAIN
+// (two syscalls less per request), unless an event said the end had come (kEnded) already.
+constexpr uint32_t kEnded = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
 }  // namespace
 
@@ -42,6 +45,7 @@ void ProxyConnection::start() {
 
 void ProxyConnection::onClient(uint32_t events) {
   if (state_ == State::Closed) return;
+  if (events & kEnded) client_ended_ = true;
   if (events & EPOLLOUT) flushClient();
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readClient();
@@ -66,6 +70,7 @@ void ProxyConnection::readClient() {
     if (count > 0) {
       in_.append(buffer, static_cast<size_t>(count));
       parseRequest();
+      if (static_cast<size_t>(count) < sizeof buffer && !client_ended_) return;  // kEnded
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -161,6 +166,7 @@ void ProxyConnection::holdExpired() {
 
 void ProxyConnection::onUpstream(uint32_t events) {
   if (state_ == State::Closed || !upstream_) return;
+  upstream_ended_ = upstream_ended_ || (events & kEnded);
   if (!upstream_connected_ && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     int error = 0;
     socklen_t length = sizeof error;
@@ -184,6 +190,7 @@ void ProxyConnection::readUpstream() {
     const ssize_t count = ::recv(upstream_.get(), buffer, sizeof buffer, 0);
     if (count > 0) {
       onResponseBytes(buffer, static_cast<size_t>(count));
+      if (static_cast<size_t>(count) < sizeof buffer && !upstream_ended_) return;  // kEnded
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -365,6 +372,7 @@ void ProxyConnection::closeUpstream() {
   upstream_.reset();
   upstream_connected_ = false;
   upstream_unread_ = false;
+  upstream_ended_ = false;
   upstream_wants_write_ = false;
   to_upstream_.clear();
 }
