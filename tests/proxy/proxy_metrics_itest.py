@@ -12,7 +12,7 @@ import sys
 import threading
 import unittest
 
-from hotpod_harness import write
+from hotpod_harness import wait_until, write
 from observe_support import sample
 from proxy_itest import APP, ProxyCase
 
@@ -28,6 +28,15 @@ class ProxyMetricsTest(ProxyCase):
         text = conn.getresponse().read().decode()
         conn.close()
         return text
+
+    def scrape_counted(self, hp, proxied):
+        """/metrics once the answers of `proxied` ({version: count}) are counted: the proxy counts
+        an answer right after passing its last bytes on, so the client can be a moment ahead."""
+        def counted():
+            text = self.scrape(hp)
+            return text if all((self.count(text, "hotpod_proxy_requests_total", version=v) or 0)
+                               >= n for v, n in proxied.items()) else None
+        return wait_until(f"answers counted: {proxied}", counted, detail=hp.log_tail)
 
     def count(self, text, name, **labels):
         value = sample(text, name, **labels)
@@ -103,7 +112,7 @@ class ProxyMetricsTest(ProxyCase):
             mark = self.edit(hp, f"v{build - 1}")
             hp.wait_for("proxy_ready", after=mark)
             self.assertTrue(self.get()[2].startswith(f"v{build - 1} "))
-        text = self.scrape(hp)
+        text = self.scrape_counted(hp, {str(b): 1 for b in range(first_build, first_build + 3)})
         for build in range(first_build, first_build + 3):
             self.assertEqual(self.count(text, "hotpod_proxy_requests_total", version=str(build)),
                              1, text)
@@ -129,7 +138,7 @@ class ProxyMetricsTest(ProxyCase):
         os.remove(os.path.join(self.dir, "start-gate"))
         client.join(60)
         self.assertTrue(answers[0][2].startswith("v2 "), answers[0][2])
-        text = self.scrape(hp)
+        text = self.scrape_counted(hp, {"2": 3, "3": 1})
         self.check_first_versions(text, proxied_2=3)
         self.assertEqual(self.count(text, "hotpod_proxy_held_requests_total", version="3"), 1)
         self.assertEqual(self.count(text, "hotpod_proxy_requests_total", version="3"), 1)
@@ -155,9 +164,10 @@ class ProxyMetricsTest(ProxyCase):
         hp.wait_for("app_promoted", after=mark)
         self.assertTrue(self.get()[2].startswith("v2 "))
         self.wait_closed(stream)  # build 2's app was stopped once replaced
-        text = self.scrape(hp)
+        text = self.scrape_counted(hp, {"2": 5, "3": 1})
         self.check_first_versions(text, proxied_2=5)
-        self.assertEqual(self.count(text, "hotpod_proxy_held_requests_total", version="3"), 0)
+        # Nothing was held for build 3: it has no hold series.
+        self.assertIsNone(self.count(text, "hotpod_proxy_held_requests_total", version="3"))
         self.assertEqual(self.count(text, "hotpod_proxy_requests_total", version="3"), 1)
         self.promtool(text)
         self.later_versions(hp, 4)

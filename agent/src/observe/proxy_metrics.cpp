@@ -43,14 +43,20 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry)
                          .Register(registry)) {}
 
 void ProxyMetrics::proxied(std::string_view version) {
-  if (Series* s = series(version)) s->proxied->Increment();
+  Series* s = series(version);
+  if (s && s->proxied) s->proxied->Increment();
 }
 
 void ProxyMetrics::held(double seconds, std::string_view version) {
-  if (Series* s = series(version)) {
-    s->held->Increment();
-    s->hold->Observe(seconds);
+  Series* s = series(version);
+  if (!s) return;
+  if (!s->held) {  // a version that was never waited for has no hold series (e.g. none)
+    const prometheus::Labels labels{{"version", s->version}};
+    s->held = &held_.Add(labels);
+    s->hold = &hold_duration_.Add(labels, kHoldBuckets);
   }
+  s->held->Increment();
+  s->hold->Observe(seconds);
 }
 
 void ProxyMetrics::failed(std::string_view reason, std::string_view version) {
@@ -80,9 +86,7 @@ ProxyMetrics::Series* ProxyMetrics::series(std::string_view version) {
   }
   found->version = std::string(version);
   const prometheus::Labels labels{{"version", found->version}};
-  found->proxied = &requests_.Add(labels);
-  found->held = &held_.Add(labels);
-  found->hold = &hold_duration_.Add(labels, kHoldBuckets);
+  if (version != kNoVersion) found->proxied = &requests_.Add(labels);  // none answers nothing
   if (number) {
     while (builds_.size() > kVersionsKept) {
       oldest_dropped_ = builds_.begin()->first;
@@ -94,9 +98,9 @@ ProxyMetrics::Series* ProxyMetrics::series(std::string_view version) {
 }
 
 void ProxyMetrics::drop(Series& series) {
-  requests_.Remove(series.proxied);
-  held_.Remove(series.held);
-  hold_duration_.Remove(series.hold);
+  if (series.proxied) requests_.Remove(series.proxied);
+  if (series.held) held_.Remove(series.held);
+  if (series.hold) hold_duration_.Remove(series.hold);
   for (const auto& [reason, counter] : series.failed) failed_.Remove(counter);
 }
 
