@@ -88,7 +88,8 @@ def measure(binary, idle_s, linger_s, timeout):
     app = os.path.join(work, "gin-app")
     shutil.copytree(os.path.join(REPO, "examples", "gin-app"), app,
                     ignore=shutil.ignore_patterns(".hotpod"))
-    env = bl.clean_env({"PORT": str(bl.free_port())})
+    # Without the example's dev proxy, as measured before it was turned on there.
+    env = bl.clean_env({"PORT": str(bl.free_port()), "HOTPOD_PROXY_LISTEN": "off"})
     for key in ("GOCACHE", "HOME"):
         if os.environ.get(key):
             env[key] = os.environ[key]

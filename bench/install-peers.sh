@@ -26,7 +26,7 @@ PEERS=(
   "git git"
 )
 # Only for the full run (the npm peers); the smoke run (--debian-only) does not need them.
-[ "$DEBIAN_ONLY" = 1 ] || PEERS+=("npm npm")
+[ "$DEBIAN_ONLY" = 1 ] || PEERS+=("npm npm" "wrk wrk")  # wrk: bench/proxy.py's load
 NPM_PREFIX="${HOTPOD_BENCH_NPM:-/var/cache/hotpod-bench/npm}"
 # package@version  binary
 NPM_PEERS=(

@@ -360,6 +360,11 @@ def storm_one(spec, kind, args, work, tarball, repo):
             rc = p.wait(timeout=120)
         else:
             p = subprocess.Popen(["git", "checkout", "-q", "b"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # The marker is written during the checkout, as in the tar storm: once git holds
+            # its index lock (it takes it before writing the first file), not before git starts.
+            lock = os.path.join(root, ".git", "index.lock")
+            while not os.path.exists(lock) and p.poll() is None:
+                time.sleep(0.0005)
             with open(marker, "a") as f:
                 f.write("// changed during the storm\n")
             t_marker = bl.mono_ns()

@@ -184,6 +184,23 @@ def copy_app(work, name, with_config=True):
     return app
 
 
+def drop_proxy_section(path):
+    """Removes the top-level `proxy:` mapping (and its indented lines) from a hotpod.yaml."""
+    with open(path) as f:
+        lines = f.read().splitlines(keepends=True)
+    kept, inside = [], False
+    for line in lines:
+        if line.startswith("proxy:"):
+            inside = True
+            continue
+        if inside and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        inside = False
+        kept.append(line)
+    with open(path, "w") as f:
+        f.write("".join(kept))
+
+
 def start(case, args, work, dirname=None):
     """Starts one case; returns (tool, port the load goes to, app port or None, app dir)."""
     env = bl.peer_env()
@@ -191,6 +208,7 @@ def start(case, args, work, dirname=None):
     if case in ("proxy-stop-first", "proxy-overlap"):
         app = copy_app(work, dirname or case)
         port = bl.free_port()
+        drop_proxy_section(os.path.join(app, "hotpod.yaml"))  # the example's own
         with open(os.path.join(app, "hotpod.yaml"), "a") as f:
             f.write(f"\nproxy:\n  listen: 127.0.0.1:{port}\n  hold_timeout: 30s\n"
                     f"  handover: {case.split('-', 1)[1]}\n")
@@ -202,6 +220,7 @@ def start(case, args, work, dirname=None):
     env["PORT"] = str(port)
     if case == "hotpod-no-proxy":
         app = copy_app(work, case)
+        env["HOTPOD_PROXY_LISTEN"] = "off"  # the example's hotpod.yaml has the proxy on
         tool = Tool([args.hotpod, "run", "--listen", "127.0.0.1:0", "--log-format", "json"], app, env)
     else:
         app = copy_app(work, case, with_config=False)

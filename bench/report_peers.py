@@ -300,11 +300,11 @@ def storms_section(st, w):
                      f"More than one run: {', '.join(many) or 'none'}. Final state never built: {', '.join(lost) or 'none'}.")
         if h.get("builds_completed") is not None:
             facts.append(f"{kind}: hotpod's own account: {h['builds_completed']} build(s) completed, {h['builds_cancelled']} "
-                         "cancelled. A lone change of a quiet tree is built after 2 ms (bench/peers.py appends to src/main.go "
-                         "as the storm starts: in the checkout storm, before git writes anything, so that save is built at "
-                         "once); the storm's own changes then wait the full quiet period and cancel a build still running. "
-                         "The bench's build command ends within a millisecond, so an early build here completes instead of "
-                         "being cancelled.")
+                         "cancelled. A lone change of a quiet tree is built after 2 ms; bench/peers.py appends to src/main.go "
+                         "during the storm (tar: after half the archive; checkout: once git holds .git/index.lock), so the "
+                         "storm's changes wait the full quiet period, and while git holds its index lock the window stays "
+                         "open past watch.max_delay. The bench's build command ends within a millisecond, so an early build "
+                         "here completes instead of being cancelled.")
         if not (h["runs"] == 1 and h["final_state_built"]):
             for r in rows:
                 if r is not h and r["runs"] == 1 and r["final_state_built"]:

@@ -173,3 +173,23 @@ TEST_CASE("adaptive: while the build writes into the tree, its temp file nets ou
   debouncer.add({"main.go", ChangeKind::Modified, {}}, t0 + 600ms);  // a user's save later
   CHECK(*debouncer.deadline() == t0 + 602ms);
 }
+
+TEST_CASE("debouncer: postponed (git holds its lock), the window stays open past max_delay") {
+  Debouncer debouncer(100ms, 1s, 2ms);
+  const auto t0 = Clock::time_point{} + 1h;
+  CHECK_FALSE(debouncer.due(t0));
+  for (int i = 0; i < 40; ++i) {
+    debouncer.add({"f" + std::to_string(i), ChangeKind::Created, {}}, t0 + i * 50ms);
+  }
+  CHECK(debouncer.due(t0 + 1s));
+  debouncer.postpone(t0 + 1s);  // the cap would have fired here
+  CHECK_FALSE(debouncer.due(t0 + 1s));
+  CHECK(*debouncer.deadline() == t0 + 1s + 100ms);
+  debouncer.add({"late", ChangeKind::Created, {}}, t0 + 1400ms);
+  CHECK(*debouncer.deadline() == t0 + 1500ms);  // a full delay, not a lone change's 2 ms
+  debouncer.add({"later", ChangeKind::Created, {}}, t0 + 1950ms);
+  CHECK(*debouncer.deadline() == t0 + 2s);  // the cap counts from the postponement (asked again)
+  auto changes = debouncer.takeIfDue(t0 + 2s);
+  REQUIRE(changes);
+  CHECK(changes->size() == 42);
+}

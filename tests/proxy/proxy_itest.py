@@ -27,7 +27,7 @@ class ProxyCase(TempTree):
         self.proxy_port = free_port()
 
     def start_hotpod(self, version="v1", gate=False, hold_timeout="20s", run_cmd=None,
-                     extra=""):
+                     extra="", args=(), env=None, proxy=True):
         write(os.path.join(self.dir, "version.txt"), version + "\n")
         if gate:
             write(os.path.join(self.dir, "gate"), "")
@@ -41,7 +41,9 @@ proxy:
   listen: 127.0.0.1:{self.proxy_port}
   hold_timeout: {hold_timeout}
 {extra}""")
-        hp = self.start([])
+        hp = self.start(list(args), env=env)
+        if not proxy:
+            return hp
         _, listening = hp.wait_for("proxy_listening")
         self.app_port = listening["app_port"]
         return hp
@@ -98,9 +100,9 @@ class ProxyTest(ProxyCase):
         self.assertEqual(len(answers), 1)
         self.assertEqual(answers[0][0], 200)
         self.assertIn("v1 ", answers[0][2])
-        self.assertEqual(self.metric(hp, "hotpod_proxy_held_requests_total"), 1)
-        self.assertEqual(self.metric(hp, "hotpod_proxy_hold_seconds_count"), 1)
-        self.assertEqual(self.metric(hp, "hotpod_proxy_requests_total"), 1)
+        self.assertEqual(self.metric(hp, 'hotpod_proxy_held_requests_total{version="1"}'), 1)
+        self.assertEqual(self.metric(hp, 'hotpod_proxy_hold_seconds_count{version="1"}'), 1)
+        self.assertEqual(self.metric(hp, 'hotpod_proxy_requests_total{version="1"}'), 1)
         self.assertEqual(hp.stop(), 0)
 
     def test_held_too_long_gets_a_503_saying_why_as_json_or_html(self):
@@ -117,7 +119,7 @@ class ProxyTest(ProxyCase):
         self.assertTrue(content_type.startswith("text/html"))
         self.assertIn('id="hotpod-kind">building<', page)
         self.assertEqual(
-            self.metric(hp, 'hotpod_proxy_failed_requests_total{reason="building"}'), 2)
+            self.metric(hp, 'hotpod_proxy_failed_requests_total{reason="building",version="none"}'), 2)
         self.assertEqual(hp.stop(), 0)
 
     def test_a_failed_build_with_no_app_is_said_at_once_with_its_output(self):

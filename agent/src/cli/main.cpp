@@ -33,6 +33,11 @@ void addWatchOptions(CLI::App& command, hotpod::CommandLine& line, bool with_app
   command.add_option("--log-level", line.log_level, "trace|debug|info|warn|error|off")
       ->envname("HOTPOD_LOG_LEVEL");
   if (with_app) {
+    command
+        .add_option("--proxy-listen", line.proxy_listen,
+                    "Dev proxy (proxy.listen): listen on HOST:PORT, the app gets a private "
+                    "port in PORT")
+        ->envname("HOTPOD_PROXY_LISTEN");
     command.add_option("app", line.app,
                        "The app to run, after --: hotpod run -- ./app --port 8080");
   }

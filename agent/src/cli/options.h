@@ -21,7 +21,8 @@ struct CommandLine {
   std::optional<std::string> listen;
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
-  std::vector<std::string> app;  // after `--`
+  std::vector<std::string> app;             // after `--`
+  std::optional<std::string> proxy_listen;  // run (and check): proxy.listen
   // hotpod agent only: how to find and signal the app in the other container.
   std::optional<std::string> target_mode;
   std::optional<std::string> target_exe;

@@ -73,6 +73,7 @@ Config resolveConfig(const CommandLine& line, bool guess_project, bool create_di
       {line.target_cmdline, "target.match.cmdline", "--target-cmdline (or HOTPOD_TARGET_CMDLINE)"},
       {line.target_pidfile, "target.match.pidfile", "--target-pidfile (or HOTPOD_TARGET_PIDFILE)"},
       {line.target_signal, "target.signal", "--target-signal (or HOTPOD_TARGET_SIGNAL)"},
+      {line.proxy_listen, "proxy.listen", "--proxy-listen (or HOTPOD_PROXY_LISTEN)"},
   };
   for (const auto& setting : settings) {
     if (setting.value)

@@ -41,6 +41,14 @@ class Debouncer {
   std::optional<Clock::time_point> deadline() const;
   // The window's changes once its deadline has passed (and the window is reset).
   std::optional<ChangeSet> takeIfDue(Clock::time_point now);
+  bool due(Clock::time_point now) const { return window_open_ && now >= *deadline(); }
+  // Something outside says the tree is still being written (git holds its index.lock): the
+  // window stays open a full delay more, and max_delay counts again from now.
+  void postpone(Clock::time_point now) {
+    first_ = now;
+    due_ = now + delay_;
+    last_change_ = now;
+  }
   bool pending() const { return window_open_; }
   // The window's changes now, due or not (a sync ended: one build for everything).
   ChangeSet takeNow();

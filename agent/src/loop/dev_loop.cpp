@@ -17,6 +17,7 @@
 #include "debounce/debouncer.h"
 #include "loop/app_health.h"
 #include "loop/app_report.h"
+#include "loop/git_activity.h"
 #include "loop/observability.h"
 #include "loop/port_clash.h"
 #include "loop/proxy_link.h"
@@ -73,6 +74,7 @@ struct DevLoop::Impl {
   ChangeSet pending;         // changes that arrived while a build ran
   RuleMatcher rules{config.rules};
   RootGuard root_guard{root};
+  GitActivity git{root};
   PortClashHint port_clash{[this] { return observe.httpPort(); }};
   ReloadLoopDetector reload_loop{config.watch.delay + std::chrono::seconds(1)};
   RulePlan in_flight{true, RuleAction::Build, {}, {}};  // what follows the running builder job
@@ -190,7 +192,9 @@ struct DevLoop::Impl {
 
   void onDebounceDue() {
     if (sync.holding()) return;  // hotpod tar is mid-sync: its end builds (and re-arms this)
-    if (auto changes = debouncer.takeIfDue(Clock::now())) return changed(*changes, "watch");
+    const auto now = Clock::now();
+    if (debouncer.due(now) && git.busy(now)) debouncer.postpone(now);
+    if (auto changes = debouncer.takeIfDue(now)) return changed(*changes, "watch");
     if (auto deadline = debouncer.deadline()) debounce_timer.armAt(*deadline);
   }
 

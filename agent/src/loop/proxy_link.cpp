@@ -80,7 +80,7 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
   observer.started = [this, started](pid_t pid) {
     const int port = overlap_ ? overlap_->activePort() : ports_[0];
     // A promoted version (overlap) is served already; any other start is probed first.
-    if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port);
+    if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port, version());
     candidate_.reset();
     publishStatus();
     if (started) started(pid);
@@ -103,6 +103,7 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
 
 void ProxyLink::candidateStarted(pid_t pid, int port) {
   candidate_ = ProxyStatus::Candidate{pid, port, {}, unixNow()};
+  candidate_version_ = version();
   publishStatus();
   const std::string path = app_config_.health_url.empty() ? "" : healthPath(app_config_.health_url);
   probe_ = std::make_unique<ReadinessProbe>(
@@ -114,8 +115,8 @@ void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
   reactor_.post([this] { probe_.reset(); });
   if (!overlap_ || !overlap_->hasCandidate()) return;
   if (ready) {
-    proxy_->readyOn(port);  // new requests go to the new version from now on
-    overlap_->promote();    // and the old one drains and stops
+    proxy_->readyOn(port, candidate_version_);  // new requests go to it from now on
+    overlap_->promote();                        // and the old one drains and stops
     publishStatus();
     return;
   }
@@ -123,22 +124,27 @@ void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
                     detail + ")");
 }
 
+std::string ProxyLink::version() const {
+  const std::optional<uint64_t> build = state_ ? state_->nextBuild() : std::nullopt;
+  return build ? std::to_string(*build) : std::string(kUnbuilt);
+}
+
 void ProxyLink::reportTo(Metrics& metrics, LoopState& state) {
   if (!proxy_) return;
   state_ = &state;
   metrics_ = std::make_unique<ProxyMetrics>(metrics.registry(), metrics.labels());
   ProxyMetrics& counts = *metrics_;
-  proxy_->setObserver({[this, &counts](std::chrono::nanoseconds waited) {
+  proxy_->setObserver({[this, &counts](std::chrono::nanoseconds waited, std::string_view version) {
                          ++held_total_;
-                         counts.held(std::chrono::duration<double>(waited).count());
+                         counts.held(std::chrono::duration<double>(waited).count(), version);
                        },
-                       [this, &counts] {
+                       [this, &counts](std::string_view version) {
                          ++proxied_total_;
-                         counts.proxied();
+                         counts.proxied(version);
                        },
-                       [this, &counts](std::string_view why) {
+                       [this, &counts](std::string_view why, std::string_view version) {
                          ++failed_total_;
-                         counts.failed(why);
+                         counts.failed(why, version);
                        },
                        [this](int) { publishStatus(); }});
   publishStatus();

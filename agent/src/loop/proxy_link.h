@@ -61,10 +61,15 @@ class ProxyLink {
 
   DevProxy* proxy() { return proxy_.get(); }
 
+  // The version label (metrics) of an app started without a build of this hotpod.
+  static constexpr std::string_view kUnbuilt = "unbuilt";
+
  private:
   AppObserver wrap(AppObserver observer);
   void candidateStarted(pid_t pid, int port);
   ProxyStatus sample() const;
+  // The label of the version the app's next start runs: its build number.
+  std::string version() const;
   void publishStatus();
   void candidateDone(int port, bool ready, const std::string& detail);
 
@@ -84,6 +89,7 @@ class ProxyLink {
   ProxyStatus reported_;
   std::chrono::steady_clock::time_point reported_at_{};
   std::optional<ProxyStatus::Candidate> candidate_;
+  std::string candidate_version_;
   uint64_t held_total_ = 0;
   uint64_t failed_total_ = 0;
   uint64_t proxied_total_ = 0;

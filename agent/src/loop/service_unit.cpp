@@ -71,6 +71,7 @@ ServiceUnit::ServiceUnit(Reactor& reactor, Reaper& reaper, const ServiceConfig& 
                  config_.build.on_busy == OnBusy::Restart
                      ? std::optional(Debouncer::kLoneChangeDelay)
                      : std::nullopt),
+      git_(root),
       debounce_timer_(reactor, [this] { onDebounceDue(); }),
       metrics_(HOTPOD_VERSION, name_),
       audit_(shared.audit(), outputs_),
@@ -136,7 +137,9 @@ void ServiceUnit::add(const FileEvent& event, Clock::time_point now) {
 }
 
 void ServiceUnit::onDebounceDue() {
-  if (auto changes = debouncer_.takeIfDue(Clock::now())) return changed(*changes);
+  const auto now = Clock::now();
+  if (debouncer_.due(now) && git_.busy(now)) debouncer_.postpone(now);
+  if (auto changes = debouncer_.takeIfDue(now)) return changed(*changes);
   if (auto deadline = debouncer_.deadline()) debounce_timer_.armAt(*deadline);
 }
 

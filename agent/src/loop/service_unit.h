@@ -17,6 +17,7 @@
 #include "filter/path_filter.h"
 #include "filter/path_set.h"
 #include "loop/app_health.h"
+#include "loop/git_activity.h"
 #include "loop/proxy_link.h"
 #include "model/config.h"
 #include "model/control_request.h"
@@ -98,6 +99,7 @@ class ServiceUnit {
   PathSet paths_;
   RuleMatcher rules_;
   Debouncer debouncer_;
+  GitActivity git_;
   Timer debounce_timer_;
   StatusBoard board_;
   std::shared_ptr<const StatusSnapshot> latest_;

@@ -67,6 +67,8 @@ class LoopState {
 
   const StatusSnapshot& status() const { return status_; }
   std::optional<uint64_t> lastGoodBuild() const { return last_good_build_; }
+  // The build whose output the app's next start runs (none before a build succeeded).
+  std::optional<uint64_t> nextBuild() const { return pending_build_; }
 
  private:
   void becameReady();

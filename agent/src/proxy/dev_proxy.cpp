@@ -181,19 +181,21 @@ void DevProxy::expireHeld() {
   armHoldTimer();
 }
 
-void DevProxy::serveFrom(int port) {
+void DevProxy::serveFrom(int port, std::string version) {
   ++generation_;
   port_ = port;
+  version_ = std::move(version);
   ready_ = false;
   probing_since_ = Clock::now();
   probe();
 }
 
-void DevProxy::readyOn(int port) {
+void DevProxy::readyOn(int port, std::string version) {
   if (port != port_) {
     ++generation_;
     port_ = port;
   }
+  version_ = std::move(version);
   probe_timer_.disarm();
   if (probe_fd_) {
     reactor_.remove(probe_fd_.get());
@@ -206,6 +208,7 @@ void DevProxy::hold(HoldReason why) {
   reason_ = std::move(why);
   ready_ = false;
   port_ = 0;
+  version_.clear();
   ++generation_;
   probe_timer_.disarm();
   if (probe_fd_) {

@@ -26,12 +26,15 @@ namespace hotpod {
 
 class ProxyConnection;
 
-// What happens to requests, for metrics and logs; each callback is optional.
+// What happens to requests, for metrics and logs; each callback is optional. `version` is the
+// label serveFrom/readyOn gave the version concerned: the one a held request was finally sent
+// to, the one that answered, the one that failed a request or, for a 503 after holding, the
+// one in service (empty when none was).
 struct ProxyObserver {
-  std::function<void(std::chrono::nanoseconds waited)> held;  // a held request went on
-  std::function<void()> proxied;                     // a response passed through completely
-  std::function<void(std::string_view why)> failed;  // 503 after holding, 502, cut off
-  std::function<void(int port)> ready;               // a version on `port` accepts connections
+  std::function<void(std::chrono::nanoseconds waited, std::string_view version)> held;
+  std::function<void(std::string_view version)> proxied;  // a response passed through completely
+  std::function<void(std::string_view why, std::string_view version)> failed;  // 503, 502, cut off
+  std::function<void(int port)> ready;  // a version on `port` accepts connections
 };
 
 class DevProxy {
@@ -48,10 +51,10 @@ class DevProxy {
   void setObserver(ProxyObserver observer) { observer_ = std::move(observer); }
 
   // A version listens (or soon will) on 127.0.0.1:port: connect to it until it accepts, then
-  // send it every held request and all new ones.
-  void serveFrom(int port);
+  // send it every held request and all new ones. `version` labels it for the observer.
+  void serveFrom(int port, std::string version = {});
   // The version on `port` is ready by other means (app.health_url answered): switch now.
-  void readyOn(int port);
+  void readyOn(int port, std::string version = {});
   // No version may take requests: new ones are held for this reason.
   void hold(HoldReason why);
   // Why requests are held, while they are (a build started, failed …): readiness is unchanged.
@@ -63,6 +66,8 @@ class DevProxy {
 
   bool ready() const { return ready_; }
   int upstreamPort() const { return port_; }
+  // The label of the version requests go to (empty when none is ready).
+  std::string_view servingVersion() const { return ready_ ? version_ : std::string_view(); }
   // Why requests are held (or would be): meaningful while !ready().
   const HoldReason& holdReason() const { return reason_; }
   size_t heldCount() const { return held_.size(); }
@@ -75,6 +80,7 @@ class DevProxy {
   // A non-blocking connect to the ready version; -1 (errno set) when it failed at once.
   int connectUpstream() const;
   uint64_t generation() const { return generation_; }
+  const std::string& version() const { return version_; }  // of port_, ready or not
   // The version of `generation` refused or dropped a request: probe it again before sending
   // more (the loop learns of a crash a moment later).
   void upstreamFailed(uint64_t generation);
@@ -114,6 +120,7 @@ class DevProxy {
   Timer hold_timer_;
   bool ready_ = false;
   int port_ = 0;             // the private port of the version requests go to
+  std::string version_;      // its label (serveFrom, readyOn)
   uint64_t generation_ = 0;  // one per serveFrom: connections to older ones are not reused
   HoldReason reason_{HoldReason::Kind::Starting, "the app has not started yet", {}, true};
   std::unordered_map<ProxyConnection*, std::unique_ptr<ProxyConnection>> connections_;

@@ -24,6 +24,9 @@ constexpr int kMaxRetries = 20;
 // Readable always; writable only while bytes wait (else every ACK would wake the loop).
 constexpr uint32_t kRead = EPOLLIN | EPOLLRDHUP | EPOLLET;
 constexpr uint32_t kReadWrite = kRead | EPOLLOUT;
+// After a short read epoll (edge-triggered) reports what comes next: no recv just for EAGAIN
+// (two syscalls less per request), unless an event said the end had come (kEnded) already.
+constexpr uint32_t kEnded = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
 }  // namespace
 
@@ -42,6 +45,7 @@ void ProxyConnection::start() {
 
 void ProxyConnection::onClient(uint32_t events) {
   if (state_ == State::Closed) return;
+  if (events & kEnded) client_ended_ = true;
   if (events & EPOLLOUT) flushClient();
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readClient();
@@ -66,6 +70,7 @@ void ProxyConnection::readClient() {
     if (count > 0) {
       in_.append(buffer, static_cast<size_t>(count));
       parseRequest();
+      if (static_cast<size_t>(count) < sizeof buffer && !client_ended_) return;  // kEnded
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -96,7 +101,7 @@ void ProxyConnection::parseRequest() {
     const auto step = request_codec_.feed(in_);
     if (step.failed) {
       answerAndClose(badGatewayAnswer("not an HTTP/1 request: " + request_codec_.error()),
-                     "bad request");
+                     "bad request", proxy_.servingVersion());
       return;
     }
     const std::string_view part(in_.data(), step.consumed);
@@ -126,7 +131,9 @@ void ProxyConnection::parseRequest() {
 
 void ProxyConnection::release() {
   if (state_ != State::Held) return;
-  if (was_held_ && proxy_.observer().held) proxy_.observer().held(Clock::now() - arrived_);
+  if (was_held_ && proxy_.observer().held) {
+    proxy_.observer().held(Clock::now() - arrived_, proxy_.version());
+  }
   was_held_ = false;
   state_ = State::Exchanging;
   response_started_ = false;
@@ -135,6 +142,7 @@ void ProxyConnection::release() {
   } else {
     closeUpstream();
     upstream_reused_ = false;
+    upstream_version_ = proxy_.version();
     const int fd = proxy_.connectUpstream();
     if (fd < 0) return retryOrFail("connect");
     upstream_.reset(fd);
@@ -153,11 +161,12 @@ void ProxyConnection::holdExpired() {
   const auto waited =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - arrived_).count();
   answerAndClose(holdAnswer(proxy_.reason(), request_codec_.accept(), waited),
-                 toString(proxy_.reason().kind));
+                 toString(proxy_.reason().kind), proxy_.servingVersion());
 }
 
 void ProxyConnection::onUpstream(uint32_t events) {
   if (state_ == State::Closed || !upstream_) return;
+  upstream_ended_ = upstream_ended_ || (events & kEnded);
   if (!upstream_connected_ && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     int error = 0;
     socklen_t length = sizeof error;
@@ -181,6 +190,7 @@ void ProxyConnection::readUpstream() {
     const ssize_t count = ::recv(upstream_.get(), buffer, sizeof buffer, 0);
     if (count > 0) {
       onResponseBytes(buffer, static_cast<size_t>(count));
+      if (static_cast<size_t>(count) < sizeof buffer && !upstream_ended_) return;  // kEnded
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -216,7 +226,7 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
   }
   if (state_ == State::Closed) return;
   if (step.failed) {
-    if (proxy_.observer().failed) proxy_.observer().failed("bad response");
+    if (proxy_.observer().failed) proxy_.observer().failed("bad response", upstream_version_);
     state_ = State::Closing;
     closeUpstream();
     flushClient();
@@ -251,7 +261,7 @@ void ProxyConnection::upstreamEnded(bool reset) {
     return finishExchange(false);
   }
   // Cut off mid-answer: the client sees the connection end (it cannot be retried unseen).
-  if (proxy_.observer().failed) proxy_.observer().failed("cut off");
+  if (proxy_.observer().failed) proxy_.observer().failed("cut off", upstream_version_);
   closeUpstream();
   state_ = State::Closing;
   flushClient();
@@ -271,7 +281,7 @@ void ProxyConnection::retryOrFail(const char* what) {
   answerAndClose(badGatewayAnswer(std::string("the app ") + what +
                                   " the connection before "
                                   "answering, and the request cannot be sent again"),
-                 "dropped");
+                 "dropped", upstream_version_);
 }
 
 void ProxyConnection::deliverInjected() {
@@ -282,22 +292,8 @@ void ProxyConnection::deliverInjected() {
   if (!blocked.empty()) proxy_.noteBlockedByPolicy(blocked);
 }
 
-void ProxyConnection::answerOwn(const std::string& response) {
-  state_ = State::Closing;
-  sendToClient(response);
-}
-
-void ProxyConnection::subscribe(const std::string& head) {
-  state_ = State::Subscriber;
-  sendToClient(head);
-}
-
-void ProxyConnection::push(std::string_view event) {
-  if (state_ == State::Subscriber) sendToClient(event);
-}
-
 void ProxyConnection::finishExchange(bool upstream_keeps_alive) {
-  if (proxy_.observer().proxied) proxy_.observer().proxied();
+  if (proxy_.observer().proxied) proxy_.observer().proxied(upstream_version_);
   if (!upstream_keeps_alive) closeUpstream();
   if (!request_codec_.keepAlive() || !upstream_keeps_alive || client_eof_ || !request_done_) {
     state_ = State::Closing;
@@ -364,8 +360,9 @@ void ProxyConnection::watchWrites(int fd, bool& watching, bool want) {
   reactor_.modify(fd, want ? kReadWrite : kRead);
 }
 
-void ProxyConnection::answerAndClose(const std::string& response, std::string_view failure) {
-  if (proxy_.observer().failed) proxy_.observer().failed(failure);
+void ProxyConnection::answerAndClose(const std::string& response, std::string_view failure,
+                                     std::string_view version) {
+  if (proxy_.observer().failed) proxy_.observer().failed(failure, version);
   proxy_.unhold(*this);
   closeUpstream();
   state_ = State::Closing;
@@ -378,6 +375,7 @@ void ProxyConnection::closeUpstream() {
   upstream_.reset();
   upstream_connected_ = false;
   upstream_unread_ = false;
+  upstream_ended_ = false;
   upstream_wants_write_ = false;
   to_upstream_.clear();
 }

@@ -35,9 +35,17 @@ class ProxyConnection {
   void noteHeld() { was_held_ = true; }
   // DevProxy: answers a /__hotpod/ request itself and closes; or keeps the connection as an
   // event stream (`head` first, then push()).
-  void answerOwn(const std::string& response);
-  void subscribe(const std::string& head);
-  void push(std::string_view event);
+  void answerOwn(const std::string& response) {
+    state_ = State::Closing;
+    sendToClient(response);
+  }
+  void subscribe(const std::string& head) {
+    state_ = State::Subscriber;
+    sendToClient(head);
+  }
+  void push(std::string_view event) {
+    if (state_ == State::Subscriber) sendToClient(event);
+  }
   Clock::time_point arrived() const { return arrived_; }
 
  private:
@@ -57,7 +65,9 @@ class ProxyConnection {
   void sendToUpstream(std::string_view data);
   void flushClient();
   void flushUpstream();
-  void answerAndClose(const std::string& response, std::string_view failure);
+  // `version`: the label of the version the failure is counted against (ProxyObserver).
+  void answerAndClose(const std::string& response, std::string_view failure,
+                      std::string_view version);
   void closeUpstream();
   void watchWrites(int fd, bool& watching, bool want);
   void close();
@@ -68,6 +78,7 @@ class ProxyConnection {
   UniqueFd client_;
   UniqueFd upstream_;
   uint64_t upstream_generation_ = 0;
+  std::string upstream_version_;  // the label of the version upstream_ leads to
   bool upstream_connected_ = false;
   bool upstream_reused_ = false;
   State state_ = State::Head;
@@ -84,6 +95,8 @@ class ProxyConnection {
   bool client_eof_ = false;
   bool client_unread_ = false;  // stopped reading before EAGAIN (edge-triggered)
   bool upstream_unread_ = false;
+  bool client_ended_ = false;  // an event said the peer closed (or failed): read to the end
+  bool upstream_ended_ = false;
   bool client_wants_write_ = false;
   bool upstream_wants_write_ = false;
   bool was_held_ = false;
