@@ -43,6 +43,7 @@ class ServicesFlagsTest(TempTree):
 
     def test_a_flag_naming_one_program_is_refused(self):
         for command, flags, named in (("check", ["--build", "make"], "--build"),
+                                      ("check", ["--proxy-listen", "127.0.0.1:9"], "--proxy-listen"),
                                       ("agent", ["--target-exe", "app"], "--target-exe"),
                                       ("run", ["--", "./app"], "-- CMD")):
             with self.subTest(flags=flags):

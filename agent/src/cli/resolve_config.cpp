@@ -18,7 +18,9 @@ struct Setting {
 enum class ForServices { TopLevelOnly, EveryService, Ambiguous };
 
 ForServices reach(std::string_view key) {
-  if (key == "build.cmd" || key.starts_with("target.")) return ForServices::Ambiguous;
+  if (key == "build.cmd" || key == "proxy.listen" || key.starts_with("target.")) {
+    return ForServices::Ambiguous;  // one address cannot serve several services either
+  }
   if (key == "watch.delay" || key == "watch.include_ext") return ForServices::EveryService;
   return ForServices::TopLevelOnly;  // root, the watcher, the HTTP server, the log: one each
 }
