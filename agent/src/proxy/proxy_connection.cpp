@@ -24,6 +24,12 @@ constexpr int kMaxRetries = 20;
 // Readable always; writable only while bytes wait (else every ACK would wake the loop).
 constexpr uint32_t kRead = EPOLLIN | EPOLLRDHUP | EPOLLET;
 constexpr uint32_t kReadWrite = kRead | EPOLLOUT;
+constexpr uint32_t kHangup = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+// A short read emptied the socket (epoll(7)): later bytes wake the loop again, so no recv for
+// EAGAIN (2 of 6 syscalls a request). Not after a hang-up: its edge is spent, read to the EOF.
+bool drained(ssize_t count, bool hangup) {
+  return static_cast<size_t>(count) < kReadChunk && !hangup;
+}
 
 }  // namespace
 
@@ -36,12 +42,13 @@ ProxyConnection::~ProxyConnection() {
 }
 
 void ProxyConnection::start() {
+  // No read here: epoll_ctl(ADD) reports bytes that came with the connection.
   reactor_.add(client_.get(), kRead, [this](uint32_t events) { onClient(events); });
-  readClient();
 }
 
 void ProxyConnection::onClient(uint32_t events) {
   if (state_ == State::Closed) return;
+  if (events & kHangup) client_hangup_ = true;
   if (events & EPOLLOUT) flushClient();
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readClient();
@@ -66,6 +73,7 @@ void ProxyConnection::readClient() {
     if (count > 0) {
       in_.append(buffer, static_cast<size_t>(count));
       parseRequest();
+      if (drained(count, client_hangup_)) return;
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -139,13 +147,13 @@ void ProxyConnection::release() {
     if (fd < 0) return retryOrFail("connect");
     upstream_.reset(fd);
     upstream_generation_ = proxy_.generation();
-    reactor_.add(fd, kReadWrite, [this](uint32_t events) { onUpstream(events); });
-    upstream_wants_write_ = true;  // until connected
+    // Sent at once (on loopback the handshake is over when connect() says EINPROGRESS).
+    reactor_.add(fd, kRead, [this](uint32_t events) { onUpstream(events); });
   }
   response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET",
                                  kInjectMaxBytes);
   to_upstream_ = request_;  // held requests are whole (the client pauses at kRetryKeep)
-  if (upstream_connected_) flushUpstream();
+  flushUpstream();
 }
 
 void ProxyConnection::holdExpired() {
@@ -165,6 +173,7 @@ void ProxyConnection::onUpstream(uint32_t events) {
     if (error != 0) return retryOrFail("connect");
     upstream_connected_ = true;
   }
+  if (events & kHangup) upstream_hangup_ = true;
   if (events & EPOLLOUT) flushUpstream();
   if (state_ == State::Closed || !upstream_) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readUpstream();
@@ -181,6 +190,7 @@ void ProxyConnection::readUpstream() {
     const ssize_t count = ::recv(upstream_.get(), buffer, sizeof buffer, 0);
     if (count > 0) {
       onResponseBytes(buffer, static_cast<size_t>(count));
+      if (drained(count, upstream_hangup_)) return;
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -282,20 +292,6 @@ void ProxyConnection::deliverInjected() {
   if (!blocked.empty()) proxy_.noteBlockedByPolicy(blocked);
 }
 
-void ProxyConnection::answerOwn(const std::string& response) {
-  state_ = State::Closing;
-  sendToClient(response);
-}
-
-void ProxyConnection::subscribe(const std::string& head) {
-  state_ = State::Subscriber;
-  sendToClient(head);
-}
-
-void ProxyConnection::push(std::string_view event) {
-  if (state_ == State::Subscriber) sendToClient(event);
-}
-
 void ProxyConnection::finishExchange(bool upstream_keeps_alive) {
   if (proxy_.observer().proxied) proxy_.observer().proxied();
   if (!upstream_keeps_alive) closeUpstream();
@@ -330,11 +326,12 @@ void ProxyConnection::flushClient() {
   while (!to_client_.empty() && client_) {
     const ssize_t count = ::send(client_.get(), to_client_.data(), to_client_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return watchWrites(client_.get(), client_wants_write_, true);
-    }
-    if (count < 0) return close();  // the client went away
-    to_client_.erase(0, static_cast<size_t>(count));
+    if (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return close();  // went away
+    // Less than all: the socket is full, as EAGAIN would say (epoll(7)); wait for room.
+    const size_t sent = count < 0 ? 0 : static_cast<size_t>(count);
+    const bool full = sent < to_client_.size();
+    to_client_.erase(0, sent);
+    if (full) return watchWrites(client_.get(), client_wants_write_, true);
   }
   if (client_) watchWrites(client_.get(), client_wants_write_, false);
   if (state_ == State::Closing) return close();
@@ -342,19 +339,22 @@ void ProxyConnection::flushClient() {
 }
 
 void ProxyConnection::flushUpstream() {
-  while (!to_upstream_.empty() && upstream_ && upstream_connected_) {
+  while (!to_upstream_.empty() && upstream_) {
+    // Also while connecting: a socket still in the handshake says EAGAIN, a refused one fails.
     const ssize_t count =
         ::send(upstream_.get(), to_upstream_.data(), to_upstream_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return watchWrites(upstream_.get(), upstream_wants_write_, true);
+    const bool again = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (count < 0 && !again) {
+      return upstream_connected_ ? upstreamEnded(true) : retryOrFail("connect");
     }
-    if (count < 0) return upstreamEnded(true);
-    to_upstream_.erase(0, static_cast<size_t>(count));
+    if (!again) upstream_connected_ = true;  // it took bytes
+    const size_t sent = again ? 0 : static_cast<size_t>(count);
+    const bool full = sent < to_upstream_.size();
+    to_upstream_.erase(0, sent);
+    if (full) return watchWrites(upstream_.get(), upstream_wants_write_, true);
   }
-  if (upstream_ && upstream_connected_) {
-    watchWrites(upstream_.get(), upstream_wants_write_, false);
-  }
+  if (upstream_ && upstream_connected_) watchWrites(upstream_.get(), upstream_wants_write_, false);
   if (to_upstream_.empty() && client_unread_ && state_ != State::Closed) readClient();
 }
 
@@ -378,6 +378,7 @@ void ProxyConnection::closeUpstream() {
   upstream_.reset();
   upstream_connected_ = false;
   upstream_unread_ = false;
+  upstream_hangup_ = false;
   upstream_wants_write_ = false;
   to_upstream_.clear();
 }

@@ -35,9 +35,17 @@ class ProxyConnection {
   void noteHeld() { was_held_ = true; }
   // DevProxy: answers a /__hotpod/ request itself and closes; or keeps the connection as an
   // event stream (`head` first, then push()).
-  void answerOwn(const std::string& response);
-  void subscribe(const std::string& head);
-  void push(std::string_view event);
+  void answerOwn(const std::string& response) {
+    state_ = State::Closing;
+    sendToClient(response);
+  }
+  void subscribe(const std::string& head) {
+    state_ = State::Subscriber;
+    sendToClient(head);
+  }
+  void push(std::string_view event) {
+    if (state_ == State::Subscriber) sendToClient(event);
+  }
   Clock::time_point arrived() const { return arrived_; }
 
  private:
@@ -84,6 +92,8 @@ class ProxyConnection {
   bool client_eof_ = false;
   bool client_unread_ = false;  // stopped reading before EAGAIN (edge-triggered)
   bool upstream_unread_ = false;
+  bool client_hangup_ = false;  // epoll reported the peer's end (or an error): read to EOF
+  bool upstream_hangup_ = false;
   bool client_wants_write_ = false;
   bool upstream_wants_write_ = false;
   bool was_held_ = false;
