@@ -1,7 +1,6 @@
 #include "proxy/http_codec.h"
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 
 #include "proxy/csp.h"
@@ -10,6 +9,14 @@ namespace hotpod {
 namespace {
 HttpCodec& self(http_parser* parser) {
   return *static_cast<HttpCodec*>(parser->data);
+}
+
+// A header name against a lower-case one, ignoring ASCII case (no copy: it runs per header).
+bool isName(std::string_view name, std::string_view lower) {
+  return name.size() == lower.size() &&
+         std::equal(name.begin(), name.end(), lower.begin(), [](char a, char b) {
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+         });
 }
 }  // namespace
 
@@ -58,10 +65,7 @@ int HttpCodec::onHeaderField(http_parser* parser, const char* at, size_t length)
 int HttpCodec::onHeaderValue(http_parser* parser, const char* at, size_t length) {
   HttpCodec& codec = self(parser);
   if (!codec.last_was_value_) {
-    std::string lower = codec.field_;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    codec.in_accept_ = lower == "accept";
+    codec.in_accept_ = isName(codec.field_, "accept");
     if (codec.in_accept_ && !codec.accept_.empty()) codec.accept_ += ", ";
   }
   codec.last_was_value_ = true;
@@ -79,12 +83,9 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
     bool html = false, encoded = false;
     std::vector<std::string> policies;
     for (const auto& [name, value] : codec.headers_) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (lower == "content-type") html = value.find("text/html") != std::string::npos;
-      if (lower == "content-encoding") encoded = value != "identity";
-      if (lower == "content-security-policy") policies.push_back(value);
+      if (isName(name, "content-type")) html = value.find("text/html") != std::string::npos;
+      if (isName(name, "content-encoding")) encoded = value != "identity";
+      if (isName(name, "content-security-policy")) policies.push_back(value);
     }
     if (html && !encoded) {
       auto permission = snippetPermission(policies);

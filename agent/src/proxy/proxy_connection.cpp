@@ -24,9 +24,12 @@ constexpr int kMaxRetries = 20;
 // Readable always; writable only while bytes wait (else every ACK would wake the loop).
 constexpr uint32_t kRead = EPOLLIN | EPOLLRDHUP | EPOLLET;
 constexpr uint32_t kReadWrite = kRead | EPOLLOUT;
-// After a short read epoll (edge-triggered) reports what comes next: no recv just for EAGAIN
-// (two syscalls less per request), unless an event said the end had come (kEnded) already.
-constexpr uint32_t kEnded = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+constexpr uint32_t kHangup = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+// A short read emptied the socket (epoll(7)): later bytes wake the loop again, so no recv for
+// EAGAIN (2 of 6 syscalls a request). Not after a hang-up: its edge is spent, read to the EOF.
+bool drained(ssize_t count, bool hangup) {
+  return static_cast<size_t>(count) < kReadChunk && !hangup;
+}
 
 }  // namespace
 
@@ -39,13 +42,13 @@ ProxyConnection::~ProxyConnection() {
 }
 
 void ProxyConnection::start() {
+  // No read here: epoll_ctl(ADD) reports bytes that came with the connection.
   reactor_.add(client_.get(), kRead, [this](uint32_t events) { onClient(events); });
-  readClient();
 }
 
 void ProxyConnection::onClient(uint32_t events) {
   if (state_ == State::Closed) return;
-  if (events & kEnded) client_ended_ = true;
+  if (events & kHangup) client_hangup_ = true;
   if (events & EPOLLOUT) flushClient();
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readClient();
@@ -70,7 +73,7 @@ void ProxyConnection::readClient() {
     if (count > 0) {
       in_.append(buffer, static_cast<size_t>(count));
       parseRequest();
-      if (static_cast<size_t>(count) < sizeof buffer && !client_ended_) return;  // kEnded
+      if (drained(count, client_hangup_)) return;
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -147,13 +150,13 @@ void ProxyConnection::release() {
     if (fd < 0) return retryOrFail("connect");
     upstream_.reset(fd);
     upstream_generation_ = proxy_.generation();
-    reactor_.add(fd, kReadWrite, [this](uint32_t events) { onUpstream(events); });
-    upstream_wants_write_ = true;  // until connected
+    // Sent at once (on loopback the handshake is over when connect() says EINPROGRESS).
+    reactor_.add(fd, kRead, [this](uint32_t events) { onUpstream(events); });
   }
   response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET",
                                  kInjectMaxBytes);
   to_upstream_ = request_;  // held requests are whole (the client pauses at kRetryKeep)
-  if (upstream_connected_) flushUpstream();
+  flushUpstream();
 }
 
 void ProxyConnection::holdExpired() {
@@ -166,7 +169,6 @@ void ProxyConnection::holdExpired() {
 
 void ProxyConnection::onUpstream(uint32_t events) {
   if (state_ == State::Closed || !upstream_) return;
-  upstream_ended_ = upstream_ended_ || (events & kEnded);
   if (!upstream_connected_ && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     int error = 0;
     socklen_t length = sizeof error;
@@ -174,6 +176,7 @@ void ProxyConnection::onUpstream(uint32_t events) {
     if (error != 0) return retryOrFail("connect");
     upstream_connected_ = true;
   }
+  if (events & kHangup) upstream_hangup_ = true;
   if (events & EPOLLOUT) flushUpstream();
   if (state_ == State::Closed || !upstream_) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readUpstream();
@@ -190,7 +193,7 @@ void ProxyConnection::readUpstream() {
     const ssize_t count = ::recv(upstream_.get(), buffer, sizeof buffer, 0);
     if (count > 0) {
       onResponseBytes(buffer, static_cast<size_t>(count));
-      if (static_cast<size_t>(count) < sizeof buffer && !upstream_ended_) return;  // kEnded
+      if (drained(count, upstream_hangup_)) return;
       continue;
     }
     if (count < 0 && errno == EINTR) continue;
@@ -326,11 +329,12 @@ void ProxyConnection::flushClient() {
   while (!to_client_.empty() && client_) {
     const ssize_t count = ::send(client_.get(), to_client_.data(), to_client_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return watchWrites(client_.get(), client_wants_write_, true);
-    }
-    if (count < 0) return close();  // the client went away
-    to_client_.erase(0, static_cast<size_t>(count));
+    if (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return close();  // went away
+    // Less than all: the socket is full, as EAGAIN would say (epoll(7)); wait for room.
+    const size_t sent = count < 0 ? 0 : static_cast<size_t>(count);
+    const bool full = sent < to_client_.size();
+    to_client_.erase(0, sent);
+    if (full) return watchWrites(client_.get(), client_wants_write_, true);
   }
   if (client_) watchWrites(client_.get(), client_wants_write_, false);
   if (state_ == State::Closing) return close();
@@ -338,19 +342,22 @@ void ProxyConnection::flushClient() {
 }
 
 void ProxyConnection::flushUpstream() {
-  while (!to_upstream_.empty() && upstream_ && upstream_connected_) {
+  while (!to_upstream_.empty() && upstream_) {
+    // Also while connecting: a socket still in the handshake says EAGAIN, a refused one fails.
     const ssize_t count =
         ::send(upstream_.get(), to_upstream_.data(), to_upstream_.size(), MSG_NOSIGNAL);
     if (count < 0 && errno == EINTR) continue;
-    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return watchWrites(upstream_.get(), upstream_wants_write_, true);
+    const bool again = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (count < 0 && !again) {
+      return upstream_connected_ ? upstreamEnded(true) : retryOrFail("connect");
     }
-    if (count < 0) return upstreamEnded(true);
-    to_upstream_.erase(0, static_cast<size_t>(count));
+    if (!again) upstream_connected_ = true;  // it took bytes
+    const size_t sent = again ? 0 : static_cast<size_t>(count);
+    const bool full = sent < to_upstream_.size();
+    to_upstream_.erase(0, sent);
+    if (full) return watchWrites(upstream_.get(), upstream_wants_write_, true);
   }
-  if (upstream_ && upstream_connected_) {
-    watchWrites(upstream_.get(), upstream_wants_write_, false);
-  }
+  if (upstream_ && upstream_connected_) watchWrites(upstream_.get(), upstream_wants_write_, false);
   if (to_upstream_.empty() && client_unread_ && state_ != State::Closed) readClient();
 }
 
@@ -375,7 +382,7 @@ void ProxyConnection::closeUpstream() {
   upstream_.reset();
   upstream_connected_ = false;
   upstream_unread_ = false;
-  upstream_ended_ = false;
+  upstream_hangup_ = false;
   upstream_wants_write_ = false;
   to_upstream_.clear();
 }

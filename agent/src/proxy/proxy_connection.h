@@ -95,8 +95,8 @@ class ProxyConnection {
   bool client_eof_ = false;
   bool client_unread_ = false;  // stopped reading before EAGAIN (edge-triggered)
   bool upstream_unread_ = false;
-  bool client_ended_ = false;  // an event said the peer closed (or failed): read to the end
-  bool upstream_ended_ = false;
+  bool client_hangup_ = false;  // epoll reported the peer's end (or an error): read to EOF
+  bool upstream_hangup_ = false;
   bool client_wants_write_ = false;
   bool upstream_wants_write_ = false;
   bool was_held_ = false;
