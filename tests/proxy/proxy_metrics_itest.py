@@ -5,14 +5,12 @@ version was in service with "none" — only the newest three builds keep their s
 exposition passes the real `promtool check metrics`."""
 import http.client
 import os
-import shutil
 import socket
-import subprocess
 import sys
 import threading
 import unittest
 
-from hotpod_harness import wait_until, write
+from hotpod_harness import assert_promtool_clean, wait_until, write
 from observe_support import sample
 from proxy_itest import APP, ProxyCase
 
@@ -43,13 +41,7 @@ class ProxyMetricsTest(ProxyCase):
         return None if value is None else int(value)
 
     def promtool(self, text):
-        promtool = shutil.which("promtool")
-        if promtool is None:
-            self.fail("promtool is missing: run scripts/install-deps.sh (package prometheus)")
-        check = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
-                               capture_output=True, timeout=60)
-        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
-        self.assertEqual(check.stdout + check.stderr, "", "promtool has remarks")
+        assert_promtool_clean(self, text)
 
     def edit(self, hp, version):
         mark = hp.mark()

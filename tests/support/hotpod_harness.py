@@ -181,6 +181,17 @@ def run_hotpod(args, cwd=None, timeout=HANG_TIMEOUT, env=None):
                           timeout=timeout, env=full_env)
 
 
+def assert_promtool_clean(test, metrics_text):
+    """The real `promtool check metrics` accepts the exposition without a remark."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        test.fail("promtool is missing: run scripts/install-deps.sh (package prometheus)")
+    check = subprocess.run([promtool, "check", "metrics"], input=metrics_text, text=True,
+                           capture_output=True, timeout=60)
+    test.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+    test.assertEqual(check.stdout + check.stderr, "", "promtool has remarks")
+
+
 def http_get(url, timeout=10):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read().decode()
