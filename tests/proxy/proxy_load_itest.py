@@ -7,7 +7,6 @@ the failures the proxy exists to prevent (so this test can fail).
 Through the proxy each mode runs HOTPOD_PROXY_RELOADS reloads (default 100, as issue 18 asks);
 HOTPOD_PROXY_SECONDS (default: none) bounds a mode's run by time instead, for a quick look (then
 as many reloads as fit, at least MIN_RELOADS). Without the proxy MIN_RELOADS reloads suffice."""
-import http.client
 import os
 import re
 import shutil
@@ -16,6 +15,7 @@ import time
 import unittest
 
 from hotpod_harness import SOURCE_DIR, TempTree, free_port
+from proxy_client import Requester
 
 GO_CACHE = os.path.join(SOURCE_DIR, ".cache", "go")  # shared with the example tests
 RATE = 200  # requests per second, all workers together
@@ -51,37 +51,22 @@ class Load:
         self.seconds = time.monotonic() - self.started
 
     def work(self, index):
-        keep_alive = index % 2 == 0
+        requester = Requester(self.port, keep_alive=index % 2 == 0, timeout=30)
         interval = WORKERS / RATE
         next_at = time.monotonic() + index * interval / WORKERS
-        conn = None
         while not self.stopping.is_set():
             delay = next_at - time.monotonic()
             if delay > 0:
                 self.stopping.wait(delay)
             next_at += interval
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                conn.request("GET", "/")
-                response = conn.getresponse()
-                body = response.read().decode()
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status}: {body[:200]}")
-                with self.lock:
+            body, failure = requester.get()
+            with self.lock:
+                if failure is None:
                     self.ok += 1
-                    self.bodies.add(body.strip())
-                if not keep_alive or response.will_close:
-                    conn.close()
-                    conn = None
-            except Exception as error:  # noqa: BLE001 - every failure counts
-                with self.lock:
-                    self.failures.append(f"{type(error).__name__}: {error}")
-                if conn is not None:
-                    conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
+                    self.bodies.add(body)
+                else:
+                    self.failures.append(failure)
+        requester.close()
 
 
 class GinUnderLoadTest(TempTree):

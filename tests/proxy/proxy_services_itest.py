@@ -11,6 +11,7 @@ import threading
 import unittest
 
 from hotpod_harness import TempTree, free_port, http_get, wait_until, write
+from proxy_client import Requester
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_app.py")
 
@@ -57,31 +58,16 @@ class Client:
         self.thread.join(90)
 
     def work(self):
-        conn = None
+        requester = Requester(self.port, self.keep_alive, timeout=90)
         while not self.stopping.is_set():
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=90)
-                conn.request("GET", "/")
-                response = conn.getresponse()
-                body = response.read().decode()
-                with self.lock:
-                    if response.status == 200:
-                        self.bodies.append(body.strip())
-                    else:
-                        self.failures.append(f"HTTP {response.status}: {body[:200]}")
-                if not self.keep_alive or response.will_close:
-                    conn.close()
-                    conn = None
-            except Exception as error:  # noqa: BLE001 - every failure counts
-                with self.lock:
-                    self.failures.append(f"{type(error).__name__}: {error}")
-                if conn is not None:
-                    conn.close()
-                conn = None
+            body, failure = requester.get()
+            with self.lock:
+                if failure is None:
+                    self.bodies.append(body)
+                else:
+                    self.failures.append(failure)
             self.stopping.wait(0.005)  # pacing, not synchronisation
-        if conn is not None:
-            conn.close()
+        requester.close()
 
 
 class ProxyServicesTest(TempTree):

@@ -1,0 +1,32 @@
+"""The client side of the proxy's load tests: GET / on one connection kept alive, or on a new
+one each time. Every answer that is not a 200, and every refused, reset or dropped connection,
+is a failure — what a user's browser or another service of the stack would see."""
+import http.client
+
+
+class Requester:
+    def __init__(self, port, keep_alive, timeout):
+        self.port, self.keep_alive, self.timeout = port, keep_alive, timeout
+        self.conn = None
+
+    def get(self):
+        """(body, None) for a 200, else (None, why)."""
+        try:
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self.conn.request("GET", "/")
+            response = self.conn.getresponse()
+            body = response.read().decode()
+            if not self.keep_alive or response.will_close:
+                self.close()
+            if response.status != 200:
+                return None, f"HTTP {response.status}: {body[:200]}"
+            return body.strip(), None
+        except Exception as error:  # noqa: BLE001 - every failure counts
+            self.close()
+            return None, f"{type(error).__name__}: {error}"
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
