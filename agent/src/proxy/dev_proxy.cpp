@@ -20,8 +20,6 @@
 namespace hotpod {
 namespace {
 
-// How often a starting version is tried until it accepts connections.
-
 int connectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
