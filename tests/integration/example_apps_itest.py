@@ -33,13 +33,18 @@ class ExampleAppTest(TempTree):
 
     def wait_serving(self, hp, after):
         hp.wait_for("app_started", after=after)
-        hp.wait_for("output", after=after, source="app",
-                    msg=f"listening on http://127.0.0.1:{self.port}")
+        if self.zero_config:  # the app itself listens on PORT
+            hp.wait_for("output", after=after, source="app",
+                        msg=f"listening on http://127.0.0.1:{self.port}")
+        else:  # the example's dev proxy listens on the test's port, the app on a private one
+            hp.wait_for("proxy_ready", after=after)
 
     zero_config = False
 
     def test_edit_rebuild_restart_and_a_failed_build_keeps_the_old_app(self):
         env = {"PORT": str(self.port), "GOCACHE": GO_CACHE}
+        if not self.zero_config:  # the examples' hotpod.yaml puts the dev proxy before the app
+            env["HOTPOD_PROXY_LISTEN"] = f"127.0.0.1:{self.port}"
         if self.zero_config:
             os.remove(os.path.join(self.app_dir, "hotpod.yaml"))
             # The offline Go setting of this machine (the example's hotpod.yaml sets the same).

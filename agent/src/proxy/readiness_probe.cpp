@@ -13,6 +13,7 @@
 namespace hotpod {
 namespace {
 constexpr std::chrono::milliseconds kAttemptTimeout{1000};
+constexpr const char* kNoAttempt = "no attempt yet";
 }  // namespace
 
 std::string healthPath(const std::string& url) {
@@ -63,7 +64,8 @@ void ReadinessProbe::attempt() {
                              "\r\nUser-Agent: hotpod-proxy\r\nConnection: close\r\n\r\n";
   reactor_.add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
                [this](uint32_t events) { onEvent(events); });
-  timer_.armAt(std::min(Clock::now() + kAttemptTimeout, deadline_));
+  attempt_started_ = Clock::now();
+  timer_.armAt(std::min(attempt_started_ + kAttemptTimeout, deadline_));
 }
 
 void ReadinessProbe::onEvent(uint32_t events) {
@@ -102,7 +104,11 @@ void ReadinessProbe::onTimer() {
   if (finished_) return;
   if (fd_) {
     closeSocket();
-    last_ = "no answer within " + std::to_string(kAttemptTimeout.count()) + " ms";
+    // An attempt cut short by the deadline says nothing new: the last one that ended (the
+    // health URL's 503, say) is the reason, unless none did.
+    if (Clock::now() - attempt_started_ >= kAttemptTimeout || last_ == kNoAttempt) {
+      last_ = "no answer within " + std::to_string(kAttemptTimeout.count()) + " ms";
+    }
   }
   if (Clock::now() >= deadline_) return finish(false, last_);
   attempt();

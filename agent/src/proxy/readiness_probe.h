@@ -39,6 +39,7 @@ class ReadinessProbe {
   int port_;
   std::string path_;
   Clock::time_point started_;
+  Clock::time_point attempt_started_{};
   Clock::time_point deadline_;
   Done done_;
   Timer timer_;
