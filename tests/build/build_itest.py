@@ -87,8 +87,11 @@ class BuildTest(TempTree):
         # artefact the watcher excludes, renamed over it a moment later. A lone change waits only
         # 2 ms; while hotpod's own build writes, its temp file must wait the full quiet period
         # and net out with the rename, or each build cancels itself (on_busy: restart).
+        # A quiet period far above the build's 50 ms between the two (a busy machine stretches
+        # it); a lone change still waits only 2 ms, which is what failed before.
         write(os.path.join(self.dir, "hotpod.yaml"), f"""
 root: src
+watch: {{delay: 500ms}}
 build:
   cmd: mkdir -p bin && cp main.go bin/app.new && sleep 0.05 && mv bin/app.new bin/app && printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt
   artifacts: [bin/app]

@@ -362,9 +362,11 @@ class ExecProxyTest(ProxyCase):
         self.assertIn(f"v1 port={listening['app_port']} ", self.get()[2])
         statuses, stop = [], threading.Event()
 
-        def ask():
-            while not stop.is_set():
+        def ask():  # at least one request, even if this thread starts late on a busy machine
+            while True:
                 statuses.append(self.get(timeout=30)[0])
+                if stop.is_set():
+                    break
 
         client = threading.Thread(target=ask)
         client.start()
