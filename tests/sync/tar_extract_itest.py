@@ -98,6 +98,14 @@ class TarExtractTest(TempTree):
         subprocess.run(["tar", "xzf", "-", "-C", self.dest], input=made.stdout, check=True)
         self.assertEqual(tree(self.dest), tree(self.src))
 
+    def test_a_relative_archive_path_is_read_from_where_tar_started_as_gnu_tar_does(self):
+        made = subprocess.run([HOTPOD, "tar", "-C", "src", "-cf", "made.tar", "."],
+                              cwd=self.dir, capture_output=True)
+        self.assertEqual(made.returncode, 0, made.stderr.decode())
+        self.assertTrue(os.path.isfile(os.path.join(self.dir, "made.tar")))
+        self.assertExtracted(subprocess.run([HOTPOD, "tar", "-C", "dest", "-xf", "made.tar"],
+                                            cwd=self.dir, capture_output=True))
+
     def test_create_stores_hard_links_as_links_like_gnu_tar(self):
         os.makedirs(os.path.join(self.dir, "linked"))
         first = os.path.join(self.dir, "linked", "a.bin")

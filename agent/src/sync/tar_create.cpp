@@ -166,6 +166,10 @@ int tarMain(const std::vector<std::string>& args) {
     std::cerr << "tar: " << e.what() << "\nTry 'hotpod tar --help' for more information.\n";
     return 2;
   }
+  // As GNU tar: -f names the archive from where tar started, whatever -C changes to.
+  if (options.file != "-" && !options.file.empty()) {
+    options.file = std::filesystem::absolute(options.file).string();
+  }
   switch (options.mode) {
     case TarMode::Extract:
       return extractArchive(options, std::cout, std::cerr);
