@@ -13,7 +13,6 @@
 namespace hotpod {
 namespace {
 constexpr std::chrono::milliseconds kAttemptTimeout{1000};
-constexpr const char* kNoAttempt = "no attempt yet";
 }  // namespace
 
 std::string healthPath(const std::string& url) {

@@ -48,7 +48,8 @@ class ReadinessProbe {
   bool finished_ = false;
   std::string out_;
   HttpCodec codec_{HttpCodec::Kind::Response};
-  std::string last_ = "no attempt yet";
+  static constexpr const char* kNoAttempt = "no attempt yet";
+  std::string last_ = kNoAttempt;  // what the last attempt that ended saw
 };
 
 // The path of an http://HOST[:PORT]/PATH URL ("/" when none).
