@@ -1,13 +1,24 @@
 #include "base/text.h"
 
+#include <algorithm>
+
 namespace hotpod {
+
+namespace {
+char lowered(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+}  // namespace
 
 std::string lowercase(std::string_view text) {
   std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : lower) c = lowered(c);
   return lower;
+}
+
+bool equalsLowercase(std::string_view text, std::string_view lower) {
+  return text.size() == lower.size() && std::equal(text.begin(), text.end(), lower.begin(),
+                                                   [](char a, char b) { return lowered(a) == b; });
 }
 
 std::string trimmed(std::string_view text, std::string_view whitespace) {
@@ -49,8 +60,7 @@ std::string escapeControl(std::string_view text) {
   return out;
 }
 
-uint64_t stableHash(std::string_view text) {
-  uint64_t hash = 14695981039346656037ull;  // the FNV offset basis
+uint64_t stableHash(std::string_view text, uint64_t hash) {
   for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
   return hash;
 }

@@ -63,10 +63,9 @@ std::optional<FramingRefusal> checkFraming(std::string_view head, size_t max_bod
     if (name.empty() || name.back() == ' ' || name.back() == '\t') {
       return FramingRefusal{400, "no whitespace is allowed between a header name and its colon"};
     }
-    const std::string lower = lowercase(name);
     const std::string value = trimmed(line.substr(colon + 1), " \t");
-    if (lower == "content-length") lengths.push_back(value);
-    if (lower == "transfer-encoding") codings.push_back(lowercase(value));
+    if (equalsLowercase(name, "content-length")) lengths.push_back(value);
+    if (equalsLowercase(name, "transfer-encoding")) codings.push_back(lowercase(value));
   }
   if (!codings.empty() && !lengths.empty()) {
     return FramingRefusal{400,

@@ -53,7 +53,7 @@ std::optional<std::string> hashFile(const fs::path& path, uint64_t max_bytes) {
   struct stat st;
   if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   if (static_cast<uint64_t>(st.st_size) > max_bytes) return std::nullopt;
-  uint64_t hash = stableHash("");  // FNV-1a's offset basis, continued below as stableHash does
+  uint64_t hash = kStableHashStart;
   uint64_t total = 0;
   char buffer[64 * 1024];
   for (;;) {
@@ -65,9 +65,7 @@ std::optional<std::string> hashFile(const fs::path& path, uint64_t max_bytes) {
     }
     total += static_cast<uint64_t>(got);
     if (total > max_bytes) return std::nullopt;  // it grew while being read
-    for (ssize_t i = 0; i < got; ++i) {
-      hash = (hash ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
-    }
+    hash = stableHash({buffer, static_cast<size_t>(got)}, hash);
   }
   return hashText(hash);
 }

@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <climits>
 
+#include "base/text.h"
 #include "proxy/csp.h"
 
 namespace hotpod {
 namespace {
 HttpCodec& self(http_parser* parser) {
   return *static_cast<HttpCodec*>(parser->data);
-}
-
-// A header name against a lower-case one, ignoring ASCII case (no copy: it runs per header).
-bool isName(std::string_view name, std::string_view lower) {
-  return name.size() == lower.size() &&
-         std::equal(name.begin(), name.end(), lower.begin(), [](char a, char b) {
-           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
-         });
 }
 }  // namespace
 
@@ -65,7 +58,7 @@ int HttpCodec::onHeaderField(http_parser* parser, const char* at, size_t length)
 int HttpCodec::onHeaderValue(http_parser* parser, const char* at, size_t length) {
   HttpCodec& codec = self(parser);
   if (!codec.last_was_value_) {
-    codec.in_accept_ = isName(codec.field_, "accept");
+    codec.in_accept_ = equalsLowercase(codec.field_, "accept");
     if (codec.in_accept_ && !codec.accept_.empty()) codec.accept_ += ", ";
   }
   codec.last_was_value_ = true;
@@ -83,9 +76,10 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
     bool html = false, encoded = false;
     std::vector<std::string> policies;
     for (const auto& [name, value] : codec.headers_) {
-      if (isName(name, "content-type")) html = value.find("text/html") != std::string::npos;
-      if (isName(name, "content-encoding")) encoded = value != "identity";
-      if (isName(name, "content-security-policy")) policies.push_back(value);
+      if (equalsLowercase(name, "content-type"))
+        html = value.find("text/html") != std::string::npos;
+      if (equalsLowercase(name, "content-encoding")) encoded = value != "identity";
+      if (equalsLowercase(name, "content-security-policy")) policies.push_back(value);
     }
     if (html && !encoded) {
       auto permission = snippetPermission(policies);

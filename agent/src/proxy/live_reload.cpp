@@ -41,8 +41,9 @@ std::string injectedResponse(const HttpCodec& response, std::string& blocked) {
   if (blocked.empty()) injectSnippet(body, nonce);
   std::string head = "HTTP/1.1 200 OK\r\n";
   for (const auto& [name, value] : response.headers()) {
-    const std::string key = lowercase(name);
-    if (key == "content-length" || key == "transfer-encoding") continue;
+    if (equalsLowercase(name, "content-length") || equalsLowercase(name, "transfer-encoding")) {
+      continue;
+    }
     head += name + ": " + value + "\r\n";
   }
   return head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
