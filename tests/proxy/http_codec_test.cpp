@@ -51,6 +51,15 @@ TEST_CASE("a chunked response ends at its last chunk, byte by byte too") {
   CHECK(codec.keepAlive());
 }
 
+TEST_CASE("an event stream is known by its type, and only until the next response") {
+  HttpCodec codec(HttpCodec::Kind::Response);
+  codec.feed("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n");
+  CHECK(codec.eventStream());
+  codec.next();
+  codec.feed("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
+  CHECK_FALSE(codec.eventStream());
+}
+
 TEST_CASE("a body without length ends with the connection") {
   HttpCodec codec(HttpCodec::Kind::Response);
   auto step = codec.feed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nstreamed data");

@@ -1,7 +1,9 @@
 """A small HTTP app for the dev proxy's tests: it listens on $HOST:$PORT (or on the port given
 as its first argument, for run.cmd's {port}), answers / with its version (the VERSION file
-as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams server-sent events on /events until /release is requested, and echoes a raw
-byte stream after an Upgrade (a minimal tunnel, as WebSocket uses). /page* are HTML pages: plain,
+as it was when it started) and port, /healthz with 503 while the file app-gate exists, streams
+server-sent events on /events until /release is requested, answers /slow in two halves (the
+second once the test closes the FIFO slow-gate), and echoes a raw byte stream after an Upgrade
+(a minimal tunnel, as WebSocket uses). /page* are HTML pages: plain,
 gzip, chunked, with a Content-Security-Policy (blocking, or with a nonce), and large ones."""
 import gzip
 import os
@@ -114,6 +116,17 @@ class Handler(BaseHTTPRequestHandler):
             self.chunk("data: first\n\n")
             released.wait(60)  # the client must have the first event before it asks for more
             self.chunk("data: second\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if self.path == "/slow":  # half an answer, the rest once the FIFO slow-gate is closed
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.chunk(f"{version()} begun\n")
+            with open(os.path.join(os.getcwd(), "slow-gate")) as gate:
+                gate.read()
+            self.chunk("ended\n")
             self.wfile.write(b"0\r\n\r\n")
             return
         if self.path == "/upgrade" and self.headers.get("Upgrade"):

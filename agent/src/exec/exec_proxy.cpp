@@ -23,9 +23,10 @@ std::map<std::string, std::string> ExecProxy::appEnv() const {
   return {{"PORT", std::to_string(port_)}, {"HOST", "127.0.0.1"}};
 }
 
-void ExecProxy::restarting(const std::string& why) {
-  if (!proxy_) return;
-  proxy_->hold({HoldReason::Kind::Restarting, "the app is restarting: " + why, {}, true});
+void ExecProxy::restarting(const std::string& why, std::function<void()> restart) {
+  if (!proxy_) return restart();
+  proxy_->holdThen({HoldReason::Kind::Restarting, "the app is restarting: " + why, {}, true},
+                   std::move(restart));
 }
 
 void ExecProxy::started() {

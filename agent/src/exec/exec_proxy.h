@@ -3,6 +3,7 @@
 // port is hotpod's; CMD gets a private one in PORT (HOST=127.0.0.1), or as {port} in its
 // arguments. Requests are held from a restart signal until the new CMD accepts connections, and
 // while a crashed CMD waits for its back-off restart.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,7 +23,9 @@ class ExecProxy {
   ~ExecProxy();
 
   std::map<std::string, std::string> appEnv() const;
-  void restarting(const std::string& why);
+  // Holds requests, lets the answers under way finish, then calls `restart` (at once without a
+  // proxy).
+  void restarting(const std::string& why, std::function<void()> restart);
   void started();
   void ended(const AppEnd& end);
 

@@ -179,8 +179,10 @@ struct ExecSupervisor::Impl {
       state.phase = ExecPhase::Restarting;
       publish();
     }
-    proxy.restarting(name + " received");
-    app.restart(name + " received");  // with no app (back-off), it starts at once
+    // After the answers under way (proxy); with no app (back-off), it starts at once.
+    proxy.restarting(name + " received", [this, why = name + " received"] {
+      if (!shutting_down) app.restart(why);
+    });
   }
 
   void onStarted(pid_t pid) {

@@ -259,8 +259,7 @@ struct DevLoop::Impl {
   void restartApp(std::string_view reason, const std::string& why, const AuditCause& cause) {
     if (!app.configured()) return;
     state.restartRequested(reason, cause);
-    proxy.restarting(why, app.running());
-    app.restart(why);
+    proxy.restarting(why, app.running(), [this, why] { app.restart(why); });
   }
 
   // `built`: the build whose success this follows (else the changes themselves set it off).

@@ -208,11 +208,12 @@ void ProxyLink::buildFinished(const BuildOutcome& outcome, bool app_running) {
        joinedTail(outcome.tail), app_running});
 }
 
-void ProxyLink::restarting(std::string_view why, bool app_running) {
-  if (!proxy_) return;
-  if (config_.handover == Handover::Overlap && app_running) return;  // it serves until replaced
-  proxy_->hold(
-      {HoldReason::Kind::Restarting, "the app is restarting: " + std::string(why), {}, true});
+void ProxyLink::restarting(std::string_view why, bool app_running, std::function<void()> restart) {
+  // Overlap: the running version serves until it is replaced.
+  if (!proxy_ || (config_.handover == Handover::Overlap && app_running)) return restart();
+  proxy_->holdThen(
+      {HoldReason::Kind::Restarting, "the app is restarting: " + std::string(why), {}, true},
+      std::move(restart));
 }
 
 void ProxyLink::stopping() {

@@ -54,9 +54,10 @@ class ProxyLink {
 
   void buildStarted(uint64_t number);
   void buildFinished(const BuildOutcome& outcome, bool app_running);
-  // The app is about to be restarted: stop-first holds requests from now on; overlap keeps
-  // the running version serving.
-  void restarting(std::string_view why, bool app_running);
+  // The app is to be restarted: stop-first holds requests from now on and calls `restart` once
+  // the answers under way are through; overlap keeps the running version serving and calls it
+  // at once, as it does without a proxy.
+  void restarting(std::string_view why, bool app_running, std::function<void()> restart);
   void stopping();
 
   DevProxy* proxy() { return proxy_.get(); }

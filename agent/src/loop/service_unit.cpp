@@ -225,8 +225,7 @@ void ServiceUnit::restartApp(std::string_view reason, const std::string& why,
                              const AuditCause& cause) {
   if (!restarter_->configured()) return;
   state_.restartRequested(reason, cause);
-  proxy_.restarting(why, restarter_->running());
-  restarter_->restart(why);
+  proxy_.restarting(why, restarter_->running(), [this, why] { restarter_->restart(why); });
 }
 
 void ServiceUnit::perform(const RulePlan& plan, const ChangeSet& changes, const std::string& why,

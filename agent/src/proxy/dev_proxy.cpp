@@ -103,7 +103,8 @@ DevProxy::DevProxy(Reactor& reactor, const ProxyConfig& config, ProxyObserver ob
       inject_(config.inject),
       listener_(listenOn(address_)),
       probe_timer_(reactor, [this] { probe(); }),
-      hold_timer_(reactor, [this] { expireHeld(); }) {
+      hold_timer_(reactor, [this] { expireHeld(); }),
+      drain_timer_(reactor, [this] { finishDrain(); }) {
   reactor_.add(listener_.get(), EPOLLIN, [this](uint32_t) { accept(); });
 }
 
@@ -203,6 +204,10 @@ void DevProxy::readyOn(int port, std::string version) {
 }
 
 void DevProxy::hold(HoldReason why) {
+  if (why.kind == HoldReason::Kind::Stopping) {
+    drain_then_ = nullptr;
+    drain_timer_.disarm();
+  }
   reason_ = std::move(why);
   ready_ = false;
   port_ = 0;
@@ -225,6 +230,42 @@ void DevProxy::hold(HoldReason why) {
     }
     armHoldTimer();
   }
+}
+
+size_t DevProxy::answeringCount() const {
+  size_t answering = 0;
+  for (const auto& [key, connection] : connections_) answering += connection->answering();
+  return answering;
+}
+
+void DevProxy::holdThen(HoldReason why, std::function<void()> then) {
+  hold(std::move(why));
+  const size_t answering = answeringCount();
+  if (answering == 0) return then();
+  log::info("proxy_draining",
+            "proxy: " + std::to_string(answering) +
+                " answer(s) under way; the app restarts once they are through (at most " +
+                std::to_string(kDrainLimit.count()) + " ms)",
+            {{"answering", static_cast<int64_t>(answering)}});
+  drain_then_ = std::move(then);
+  drain_timer_.armAfter(kDrainLimit);
+}
+
+void DevProxy::finishDrainIfIdle() {
+  if (answeringCount() == 0) finishDrain();
+}
+
+void DevProxy::finishDrain() {
+  drain_timer_.disarm();
+  auto then = std::exchange(drain_then_, nullptr);
+  if (!then) return;
+  if (const size_t answering = answeringCount(); answering > 0) {
+    log::info("proxy_drain_cut",
+              "proxy: " + std::to_string(answering) + " answer(s) still under way after " +
+                  std::to_string(kDrainLimit.count()) + " ms; the app restarts anyway",
+              {{"answering", static_cast<int64_t>(answering)}});
+  }
+  then();
 }
 
 void DevProxy::explain(HoldReason why) {

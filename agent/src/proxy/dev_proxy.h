@@ -57,6 +57,12 @@ class DevProxy {
   void readyOn(int port, std::string version = {});
   // No version may take requests: new ones are held for this reason.
   void hold(HoldReason why);
+  // A stop-first restart: hold new requests for `why`, let the answers under way finish (at
+  // most kDrainLimit; event streams and tunnels do not wait), then call `then` — stop the old
+  // version — at once if nothing is under way. A later call replaces a pending `then`; a hold
+  // for hotpod's own stop drops it.
+  void holdThen(HoldReason why, std::function<void()> then);
+  static constexpr Duration kDrainLimit{2000};
   // Why requests are held, while they are (a build started, failed …): readiness is unchanged.
   void explain(HoldReason why);
 
@@ -86,6 +92,13 @@ class DevProxy {
   void upstreamFailed(uint64_t generation);
   void unhold(ProxyConnection& connection);
   void closed(ProxyConnection& connection);
+  // After each event of a connection: a restart waiting for answers may go on now.
+  void afterEvent() {
+    if (drain_then_) finishDrainIfIdle();
+  }
+  size_t answeringCount() const;
+  void finishDrainIfIdle();
+  void finishDrain();
   const ProxyObserver& observer() const { return observer_; }
   const HoldReason& reason() const { return reason_; }
   Duration holdTimeout() const { return hold_timeout_; }
@@ -118,6 +131,8 @@ class DevProxy {
   Timer probe_timer_;
   Clock::time_point probing_since_{};  // of the version on port_, until it accepts
   Timer hold_timer_;
+  std::function<void()> drain_then_;  // holdThen's, while answers are under way
+  Timer drain_timer_;
   bool ready_ = false;
   int port_ = 0;             // the private port of the version requests go to
   std::string version_;      // its label (serveFrom, readyOn)

@@ -71,6 +71,10 @@ int HttpCodec::onHeadersComplete(http_parser* parser) {
   HttpCodec& codec = self(parser);
   codec.headers_done_ = true;
   codec.keep_alive_ = http_should_keep_alive(parser) != 0;
+  for (const auto& [name, value] : codec.headers_) {  // responses only: requests keep none
+    if (equalsLowercase(name, "content-type"))
+      codec.event_stream_ = value.find("text/event-stream") != std::string::npos;
+  }
   if (codec.kind_ == Kind::Response && codec.allow_injection_ && parser->status_code == 200 &&
       !parser->upgrade) {
     bool html = false, encoded = false;
@@ -135,7 +139,7 @@ HttpCodec::Step HttpCodec::finish() {
 void HttpCodec::next() {
   http_parser_init(&parser_, kind_ == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE);
   parser_.data = this;
-  headers_done_ = complete_ = no_body_ = in_accept_ = last_was_value_ = false;
+  headers_done_ = complete_ = no_body_ = event_stream_ = in_accept_ = last_was_value_ = false;
   keep_alive_ = true;
   field_.clear();
   accept_.clear();

@@ -35,6 +35,8 @@ class HttpCodec {
   bool headersDone() const { return headers_done_; }
   bool upgrade() const { return parser_.upgrade != 0; }
   bool keepAlive() const { return keep_alive_; }
+  // Responses: text/event-stream, an answer that never ends by itself.
+  bool eventStream() const { return event_stream_; }
   int status() const { return static_cast<int>(parser_.status_code); }
   std::string_view method() const;
   bool idempotent() const;
@@ -81,6 +83,7 @@ class HttpCodec {
   bool complete_ = false;
   bool keep_alive_ = true;
   bool no_body_ = false;
+  bool event_stream_ = false;
   bool in_accept_ = false;
   bool last_was_value_ = false;
   std::string field_;

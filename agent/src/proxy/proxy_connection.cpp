@@ -43,7 +43,10 @@ ProxyConnection::~ProxyConnection() {
 
 void ProxyConnection::start() {
   // No read here: epoll_ctl(ADD) reports bytes that came with the connection.
-  reactor_.add(client_.get(), kRead, [this](uint32_t events) { onClient(events); });
+  reactor_.add(client_.get(), kRead, [this](uint32_t events) {
+    onClient(events);
+    proxy_.afterEvent();
+  });
 }
 
 void ProxyConnection::onClient(uint32_t events) {
@@ -151,7 +154,10 @@ void ProxyConnection::release() {
     upstream_.reset(fd);
     upstream_generation_ = proxy_.generation();
     // Sent at once (on loopback the handshake is over when connect() says EINPROGRESS).
-    reactor_.add(fd, kRead, [this](uint32_t events) { onUpstream(events); });
+    reactor_.add(fd, kRead, [this](uint32_t events) {
+      onUpstream(events);
+      proxy_.afterEvent();
+    });
   }
   response_codec_.allowInjection(proxy_.injecting() && request_codec_.method() == "GET",
                                  kInjectMaxBytes);
@@ -313,16 +319,6 @@ void ProxyConnection::finishExchange(bool upstream_keeps_alive) {
   response_started_ = false;
   parseRequest();
   if (client_unread_) readClient();
-}
-
-void ProxyConnection::sendToClient(std::string_view data) {
-  to_client_.append(data);
-  flushClient();
-}
-
-void ProxyConnection::sendToUpstream(std::string_view data) {
-  to_upstream_.append(data);
-  flushUpstream();
 }
 
 void ProxyConnection::flushClient() {

@@ -47,6 +47,9 @@ class ProxyConnection {
     if (state_ == State::Subscriber) sendToClient(event);
   }
   Clock::time_point arrived() const { return arrived_; }
+  // A request is with the app and its answer is not through (event streams and tunnels, which
+  // never end by themselves, do not count): what a stop-first restart lets finish first.
+  bool answering() const { return state_ == State::Exchanging && !response_codec_.eventStream(); }
 
  private:
   enum class State { Head, Held, Exchanging, Tunnel, Subscriber, Closing, Closed };
@@ -61,8 +64,14 @@ class ProxyConnection {
   void upstreamEnded(bool reset);
   void retryOrFail(const char* what);
   void finishExchange(bool upstream_keeps_alive);
-  void sendToClient(std::string_view data);
-  void sendToUpstream(std::string_view data);
+  void sendToClient(std::string_view data) {
+    to_client_.append(data);
+    flushClient();
+  }
+  void sendToUpstream(std::string_view data) {
+    to_upstream_.append(data);
+    flushUpstream();
+  }
   void flushClient();
   void flushUpstream();
   // `version`: the label of the version the failure is counted against (ProxyObserver).
