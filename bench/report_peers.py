@@ -383,26 +383,31 @@ def e2e_section(e2, w):
         ratio = f"{s['p50'] / h['summary_ms']['p50']:.2f} ×" if s and h else "–"
         err = ("; error: " + r["errors"][0]) if r.get("errors") else ""
         w(f"| {r['tool']} | {s.get('n', 0)}{err} | {bl.fmt(s.get('min'), 0)} | {bl.fmt(s.get('p50'), 0)} | {bl.fmt(s.get('max'), 0)} | "
-          f"{ratio} | {bl.fmt(r.get('first_answer_s'))} | `{bl.shell_join(r['command'])}` |")
+          f"{ratio} | {bl.fmt(r.get('first_answer_s'))} | `{bl.shell_join(r['command'])}`"
+          + (f", hotpod.yaml `{{{r['config']}}}`" if r.get("config") else "") + " |")
     w("")
-    hp = next((r for r in e2.get("rows", []) if r.get("tool") == "hotpod" and r.get("parts_p50_ms")), None)
-    if hp:
-        q = hp["parts_p50_ms"]
+    own = [r for r in e2.get("rows", []) if r.get("tool", "").startswith("hotpod") and r.get("parts_p50_ms")]
+    if own:
         w("**hotpod's own part** (goal ≤ 5 ms p50): the total minus the build's duration and the app's own start-up, "
           "both as hotpod's records give them (`build_started` → `build_finished` of the build that succeeded; "
-          "`app_started` → the first right answer), medians over the edits:")
+          "`app_started` → the first right answer), medians over the edits. Without the proxy the old app must "
+          "exit before the new one can listen on the same port; with `handover: overlap` the new version starts "
+          "on a port of its own at once, and the old one is stopped after the switch, off the path:")
         w("")
-        w("| save → build started | build | build finished → app started (stop the old app, start the new) | app start-up | total | **hotpod's own part** | builds started / cancelled (all edits) |")
-        w("|---:|---:|---:|---:|---:|---:|---:|")
+        w("| hotpod | save → build started | build | build finished → app started | app start-up | total | **hotpod's own part** | builds started / cancelled (all edits) |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for hp in own:
+        q = hp["parts_p50_ms"]
         parts = hp["parts"]
         split = ""
         if q.get("old_app_exit_ms") is not None:
             split = (f" (the old app's exit after SIGTERM {q['old_app_exit_ms']:.2f} ms, "
                      f"then the new one's start {q['stopped_to_started_ms']:.2f} ms)")
-        w(f"| {q['save_to_build_started_ms']:.2f} ms | {q['build_ms']:.0f} ms | {q['build_finished_to_app_started_ms']:.2f} ms{split} | "
+        w(f"| {hp['tool']} | {q['save_to_build_started_ms']:.2f} ms | {q['build_ms']:.0f} ms | {q['build_finished_to_app_started_ms']:.2f} ms{split} | "
           f"{q['app_startup_ms']:.1f} ms | {q['total_ms']:.0f} ms | **{q['hotpod_ms']:.2f} ms** "
           f"({'met' if q['hotpod_ms'] <= 5 else 'NOT met'}) | {sum(p['builds_started'] for p in parts)} / "
           f"{sum(p['builds_cancelled'] for p in parts)} |")
+    if own:
         w("")
     if h:
         for r in e2.get("rows", []):
