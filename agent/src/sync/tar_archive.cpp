@@ -33,7 +33,7 @@ bool ArchiveReader::open() {
   return true;
 }
 
-bool ArchiveReader::copyData(archive* disk) {
+bool ArchiveReader::readData(const std::function<void(const void*, size_t, int64_t)>& sink) {
   while (true) {
     const void* block = nullptr;
     size_t size = 0;
@@ -44,10 +44,18 @@ bool ArchiveReader::copyData(archive* disk) {
       reportError();
       return false;
     }
-    if (disk != nullptr && archive_write_data_block(disk, block, size, offset) < ARCHIVE_WARN) {
-      return true;  // archive_write_finish_entry reports it
-    }
+    sink(block, size, offset);
   }
+}
+
+bool ArchiveReader::copyData(archive* disk) {
+  bool writing = disk != nullptr;
+  return readData([&](const void* block, size_t size, int64_t offset) {
+    // A failed write is reported by archive_write_finish_entry; the stream is read on.
+    if (writing && archive_write_data_block(disk, block, size, offset) < ARCHIVE_WARN) {
+      writing = false;
+    }
+  });
 }
 
 void ArchiveReader::reportError() {

@@ -4,6 +4,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -22,6 +24,8 @@ class ArchiveReader {
   // (the message is printed): the archive cannot go on.
   bool copyData(archive* disk);
   bool skipData() { return copyData(nullptr); }
+  // The same, each block of data to `sink(data, size, offset)`.
+  bool readData(const std::function<void(const void*, size_t, int64_t)>& sink);
   void reportError();
   void reportWarning();
 
