@@ -151,6 +151,32 @@ class TarFilesTest(TempTree):
         # The link names the first version's inode; the second replaced a.go by rename.
         self.assertEqual(read_bytes(os.path.join(self.ours, "dir/b.go")), b"a" * 70000)
 
+    def test_a_full_disk_is_an_error_keeps_the_old_file_and_leaves_no_temporary(self):
+        small = os.path.join(self.dir, "small")
+        os.makedirs(small)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            print(f"SKIPPED (this case): mount tmpfs failed: {mounted.stderr.strip()}",
+                  flush=True)
+            self.skipTest("needs a tmpfs mount")
+        self.addCleanup(subprocess.run, ["umount", "-l", small], capture_output=True)
+        write(os.path.join(small, "big.bin"), "old\n")
+        # big.bin: a directory that exists (hotpod's own writes); new/big.bin: one that does not
+        # yet (libarchive makes it and writes that file). The old binary exited 0 and renamed a
+        # 1 MiB file with a hole where the writes had failed over the old big.bin.
+        data = pax_archive([("big.bin", b"n" * (1 << 20)), ("new/big.bin", b"m" * (1 << 20)),
+                            ("next.go", b"next\n")])
+        result = hotpod_tar(["-x", "-f", "-", "-C", small], data)
+        err = result.stderr.decode()
+        self.assertEqual(result.returncode, 2, err)
+        self.assertIn("tar: big.bin: Cannot write: No space left on device", err)
+        self.assertIn("tar: new/big.bin: Cannot write: No space left on device", err)
+        self.assertEqual(read_bytes(os.path.join(small, "big.bin")), b"old\n")
+        self.assertEqual(read_bytes(os.path.join(small, "next.go")), b"next\n")
+        self.assertEqual(sorted(os.listdir(small)), ["big.bin", "new", "next.go"])
+        self.assertEqual(os.listdir(os.path.join(small, "new")), [])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -48,12 +48,20 @@ bool ArchiveReader::readData(const std::function<void(const void*, size_t, int64
   }
 }
 
-bool ArchiveReader::copyData(archive* disk) {
+bool ArchiveReader::copyData(archive* disk, std::string* write_error) {
   bool writing = disk != nullptr;
   return readData([&](const void* block, size_t size, int64_t offset) {
-    // A failed write is reported by archive_write_finish_entry; the stream is read on.
-    if (writing && archive_write_data_block(disk, block, size, offset) < ARCHIVE_WARN) {
+    // libarchive says ARCHIVE_WARN ("Write failed") for a write that failed.
+    if (writing && archive_write_data_block(disk, block, size, offset) < ARCHIVE_OK) {
       writing = false;
+      if (write_error != nullptr) {
+        // GNU tar's words with the errno; libarchive's own message says only "Write failed".
+        const int code = archive_errno(disk);
+        const char* why = archive_error_string(disk);
+        *write_error = code > 0         ? std::string("Cannot write: ") + std::strerror(code)
+                       : why != nullptr ? why
+                                        : "Write failed";
+      }
     }
   });
 }

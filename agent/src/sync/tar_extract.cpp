@@ -197,8 +197,14 @@ class Extractor {
       return reader.skipData();
     }
     names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
-    const bool ok = reader.copyData(disk_.get());
-    if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) diskError(name);
+    std::string write_error;
+    const bool ok = reader.copyData(disk_.get(), &write_error);
+    if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
+      diskError(name);
+    } else if (!write_error.empty()) {
+      errors_ << "tar: " << name << ": " << write_error << '\n';
+      failed_ = true;
+    }
     return ok;
   }
 
@@ -235,10 +241,16 @@ class Extractor {
       setTemporary("");
       return reader.skipData();
     }
-    const bool ok = reader.copyData(disk_.get());
+    std::string write_error;
+    const bool ok = reader.copyData(disk_.get(), &write_error);
     const bool finished = archive_write_finish_entry(disk_.get()) >= ARCHIVE_WARN;
-    if (!ok || !finished) {
-      if (!finished) diskError(name);
+    if (!ok || !finished || !write_error.empty()) {
+      if (!finished) {
+        diskError(name);
+      } else if (!write_error.empty()) {
+        errors_ << "tar: " << name << ": " << write_error << '\n';
+        failed_ = true;
+      }
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
       setTemporary("");
       return ok;
