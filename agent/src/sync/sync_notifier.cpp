@@ -3,6 +3,7 @@
 #include <sys/un.h>
 
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "sync/sync_socket.h"
@@ -54,16 +55,25 @@ void SyncNotifier::send(int fd, const std::filesystem::path& root, const std::st
   }
 }
 
-void SyncNotifier::announce(const std::filesystem::path& absolute) {
+void SyncNotifier::announce(const std::string& absolute) {
   // A name with a newline cannot be a line of the protocol: the watcher reports it instead.
-  if (absolute.native().find('\n') != std::string::npos) return;
-  const auto root = rootFor(absolute.parent_path());
-  if (!root) return;
+  if (absolute.find('\n') != std::string::npos) return;
+  // Most extractions have no loop to tell: one string compare per file while the directory
+  // stays the same, no std::filesystem::path.
+  const std::string_view dir = std::string_view(absolute).substr(0, absolute.rfind('/'));
+  if (quiet_dir_ && *quiet_dir_ == dir) return;
+  const std::filesystem::path path(absolute);
+  const auto root = rootFor(path.parent_path());
+  if (!root) {
+    quiet_dir_ = std::string(dir);
+    return;
+  }
   auto loop = loops_.find(*root);
   if (loop == loops_.end()) {
     UniqueFd fd = connectTo(*root / kSyncSocketName);
     if (!fd) {
-      root_of_dir_[absolute.parent_path()] = std::nullopt;
+      root_of_dir_[path.parent_path()] = std::nullopt;
+      quiet_dir_ = std::string(dir);
       return;
     }
     loop = loops_.emplace(*root, std::move(fd)).first;
@@ -71,7 +81,7 @@ void SyncNotifier::announce(const std::filesystem::path& absolute) {
     loop = loops_.find(*root);
     if (loop == loops_.end()) return;
   }
-  send(loop->second.get(), *root, "path " + absolute.lexically_relative(*root).generic_string());
+  send(loop->second.get(), *root, "path " + path.lexically_relative(*root).generic_string());
 }
 
 void SyncNotifier::finish() {

@@ -23,7 +23,7 @@ inline constexpr const char* kSyncSocketName = ".hotpod/sync.sock";
 class SyncNotifier {
  public:
   // Before a file at `absolute` (lexically normal) is written or linked.
-  void announce(const std::filesystem::path& absolute);
+  void announce(const std::string& absolute);
   // The whole archive was read: every loop told so far gets "end" and builds.
   void finish();
 
@@ -34,6 +34,7 @@ class SyncNotifier {
 
   std::map<std::filesystem::path, std::optional<std::filesystem::path>> root_of_dir_;
   std::map<std::filesystem::path, UniqueFd> loops_;  // by root
+  std::optional<std::string> quiet_dir_;             // the last directory no loop answers for
 };
 
 }  // namespace hotpod

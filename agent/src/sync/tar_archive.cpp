@@ -33,7 +33,7 @@ bool ArchiveReader::open() {
   return true;
 }
 
-bool ArchiveReader::copyData(archive* disk) {
+bool ArchiveReader::readData(const std::function<void(const void*, size_t, int64_t)>& sink) {
   while (true) {
     const void* block = nullptr;
     size_t size = 0;
@@ -44,10 +44,26 @@ bool ArchiveReader::copyData(archive* disk) {
       reportError();
       return false;
     }
-    if (disk != nullptr && archive_write_data_block(disk, block, size, offset) < ARCHIVE_WARN) {
-      return true;  // archive_write_finish_entry reports it
-    }
+    sink(block, size, offset);
   }
+}
+
+bool ArchiveReader::copyData(archive* disk, std::string* write_error) {
+  bool writing = disk != nullptr;
+  return readData([&](const void* block, size_t size, int64_t offset) {
+    // libarchive says ARCHIVE_WARN ("Write failed") for a write that failed.
+    if (writing && archive_write_data_block(disk, block, size, offset) < ARCHIVE_OK) {
+      writing = false;
+      if (write_error != nullptr) {
+        // GNU tar's words with the errno; libarchive's own message says only "Write failed".
+        const int code = archive_errno(disk);
+        const char* why = archive_error_string(disk);
+        *write_error = code > 0         ? std::string("Cannot write: ") + std::strerror(code)
+                       : why != nullptr ? why
+                                        : "Write failed";
+      }
+    }
+  });
 }
 
 void ArchiveReader::reportError() {

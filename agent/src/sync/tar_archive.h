@@ -4,6 +4,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -19,9 +21,13 @@ class ArchiveReader {
   bool open();
   archive* get() { return archive_.get(); }
   // The data of the current entry into `disk` (nullptr: skipped). False when the stream broke
-  // (the message is printed): the archive cannot go on.
-  bool copyData(archive* disk);
+  // (the message is printed): the archive cannot go on. A failed write (a full disk) puts
+  // libarchive's message into `write_error`; the rest of the entry is read and dropped
+  // (archive_write_finish_entry does not report it: it even extends the file to its size).
+  bool copyData(archive* disk, std::string* write_error = nullptr);
   bool skipData() { return copyData(nullptr); }
+  // The same, each block of data to `sink(data, size, offset)`.
+  bool readData(const std::function<void(const void*, size_t, int64_t)>& sink);
   void reportError();
   void reportWarning();
 

@@ -1,21 +1,23 @@
 // Extraction: libarchive reads the stream and makes directories, links and symlinks; regular
-// files go through a temporary file in their directory that is renamed into place.
+// files are written by TarFileWriter to a temporary file in their directory that is renamed
+// into place (by libarchive when their directory does not exist yet: it makes the parents).
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "sync/sync_socket.h"
 #include "sync/tar_archive.h"
 #include "sync/tar_command.h"
+#include "sync/tar_file_writer.h"
 
 namespace hotpod {
 namespace {
@@ -36,7 +38,12 @@ class NameGuard {
       }
     }
     std::string normal;
-    for (const auto& part : std::filesystem::path(name)) {
+    normal.reserve(name.size());
+    for (size_t start = 0; start <= name.size();) {
+      size_t end = name.find('/', start);
+      if (end == std::string::npos) end = name.size();
+      const std::string_view part(name.data() + start, end - start);
+      start = end + 1;
       if (part == "..") {
         errors_ << "tar: " << raw << ": Member name contains '..'\n";
         failed = true;
@@ -44,11 +51,11 @@ class NameGuard {
       }
       if (part.empty() || part == ".") continue;
       if (!normal.empty()) normal += '/';
-      normal += part.string();
+      normal += part;
     }
     // A name below a symlink this archive made would be written wherever that symlink points.
-    for (size_t slash = normal.find('/'); slash != std::string::npos;
-         slash = normal.find('/', slash + 1)) {
+    for (size_t slash = symlinks_.empty() ? std::string::npos : normal.find('/');
+         slash != std::string::npos; slash = normal.find('/', slash + 1)) {
       if (symlinks_.contains(normal.substr(0, slash))) {
         errors_ << "tar: " << raw << ": Cannot open: " << normal.substr(0, slash)
                 << " is a symlink from this archive; not writing through it\n";
@@ -76,17 +83,6 @@ class NameGuard {
   std::set<std::string> symlinks_;
 };
 
-int diskFlags(const TarOptions& options) {
-  const bool root = ::geteuid() == 0;
-  int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
-  if (!options.touch) flags |= ARCHIVE_EXTRACT_TIME;
-  if (options.same_permissions || (root && !options.no_same_permissions)) {
-    flags |= ARCHIVE_EXTRACT_PERM;
-  }
-  if (options.same_owner || (root && !options.no_same_owner)) flags |= ARCHIVE_EXTRACT_OWNER;
-  return flags;
-}
-
 // The temporary file being written, for a signal handler: a tar stopped by SIGTERM, SIGINT or
 // SIGHUP leaves no temporary file behind (SIGKILL does; the watcher ignores it).
 char g_temporary[4096];
@@ -104,21 +100,17 @@ void setTemporary(const std::string& path) {
   if (size > 0) g_temporary[0] = path[0];
 }
 
-std::string temporaryName(const std::string& name) {
-  static std::atomic<unsigned> counter{0};
-  const auto slash = name.rfind('/');
-  const std::string dir = slash == std::string::npos ? std::string() : name.substr(0, slash + 1);
-  // ".#…": the watcher takes it for an editor's scratch file and never reports it.
-  return dir + ".#hotpod-tar-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
 class Extractor {
  public:
   Extractor(const TarOptions& options, std::ostream& listing, std::ostream& errors)
-      : options_(options), listing_(listing), errors_(errors), names_(errors) {
-    archive_write_disk_set_options(disk_.get(), diskFlags(options));
+      : options_(options),
+        listing_(listing),
+        errors_(errors),
+        names_(errors),
+        files_(options, disk_.get()) {
+    archive_write_disk_set_options(disk_.get(), tarDiskFlags(options));
     archive_write_disk_set_standard_lookup(disk_.get());
-    here_ = std::filesystem::current_path();
+    here_ = std::filesystem::current_path().string();
   }
 
   int run() {
@@ -187,40 +179,87 @@ class Extractor {
   }
 
   void announce(const std::string& name, mode_t type) {
-    if (type != AE_IFDIR) notifier_.announce((here_ / name).lexically_normal());
+    if (type != AE_IFDIR) notifier_.announce(absolute(name));
+  }
+
+  // `name` is in normal form (NameGuard) and the working directory is absolute and normal, so
+  // joining them is too; cheaper than std::filesystem's operator/ and lexically_normal().
+  std::string absolute(const std::string& name) const {
+    return here_ + (here_.ends_with('/') ? "" : "/") + name;
   }
 
   bool writeDirectly(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
     const mode_t type = archive_entry_filetype(entry);
     announce(name, type);
+    files_.forgetDirectories();
     if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
       diskError(name);
       return reader.skipData();
     }
     names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
-    const bool ok = reader.copyData(disk_.get());
-    if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) diskError(name);
+    std::string write_error;
+    const bool ok = reader.copyData(disk_.get(), &write_error);
+    if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
+      diskError(name);
+    } else if (!write_error.empty()) {
+      errors_ << "tar: " << name << ": " << write_error << '\n';
+      failed_ = true;
+    }
     return ok;
   }
 
   bool writeRegular(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
-    const std::string temporary = temporaryName(name);
-    setTemporary((here_ / temporary).string());
+    const std::string temporary = files_.temporaryName(name);
+    setTemporary(absolute(temporary));
     announce(name, AE_IFREG);
-    archive_entry_set_pathname(entry, temporary.c_str());
-    if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
-      diskError(name);
-      return reader.skipData();
-    }
-    const bool ok = reader.copyData(disk_.get());
-    const bool finished = archive_write_finish_entry(disk_.get()) >= ARCHIVE_WARN;
-    if (!ok || !finished) {
-      if (!finished) diskError(name);
+    const int fd = files_.create(temporary, entry);
+    // No directory yet (or anything else in the way): libarchive makes the parents, as GNU tar
+    // does, and says why it could not.
+    if (fd < 0) return writeTemporaryWithLibarchive(reader, entry, name, temporary);
+    const bool ok = reader.readData([&](const void* data, size_t size, int64_t offset) {
+      files_.write(fd, data, size, offset);
+    });
+    const int error = files_.finish(fd, temporary, entry);
+    if (!ok || error != 0) {
+      if (error != 0) {
+        errors_ << "tar: " << name << ": Cannot write: " << std::strerror(error) << '\n';
+        failed_ = true;
+      }
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
       setTemporary("");
       return ok;
     }
-    // rename(2) replaces whatever is there (a file of another user, a symlink) in one step.
+    return renameIntoPlace(temporary, name);
+  }
+
+  bool writeTemporaryWithLibarchive(ArchiveReader& reader, archive_entry* entry,
+                                    const std::string& name, const std::string& temporary) {
+    files_.forgetDirectories();
+    archive_entry_set_pathname(entry, temporary.c_str());
+    if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
+      diskError(name);
+      setTemporary("");
+      return reader.skipData();
+    }
+    std::string write_error;
+    const bool ok = reader.copyData(disk_.get(), &write_error);
+    const bool finished = archive_write_finish_entry(disk_.get()) >= ARCHIVE_WARN;
+    if (!ok || !finished || !write_error.empty()) {
+      if (!finished) {
+        diskError(name);
+      } else if (!write_error.empty()) {
+        errors_ << "tar: " << name << ": " << write_error << '\n';
+        failed_ = true;
+      }
+      ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
+      setTemporary("");
+      return ok;
+    }
+    return renameIntoPlace(temporary, name);
+  }
+
+  // rename(2) replaces whatever is there (a file of another user, a symlink) in one step.
+  bool renameIntoPlace(const std::string& temporary, const std::string& name) {
     const bool renamed = ::rename(temporary.c_str(), name.c_str()) == 0;
     const int error = errno;
     setTemporary("");
@@ -240,7 +279,8 @@ class Extractor {
   NameGuard names_;
   std::unique_ptr<archive, decltype(&archive_write_free)> disk_{archive_write_disk_new(),
                                                                 &archive_write_free};
-  std::filesystem::path here_;
+  TarFileWriter files_;
+  std::string here_;
   SyncNotifier notifier_;
   bool failed_ = false;
 };
