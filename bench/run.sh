@@ -112,7 +112,7 @@ HP_REL="$(rel "$HOTPOD")"
   done
   echo "$PY bench/hostile.py --hotpod $HP_REL" "${HOSTILE_ARGS[@]}" "--out bench/results/hostile.json"
   echo "$PY bench/rollback.py --hotpod $HP_REL" "${ROLLBACK_ARGS[@]}" "--out bench/results/rollback.json"
-  echo "$PY bench/tarsync.py --hotpod $HP_REL --stamp STAMP" "${TARSYNC_ARGS[@]}" "--out bench/results/tarsync.json"
+  echo "$PY bench/tarsync.py --hotpod $HP_REL --stamp STAMP [--tar dist/hotpod-VERSION-linux-amd64]" "${TARSYNC_ARGS[@]}" "--out bench/results/tarsync.json"
   echo "$PY bench/report.py --results bench/results --out docs/benchmarks.md   # plots: docs/bench/*.svg"
 } >"$RESULTS/commands.txt"
 
@@ -144,8 +144,11 @@ timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/hostile.py" --hotpod "$HOTPOD" \
 STATIC_BIN="$(ls "$REPO"/dist/hotpod-*-linux-amd64 2>/dev/null | head -1 || true)"
 # hotpod tar (issue 17): extracting N files vs GNU tar; end of a sync's stream → build started.
 echo "== tarsync ($(date +%T))" >&2
+# The tar that extracts: the static binary (the images' tar) when there is one.
+TAR_ARGS=()
+[ -n "$STATIC_BIN" ] && TAR_ARGS=(--tar "$STATIC_BIN")
 timeout --kill-after=10 "$LIMIT" "$PY" "$BENCH/tarsync.py" --hotpod "$HOTPOD" --stamp "$TMP/stamp" \
-  "${TARSYNC_ARGS[@]}" --out "$RESULTS/tarsync.json" || { echo "run.sh: tarsync failed ($?)" >&2; status=1; }
+  "${TAR_ARGS[@]}" "${TARSYNC_ARGS[@]}" --out "$RESULTS/tarsync.json" || { echo "run.sh: tarsync failed ($?)" >&2; status=1; }
 # A one-file sync through `podman exec` into the FROM scratch image → new answer (issue 17). Full
 # run only (podman, the static binary, an image build); podsync.py skips loudly, and the report
 # says why, where podman cannot run.
