@@ -544,6 +544,15 @@ def wait_answer(url, text, timeout, proc, records=None):
     return None
 
 
+def settle(proc, ms):
+    """Waits ms, reading the tool's output meanwhile (_read_ready returns at its first line: a
+    tool that logs after its answer, as hotpod does when it retires the old version with
+    `overlap`, would otherwise be edited again within its quiet period)."""
+    deadline = time.monotonic() + ms / 1000
+    while (left := deadline - time.monotonic()) > 0:
+        proc._read_ready(max(1, int(left * 1000)))
+
+
 def drain(proc, records=None):
     """Drops the lines read so far, keeping JSON records (hotpod's, on stderr) in `records`."""
     while proc.pending:
@@ -696,7 +705,7 @@ def e2e(args, work, results):
             cur = "Hello from hotpod!"
             # Quiet before the first save too (the start-up build just wrote into the tree: a
             # save within the quiet period after it waits the full period, as in a storm).
-            w.proc._read_ready(300)
+            settle(w.proc, 300)
             for i in range(args.edits):
                 new = f"Hello, edit {i} by {name}!"
                 text = text.replace(f'const greeting = "{cur}"', f'const greeting = "{new}"')
@@ -719,7 +728,7 @@ def e2e(args, work, results):
                         row.setdefault("parts", []).append(part)
                 cur = new
                 # Quiet before the next save: the old app is gone and the tool settled.
-                w.proc._read_ready(300)
+                settle(w.proc, 300)
         except bl.BenchError as e:
             row["errors"].append(str(e).splitlines()[0])
         finally:

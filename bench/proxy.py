@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -286,14 +287,41 @@ def reloads(case, args, work):
     return row
 
 
+def cpu_ms(pids):
+    """utime + stime of these processes (all their threads), in ms."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += sum(bl.cpu_ticks_ms(pid).values())
+        except (OSError, ValueError):
+            pass  # gone meanwhile
+    return total
+
+
+def wrk_with_cpu(url, seconds, connections, hotpod_pid):
+    """wrk, and the CPU time per request of hotpod, of the app (hotpod's descendants) and of
+    wrk itself (a waited-for child: RUSAGE_CHILDREN) meanwhile: on a machine with fewer cores
+    than the three need, the throughput is bounded by the sum."""
+    app = [p for p in bl.proc_tree_pids(hotpod_pid) if p != hotpod_pid]
+    before = (cpu_ms([hotpod_pid]), cpu_ms(app), resource.getrusage(resource.RUSAGE_CHILDREN))
+    result = wrk(url, seconds, connections)
+    after = (cpu_ms([hotpod_pid]), cpu_ms(app), resource.getrusage(resource.RUSAGE_CHILDREN))
+    requests = result["rps"] * seconds
+    wrk_ms = ((after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)) * 1000
+    result["cpu_us_per_request"] = {"hotpod": (after[0] - before[0]) * 1000 / requests,
+                                    "app": (after[1] - before[1]) * 1000 / requests,
+                                    "wrk": wrk_ms * 1000 / requests}
+    return result
+
+
 def throughput(args, work):
     """Part 1: wrk directly vs through the proxy (stop-first), same app process."""
     tool, proxy_port, app_port, _ = start("proxy-stop-first", args, work, "wrk")
     runs = []
     try:
         for connections in [int(c) for c in args.connections.split(",")]:
-            direct = wrk(f"http://127.0.0.1:{app_port}/", args.seconds, connections)
-            proxied = wrk(f"http://127.0.0.1:{proxy_port}/", args.seconds, connections)
+            direct = wrk_with_cpu(f"http://127.0.0.1:{app_port}/", args.seconds, connections, tool.proc.pid)
+            proxied = wrk_with_cpu(f"http://127.0.0.1:{proxy_port}/", args.seconds, connections, tool.proc.pid)
             runs.append({"connections": connections, "direct": direct, "proxy": proxied,
                          "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
                          "added_p99_ms": proxied["p99_ms"] - direct["p99_ms"],
@@ -313,6 +341,8 @@ def main():
     parser.add_argument("--rate", type=int, default=200, help="requests per second during the reloads")
     parser.add_argument("--answer-timeout", type=float, default=120)
     parser.add_argument("--no-peers", action="store_true", help="hotpod only (no nodemon, reflex)")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="wrk only: replace the runs in --out, keep its reload rows")
     args = parser.parse_args()
     args.hotpod = os.path.abspath(args.hotpod)
     if not shutil.which("wrk"):
@@ -321,6 +351,16 @@ def main():
     load0 = os.getloadavg()[0]
     try:
         runs = throughput(args, work)
+        if args.throughput_only:
+            with open(args.out) as f:
+                result = json.load(f)
+            result.update({"seconds": args.seconds, "runs": runs,
+                           "throughput_load": [load0, os.getloadavg()[0]],
+                           "throughput_date": time.strftime("%Y-%m-%d")})
+            with open(args.out, "w") as f:
+                json.dump(result, f, indent=2)
+            report_proxy.proxy_section(result, print)
+            return 0
         cases = ["proxy-stop-first", "proxy-overlap", "hotpod-no-proxy"]
         skipped = {}
         if not args.no_peers:

@@ -19,28 +19,48 @@ def goal(value, limit, unit, at_most):
     return f"missed by {value - limit:.2f}{unit}" if at_most else f"missed by {limit - value:.2f}{unit}"
 
 
+def cpu_per_request(r):
+    c = r.get("cpu_us_per_request")
+    return f"{c['app']:.0f} / {c['hotpod']:.0f} / {c['wrk']:.0f}" if c else ""
+
+
 def proxy_section(res, w):
     if not res:
         return
     goals = res.get("goals") or {"added_p50_ms": 0.2, "throughput_ratio": 0.8}
     w("## Dev proxy")
     w("")
-    w(f"`bench/proxy.py` on copies of examples/gin-app, {load_note(res)}. First, wrk "
+    tl = res.get("throughput_load")
+    wrk_note = (f" (the wrk part measured again on {res['throughput_date']} with `--throughput-only`, load "
+                f"average {tl[0]:.1f} at its start, {tl[1]:.1f} at its end; the reload rows below are from the "
+                "run above)" if tl else "")
+    w(f"`bench/proxy.py` on copies of examples/gin-app, {load_note(res)}{wrk_note}. First, wrk "
       f"({res['seconds']} s each, `-t2` or `-t1`, `--latency`) against the running app's own port and "
       "through hotpod's proxy (`proxy.listen`, stop-first) to the same app process, one after the other. "
       f"Goals (issue 18): added p50 ≤ {goals['added_p50_ms']:g} ms, throughput through the proxy "
       f"≥ {goals['throughput_ratio']:g}× the direct one.")
     w("")
-    w("| wrk | requests/s | p50 | p99 | added p50 | added p99 | throughput | goal: added p50 | goal: throughput |")
-    w("|---|---|---|---|---|---|---|---|---|")
+    w("| wrk | requests/s | p50 | p99 | added p50 | added p99 | throughput | goal: added p50 | goal: throughput "
+      "| CPU µs per request: app / hotpod / wrk |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for run in res["runs"]:
         d, p = run["direct"], run["proxy"]
-        w(f"| -c{run['connections']} direct | {d['rps']:.0f} | {d['p50_ms']:.3f} ms | {d['p99_ms']:.2f} ms | | | | | |")
+        w(f"| -c{run['connections']} direct | {d['rps']:.0f} | {d['p50_ms']:.3f} ms | {d['p99_ms']:.2f} ms "
+          f"| | | | | | {cpu_per_request(d)} |")
         w(f"| -c{run['connections']} through the proxy | {p['rps']:.0f} | {p['p50_ms']:.3f} ms | {p['p99_ms']:.2f} ms | "
           f"{run['added_p50_ms']:+.3f} ms | {run['added_p99_ms']:+.2f} ms | {run['throughput_ratio']:.2f}× | "
           f"{goal(run['added_p50_ms'], goals['added_p50_ms'], ' ms', True)} | "
-          f"{goal(run['throughput_ratio'], goals['throughput_ratio'], '×', False)} |")
+          f"{goal(run['throughput_ratio'], goals['throughput_ratio'], '×', False)} | {cpu_per_request(p)} |")
     w("")
+    if any(r["proxy"].get("cpu_us_per_request") for r in res["runs"]):
+        w("CPU per request from `/proc/PID/stat` (hotpod; the app: hotpod's descendants) and wrk's "
+          "`RUSAGE_CHILDREN`, over each wrk run. wrk, the app and the proxy share the machine's "
+          f"{res['cpus']} CPUs: where they use all of them, requests per second are at most CPUs ÷ "
+          "the CPU time of one request, so the proxy's share caps the ratio, whatever the latency. "
+          "Its part per request is about the floor of a user-space proxy on loopback TCP: two recv "
+          "and two send (one each way on each side) and about half an epoll_wait (strace -c), "
+          "most of it in the kernel's TCP stack (hotpod's system time is about 3/4 of its CPU).")
+        w("")
     errors = [f"-c{r['connections']} {k}: {r[k]['errors']}" for r in res["runs"] for k in ("direct", "proxy") if r[k]["errors"]]
     if errors:
         w("wrk errors: " + "; ".join(errors) + ".")
