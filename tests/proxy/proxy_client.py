@@ -2,6 +2,7 @@
 one each time. Every answer that is not a 200, and every refused, reset or dropped connection,
 is a failure — what a user's browser or another service of the stack would see."""
 import http.client
+import socket
 
 
 class Requester:
@@ -30,3 +31,17 @@ class Requester:
         if self.conn is not None:
             self.conn.close()
         self.conn = None
+
+
+def ask_until(port, path, marker):
+    """GET path on a new connection, read until marker has arrived (the answer is under way):
+    returns (socket, bytes so far). Fails if the connection ends first."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=30)
+    client.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+    received = b""
+    while marker not in received:
+        chunk = client.recv(4096)
+        if not chunk:
+            raise AssertionError(f"the answer to {path} ended before {marker!r}: {received!r}")
+        received += chunk
+    return client, received

@@ -5,11 +5,11 @@ build) — and one that does not finish is cut after the drain limit, with a log
 import errno
 import os
 import signal
-import socket
 import sys
 import unittest
 
 from hotpod_harness import write
+from proxy_client import ask_until
 from proxy_itest import APP, ProxyCase
 
 
@@ -20,14 +20,7 @@ class DrainCase(ProxyCase):
 
     def begin_slow(self):
         """A request for /slow whose first half has arrived: the app is mid-answer."""
-        client = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=30)
-        client.sendall(b"GET /slow HTTP/1.1\r\nHost: test\r\n\r\n")
-        received = b""
-        while b"begun" not in received:
-            chunk = client.recv(4096)
-            self.assertTrue(chunk, received)
-            received += chunk
-        return client, received
+        return ask_until(self.proxy_port, "/slow", b"begun")
 
     def open_gate(self):
         """Lets the app finish /slow — if it still runs: with no reader, there is none to wake."""

@@ -5,13 +5,13 @@ version was in service with "none" — only the newest three builds keep their s
 exposition passes the real `promtool check metrics`."""
 import http.client
 import os
-import socket
 import sys
 import threading
 import unittest
 
 from hotpod_harness import assert_promtool_clean, wait_until, write
 from observe_support import sample
+from proxy_client import ask_until
 from proxy_itest import APP, ProxyCase
 
 # The app waits while the file start-gate exists: a new version that is not listening yet.
@@ -55,14 +55,7 @@ class ProxyMetricsTest(ProxyCase):
 
     def open_stream(self):
         """An event stream from the serving version, its first event read: in flight."""
-        stream = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=30)
-        stream.sendall(b"GET /events HTTP/1.1\r\nHost: test\r\n\r\n")
-        got = b""
-        while b"data: first" not in got:
-            data = stream.recv(4096)
-            self.assertTrue(data, "the stream ended before its first event")
-            got += data
-        return stream
+        return ask_until(self.proxy_port, "/events", b"data: first")[0]
 
     def wait_closed(self, stream):
         while stream.recv(4096):
