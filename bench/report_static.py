@@ -37,6 +37,29 @@ def static_section(res, w):
           f"{kib_mib(gin['rss_anon_kib'])} | {kib_mib(gin['rss_file_kib'])} | "
           f"{kib_mib(gin['vmhwm_kib'])} | {gin['threads']} |")
     w("")
+    params = res["params"]
+    if not any(r.get("tree") for r in rows.values()):
+        return
+    w(f"Watching a generated tree of {params['tree_files']:,} files ({params['tree_dirs']:,} "
+      "directories, 10 files each): `hotpod run --root TREE --build true --backend BACKEND`, "
+      f"memory {params['tree_wait_s']:g} s after the `watching` record. Goals (issue 20): "
+      "VmHWM ≤ 16 MiB with inotify, ≤ 24 MiB with polling.")
+    w("")
+    w("| binary | backend | VmHWM | goal | VmRSS | RssAnon | RssFile |")
+    w("|---|---|---|---|---|---|---|")
+    for kind in ("static", "dynamic"):
+        for backend, limit in (("inotify", 16), ("poll", 24)):
+            t = (rows.get(kind) or {}).get("tree", {}).get(backend)
+            if not t:
+                continue
+            verdict = "met" if t["vmhwm_kib"] / 1024 <= limit else "NOT met"
+            w(f"| {kind} | {backend} | {kib_mib(t['vmhwm_kib'])} | ≤ {limit} MiB: {verdict} | "
+              f"{kib_mib(t['vmrss_kib'])} | {kib_mib(t['rss_anon_kib'])} | "
+              f"{kib_mib(t['rss_file_kib'])} |")
+    w("")
+    w("RssFile is the mapped binary and, for the dynamic build, its shared libraries (about 50, "
+      "libcurl's tree for the most part): the static binary maps only the pages it uses.")
+    w("")
 
 
 def tarsync_section(res, w, pod=None):
