@@ -6,7 +6,9 @@ import errno
 import os
 import signal
 import sys
+import time
 import unittest
+from datetime import datetime
 
 from hotpod_harness import write
 from proxy_client import ask_until
@@ -75,6 +77,26 @@ class ExecDrainTest(DrainCase):
         hp.wait_for("proxy_ready", after=mark)
         self.assertIn("v2 ", self.get()[2])
         self.assertNotIn(b"ended", self.read_to_end(client, received))
+        self.assertEqual(hp.stop(), 128 + signal.SIGTERM)
+
+    def test_a_second_restart_does_not_push_the_limit_back(self):
+        hp = self.start_exec()
+        client, received = self.begin_slow()
+        write(os.path.join(self.dir, "VERSION"), "v2\n")
+        mark = hp.mark()
+        os.kill(hp.pid, signal.SIGUSR2)
+        _, first = hp.wait_for("proxy_draining", after=mark)
+        time.sleep(1)  # the scenario itself: another restart request a second later
+        os.kill(hp.pid, signal.SIGUSR2)
+        _, cut = hp.wait_for("proxy_drain_cut", after=mark)
+        # Counted from the first request (about 2 s); from the second it would be 3 s or more.
+        waited = (datetime.fromisoformat(cut["ts"].rstrip("Z")) -
+                  datetime.fromisoformat(first["ts"].rstrip("Z"))).total_seconds()
+        self.assertLess(waited, 2.8)
+        self.assertLess(cut["waited_ms"], 2800)
+        hp.wait_for("proxy_ready", after=mark)
+        self.assertIn("v2 ", self.get()[2])
+        self.read_to_end(client, received)
         self.assertEqual(hp.stop(), 128 + signal.SIGTERM)
 
 

@@ -247,8 +247,13 @@ void DevProxy::holdThen(HoldReason why, std::function<void()> then) {
                 " answer(s) under way; the app restarts once they are through (at most " +
                 std::to_string(kDrainLimit.count()) + " ms)",
             {{"answering", static_cast<int64_t>(answering)}});
+  // A second restart while answers are under way replaces the first; the limit still counts
+  // from the first (a run of restarts must not hold requests for ever).
+  if (!drain_then_) {
+    drain_began_ = Clock::now();
+    drain_timer_.armAfter(kDrainLimit);
+  }
   drain_then_ = std::move(then);
-  drain_timer_.armAfter(kDrainLimit);
 }
 
 void DevProxy::finishDrainIfIdle() {
@@ -260,10 +265,14 @@ void DevProxy::finishDrain() {
   auto then = std::exchange(drain_then_, nullptr);
   if (!then) return;
   if (const size_t answering = answeringCount(); answering > 0) {
-    log::info("proxy_drain_cut",
-              "proxy: " + std::to_string(answering) + " answer(s) still under way after " +
-                  std::to_string(kDrainLimit.count()) + " ms; the app restarts anyway",
-              {{"answering", static_cast<int64_t>(answering)}});
+    log::info(
+        "proxy_drain_cut",
+        "proxy: " + std::to_string(answering) + " answer(s) still under way after " +
+            std::to_string(kDrainLimit.count()) + " ms; the app restarts anyway",
+        {{"answering", static_cast<int64_t>(answering)},
+         {"waited_ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                Clock::now() - drain_began_)
+                                                .count())}});
   }
   then();
 }

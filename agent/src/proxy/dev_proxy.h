@@ -133,6 +133,7 @@ class DevProxy {
   Timer hold_timer_;
   std::function<void()> drain_then_;  // holdThen's, while answers are under way
   Timer drain_timer_;
+  Clock::time_point drain_began_{};  // the first holdThen of the pending restart
   bool ready_ = false;
   int port_ = 0;             // the private port of the version requests go to
   std::string version_;      // its label (serveFrom, readyOn)

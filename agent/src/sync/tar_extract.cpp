@@ -73,6 +73,7 @@ class NameGuard {
       symlinks_.erase(name);
     }
   }
+  bool madeSymlink(const std::string& name) const { return symlinks_.contains(name); }
 
   bool failed = false;
 
@@ -178,6 +179,24 @@ class Extractor {
     return writeDirectly(reader, entry, *name);
   }
 
+  // libarchive makes missing parents, and replaces a file that is in the way: the user's file
+  // would be gone. GNU tar refuses ("Not a directory") and keeps it; so do we. Checked where
+  // libarchive writes, never on the fast path (there the parent opened as a directory).
+  bool parentsAreDirectories(const std::string& name) {
+    for (size_t slash = name.find('/'); slash != std::string::npos;
+         slash = name.find('/', slash + 1)) {
+      const std::string parent = name.substr(0, slash);
+      struct stat info {};
+      if (::stat(parent.c_str(), &info) != 0) return true;  // missing: libarchive makes it
+      if (!S_ISDIR(info.st_mode)) {
+        errors_ << "tar: " << name << ": Cannot open: Not a directory\n";
+        failed_ = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
   void announce(const std::string& name, mode_t type) {
     if (type != AE_IFDIR) notifier_.announce(absolute(name));
   }
@@ -192,13 +211,19 @@ class Extractor {
     const mode_t type = archive_entry_filetype(entry);
     announce(name, type);
     files_.forgetDirectories();
+    if (!parentsAreDirectories(name)) return reader.skipData();
+    // A directory over a symlink this archive made replaces it, as in GNU tar: libarchive
+    // would follow it, and what the archive puts below would land wherever it points.
+    if (type == AE_IFDIR && names_.madeSymlink(name)) ::unlink(name.c_str());
     if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
       diskError(name);
       return reader.skipData();
     }
     names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
     std::string write_error;
-    const bool ok = reader.copyData(disk_.get(), &write_error);
+    // A directory's data (GNU incremental archives list its entries there) is not content.
+    const bool ok =
+        type == AE_IFDIR ? reader.skipData() : reader.copyData(disk_.get(), &write_error);
     if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
       diskError(name);
     } else if (!write_error.empty()) {
@@ -235,6 +260,10 @@ class Extractor {
   bool writeTemporaryWithLibarchive(ArchiveReader& reader, archive_entry* entry,
                                     const std::string& name, const std::string& temporary) {
     files_.forgetDirectories();
+    if (!parentsAreDirectories(name)) {
+      setTemporary("");
+      return reader.skipData();
+    }
     archive_entry_set_pathname(entry, temporary.c_str());
     if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
       diskError(name);
