@@ -108,6 +108,8 @@ int HttpCodec::onMessageComplete(http_parser* parser) {
       parser->status_code != 101) {
     codec.headers_done_ = false;
     codec.headers_.clear();
+    codec.interim_ = true;
+    http_parser_pause(parser, 1);  // the client may wait for it before it sends a body
     return 0;
   }
   codec.complete_ = true;
@@ -125,6 +127,10 @@ HttpCodec::Step HttpCodec::run(const char* data, size_t length) {
   // An upgrade ends the HTTP part: what follows is the tunnel's, whether or not it is complete.
   if (parser_.upgrade && headers_done_) step.complete = complete_ = true;
   step.failed = error != HPE_OK && error != HPE_PAUSED;
+  if (std::exchange(interim_, false)) {
+    step.interim = true;
+    http_parser_pause(&parser_, 0);
+  }
   return step;
 }
 

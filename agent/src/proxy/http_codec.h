@@ -24,6 +24,7 @@ class HttpCodec {
     size_t consumed = 0;    // bytes of `data` that belong to the current message
     bool complete = false;  // the message ended within them
     bool failed = false;    // not HTTP: error() says why
+    bool interim = false;   // a 1xx (100 Continue …) ended there: pass it on now, feed the rest
   };
   // Frames as much of `data` as belongs to the current message. After a complete message the
   // codec stops there; call next() to frame the following one.
@@ -84,6 +85,7 @@ class HttpCodec {
   bool keep_alive_ = true;
   bool no_body_ = false;
   bool event_stream_ = false;
+  bool interim_ = false;
   bool in_accept_ = false;
   bool last_was_value_ = false;
   std::string field_;

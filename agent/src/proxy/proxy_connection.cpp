@@ -33,9 +33,6 @@ bool drained(ssize_t count, bool hangup) {
 
 }  // namespace
 
-ProxyConnection::ProxyConnection(DevProxy& proxy, Reactor& reactor, UniqueFd client)
-    : proxy_(proxy), reactor_(reactor), client_(std::move(client)) {}
-
 ProxyConnection::~ProxyConnection() {
   if (client_) reactor_.remove(client_.get());
   if (upstream_) reactor_.remove(upstream_.get());
@@ -219,6 +216,12 @@ void ProxyConnection::onResponseBytes(const char* data, size_t size) {
   request_.clear();  // answered: no retry any more
   retryable_ = false;
   const auto step = response_codec_.feed({data, size});
+  if (step.interim) {  // 100 Continue: on at once (the client may wait for it), then the rest
+    response_head_.append(data, step.consumed);
+    sendToClient(std::exchange(response_head_, {}));
+    if (step.consumed < size) onResponseBytes(data + step.consumed, size - step.consumed);
+    return;
+  }
   if (!step.failed && (!response_codec_.headersDone() || response_codec_.injectable())) {
     // Kept raw until the head decides between pass-through and injection, and while a page
     // to inject into is kept: if it grows over the limit, what came so far goes on unchanged.

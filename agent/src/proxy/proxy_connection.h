@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "base/reactor.h"
 #include "base/unique_fd.h"
@@ -21,7 +22,8 @@ class ProxyConnection {
  public:
   using Clock = std::chrono::steady_clock;
 
-  ProxyConnection(DevProxy& proxy, Reactor& reactor, UniqueFd client);
+  ProxyConnection(DevProxy& proxy, Reactor& reactor, UniqueFd client)
+      : proxy_(proxy), reactor_(reactor), client_(std::move(client)) {}
   ~ProxyConnection();
   ProxyConnection(const ProxyConnection&) = delete;
   ProxyConnection& operator=(const ProxyConnection&) = delete;
