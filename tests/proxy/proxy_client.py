@@ -33,15 +33,20 @@ class Requester:
         self.conn = None
 
 
+def read_until(sock, marker, received=b""):
+    """Reads from sock until marker has arrived; returns all bytes so far. Fails if the
+    connection ends first."""
+    while marker not in received:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise AssertionError(f"the connection ended before {marker!r}: {received!r}")
+        received += chunk
+    return received
+
+
 def ask_until(port, path, marker):
     """GET path on a new connection, read until marker has arrived (the answer is under way):
-    returns (socket, bytes so far). Fails if the connection ends first."""
+    returns (socket, bytes so far)."""
     client = socket.create_connection(("127.0.0.1", port), timeout=30)
     client.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
-    received = b""
-    while marker not in received:
-        chunk = client.recv(4096)
-        if not chunk:
-            raise AssertionError(f"the answer to {path} ended before {marker!r}: {received!r}")
-        received += chunk
-    return client, received
+    return client, read_until(client, marker)

@@ -4,6 +4,7 @@ and the final answer follows."""
 import socket
 import unittest
 
+from proxy_client import read_until
 from proxy_itest import ProxyCase
 
 
@@ -14,17 +15,12 @@ class ExpectContinueTest(ProxyCase):
         client = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
         client.sendall(b"POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n"
                        b"Expect: 100-continue\r\n\r\n")
-        received = b""
-        while b"\r\n\r\n" not in received:  # the app holds its answer until the body comes
-            chunk = client.recv(4096)  # a 10 s timeout fails the test if the 100 is held back
-            self.assertTrue(chunk, received)
-            received += chunk
+        # The app holds its answer until the body comes; the socket's 10 s timeout fails the
+        # test if the 100 is held back.
+        received = read_until(client, b"\r\n\r\n")
         self.assertTrue(received.startswith(b"HTTP/1.1 100 Continue\r\n"), received)
         client.sendall(b"hello")
-        while b"got 5 bytes" not in received:
-            chunk = client.recv(4096)
-            self.assertTrue(chunk, received)
-            received += chunk
+        received = read_until(client, b"got 5 bytes", received)
         self.assertIn(b"HTTP/1.1 200 OK\r\n", received)
         client.close()
         self.assertEqual(hp.stop(), 0)

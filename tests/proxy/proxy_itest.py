@@ -12,6 +12,7 @@ import threading
 import unittest
 
 from hotpod_harness import TempTree, free_port, write
+from proxy_client import read_until
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_app.py")
 # The build waits while the file `gate` exists (the test decides when a build ends), fails when
@@ -157,17 +158,11 @@ class ProxyTest(ProxyCase):
         hp.wait_for("proxy_ready")
         stream = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10)
         stream.sendall(b"GET /events HTTP/1.1\r\nHost: test\r\n\r\n")
-        received = b""
-        while b"data: first" not in received:  # the app holds back the rest until /release
-            chunk = stream.recv(4096)
-            self.assertTrue(chunk, received)
-            received += chunk
+        # The app holds back the rest until /release.
+        received = read_until(stream, b"data: first")
         self.assertNotIn(b"data: second", received)
         self.assertEqual(self.get("/release")[0], 200)
-        while b"0\r\n\r\n" not in received:
-            chunk = stream.recv(4096)
-            self.assertTrue(chunk, received)
-            received += chunk
+        received = read_until(stream, b"0\r\n\r\n", received)
         self.assertIn(b"data: second", received)
         stream.close()
         self.assertEqual(hp.stop(), 0)
@@ -325,29 +320,21 @@ class InjectTest(ProxyCase):
         hp.wait_for("proxy_ready")
         events = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=30)
         events.sendall(b"GET /__hotpod/events HTTP/1.1\r\nHost: test\r\n\r\n")
-        received = self.read_until(events, b"hotpod live reload\n\n")
+        received = read_until(events, b"hotpod live reload\n\n")
         self.assertIn(b"text/event-stream", received)
         mark = hp.mark()
         write(os.path.join(self.dir, "version.txt"), "v2\n")
-        received = self.read_until(events, b"event: reload\n")
+        received = read_until(events, b"event: reload\n")
         # When the browser hears "reload", the new version already answers.
         self.assertIn("<h1 id='v'>v2</h1>", self.get("/page")[2])
         hp.wait_for("proxy_ready", after=mark)
         self.assertEqual(hp.count("proxy_ready"), 2)
         write(os.path.join(self.dir, "version.txt"), "broken\n")
-        received = self.read_until(events, b"version.txt:1:1: error: broken")
+        received = read_until(events, b"version.txt:1:1: error: broken")
         self.assertIn(b"event: failed\ndata: {", received)
         self.assertIn("v2", self.get("/page")[2])  # the last good version still answers
         events.close()
         self.assertEqual(hp.stop(), 0)
-
-    def read_until(self, sock, marker):
-        data = b""
-        while marker not in data:
-            chunk = sock.recv(4096)
-            self.assertTrue(chunk, data)
-            data += chunk
-        return data
 
 
 class ExecProxyTest(ProxyCase):
