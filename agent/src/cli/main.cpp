@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "base/signals.h"
 #include "base/text.h"
 #include "cli/options.h"
 #include "model/config_error.h"
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
   // `hotpod run 2>&1 | head`: a reader that leaves must not kill hotpod (and orphan the app); a
   // failed write is ignored instead. Children get the default back (POSIX_SPAWN_SETSIGDEF).
   std::signal(SIGPIPE, SIG_IGN);
+  // `hotpod exec`: a sidecar may find it by its command line and send the restart signal before
+  // its signalfd exists; most such signals kill by default. Blocked from the first instruction,
+  // they wait for it instead (the supervisor blocks and reads the same ones, and more).
+  if (argc > 1 && std::string_view(argv[1]) == "exec") {
+    sigset_t early;
+    sigemptyset(&early);
+    for (int signal : hotpod::passableSignals()) sigaddset(&early, signal);
+    pthread_sigmask(SIG_BLOCK, &early, nullptr);
+  }
   // hotpod is the image's tar too (a `tar` symlink, or `hotpod tar`): sync tools run it.
   const std::string_view program = argv[0] == nullptr ? "" : argv[0];
   if (program == "tar" || program.ends_with("/tar")) {
