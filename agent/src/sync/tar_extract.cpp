@@ -220,15 +220,25 @@ class Extractor {
       return reader.skipData();
     }
     names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
-    std::string write_error;
+    bool written = false;
     // A directory's data (GNU incremental archives list its entries there) is not content.
-    const bool ok =
-        type == AE_IFDIR ? reader.skipData() : reader.copyData(disk_.get(), &write_error);
+    return copyThroughDisk(reader, name, type == AE_IFDIR, written);
+  }
+
+  // The entry's data through libarchive's disk writer (skipped: only read past), then the
+  // entry's end. `written`: all of it reached the disk (else the error is said). Returns false
+  // when the stream broke.
+  bool copyThroughDisk(ArchiveReader& reader, const std::string& name, bool skip, bool& written) {
+    std::string write_error;
+    const bool ok = skip ? reader.skipData() : reader.copyData(disk_.get(), &write_error);
+    written = false;
     if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
       diskError(name);
     } else if (!write_error.empty()) {
       errors_ << "tar: " << name << ": " << write_error << '\n';
       failed_ = true;
+    } else {
+      written = true;
     }
     return ok;
   }
@@ -270,16 +280,9 @@ class Extractor {
       setTemporary("");
       return reader.skipData();
     }
-    std::string write_error;
-    const bool ok = reader.copyData(disk_.get(), &write_error);
-    const bool finished = archive_write_finish_entry(disk_.get()) >= ARCHIVE_WARN;
-    if (!ok || !finished || !write_error.empty()) {
-      if (!finished) {
-        diskError(name);
-      } else if (!write_error.empty()) {
-        errors_ << "tar: " << name << ": " << write_error << '\n';
-        failed_ = true;
-      }
+    bool written = false;
+    const bool ok = copyThroughDisk(reader, name, false, written);
+    if (!ok || !written) {
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
       setTemporary("");
       return ok;
