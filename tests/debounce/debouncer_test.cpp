@@ -186,7 +186,7 @@ TEST_CASE("debouncer: postponed (git holds its lock), the window stays open past
   CHECK_FALSE(debouncer.due(t0 + 1s));
   CHECK(*debouncer.deadline() == t0 + 1s + 100ms);
   debouncer.add({"late", ChangeKind::Created, {}}, t0 + 1400ms);
-  CHECK(*debouncer.deadline() == t0 + 1500ms);  // a full delay, not a lone change's 2 ms
+  CHECK(*debouncer.deadline() == t0 + 1500ms);  // a full delay, not a lone change's 1 ms
   debouncer.add({"later", ChangeKind::Created, {}}, t0 + 1950ms);
   CHECK(*debouncer.deadline() == t0 + 2s);  // the cap counts from the postponement (asked again)
   auto changes = debouncer.takeIfDue(t0 + 2s);

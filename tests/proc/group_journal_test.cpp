@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <vector>
 
 #include "proc/group_journal.h"
@@ -101,4 +102,23 @@ TEST_CASE("each hotpod keeps its own journal, and a killed one's is swept beside
 TEST_CASE("the journal's name holds the root's hash and this hotpod's pid") {
   const auto name = GroupJournal::fileFor("/src").filename().string();
   CHECK(name.ends_with("." + std::to_string(::getpid()) + ".groups"));
+}
+
+TEST_CASE("the journal holds exactly the groups that run after one ends") {
+  // Rewritten in place: the shorter text after an exit must not leave the ended group behind.
+  FakeProc proc;
+  proc.add({.pid = ::getpid(), .comm = "hotpod", .start_time = 50});
+  proc.add({.pid = 500, .comm = "build", .start_time = 1000});
+  proc.add({.pid = 600, .comm = "app", .start_time = 1100});
+  TempDir dir;
+  const auto file = dir.path() / "hotpod-0" / "root.groups";
+  GroupJournal journal(file, proc.root());
+  journal.added(500);
+  journal.added(600);
+  journal.removed(500);
+  std::ifstream text(file);
+  std::vector<uint64_t> numbers;
+  for (uint64_t number = 0; text >> number;) numbers.push_back(number);
+  CHECK(text.eof());
+  CHECK(numbers == std::vector<uint64_t>{static_cast<uint64_t>(::getpid()), 50, 600, 1100});
 }

@@ -25,7 +25,7 @@ class Debouncer {
 
   // What the dev loop passes as lone_delay: short against a save's own events, which arrive
   // within microseconds of each other, and against hotpod's part of save → new answer.
-  static constexpr std::chrono::milliseconds kLoneChangeDelay{2};
+  static constexpr std::chrono::milliseconds kLoneChangeDelay{1};
 
   // Without lone_delay every change waits the full delay.
   Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay,
