@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "base/reactor.h"
+#include "base/timer.h"
 #include "support/fake_proc.h"
 #include "support/syscall_fault.h"
 
@@ -18,6 +19,7 @@
 
 using namespace hotpod;
 using hotpod::testing::FakeProc;
+using hotpod::testing::FakeProcess;
 using hotpod::testing::SyscallFault;
 
 namespace {
@@ -61,6 +63,12 @@ int acceptSignal(int, int signal, siginfo_t*, unsigned int) {
   ++g_signals_sent;
   g_last_signal = signal;
   return 0;
+}
+
+Reactor* g_reactor = nullptr;
+int acceptAndStop(int fd, int signal, siginfo_t* info, unsigned int flags) {
+  g_reactor->stop();
+  return acceptSignal(fd, signal, info, flags);
 }
 
 int exitedBeforeOpen(pid_t, unsigned int) {
@@ -182,4 +190,34 @@ TEST_CASE("the restart signal is the one hotpod exec's cmdline names, unless tar
     restarter.restart("change");
     CHECK(g_last_signal == SIGWINCH);
   }
+}
+
+TEST_CASE("hotpod exec found before it handles its restart signal gets it once it does") {
+  // Found by its command line while its comm is still "hotpod" and SIGUSR2 is neither blocked
+  // nor caught: the signal's default action would end it (and its container).
+  FakeProc proc;
+  addPod(proc, 0);
+  FakeProcess exec{.pid = kExec,
+                   .ppid = 0,
+                   .comm = "hotpod",
+                   .argv = {"hotpod", "exec", "--", "/src/bin/app"},
+                   .sig_blk = "0000000000000000",
+                   .sig_cgt = "0000000000000000"};
+  proc.add(exec);
+  Reactor reactor;
+  g_reactor = &reactor;
+  Timer give_up(reactor, [&] { reactor.stop(); });
+  give_up.armAfter(std::chrono::seconds(5));
+  SyscallFault open(&sys::Ops::pidfd_open, &fakePidfdOpen);
+  SyscallFault send(&sys::Ops::pidfd_send_signal, &acceptAndStop);
+  g_signals_sent = 0;
+  PeerRestarter restarter(reactor, execTarget(), PeerEvents{}, ProcTable(proc.root()));
+  restarter.restart("change");
+  CHECK(g_signals_sent == 0);
+  exec.comm = "hotpod-exec";
+  exec.sig_blk = "0000000000000800";  // SIGUSR2 (12) blocked: its signalfd reads it
+  proc.add(exec);
+  reactor.run();
+  CHECK(g_signals_sent == 1);
+  CHECK(g_last_signal == SIGUSR2);
 }

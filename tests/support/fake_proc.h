@@ -22,6 +22,9 @@ struct FakeProcess {
   unsigned long long start_time = 1000;
   std::string exe;  // the link's target; empty: no readable link (another UID)
   uid_t uid = 0;
+  // SigBlk and SigCgt as the status file shows them (16 hex digits); empty: no such lines.
+  std::string sig_blk;
+  std::string sig_cgt;
 };
 
 class FakeProc {
@@ -42,7 +45,9 @@ class FakeProc {
     dir_.write(pid + "/cmdline", cmdline);
     const std::string uid = std::to_string(process.uid);
     dir_.write(pid + "/status", "Name:\t" + process.comm + "\nUid:\t" + uid + "\t" + uid + "\t" +
-                                    uid + "\t" + uid + "\n");
+                                    uid + "\t" + uid + "\n" +
+                                    (process.sig_blk.empty() ? "" : "SigBlk:\t" + process.sig_blk + "\n") +
+                                    (process.sig_cgt.empty() ? "" : "SigCgt:\t" + process.sig_cgt + "\n"));
     std::error_code ignored;
     std::filesystem::remove(root() / pid / "exe", ignored);
     if (!process.exe.empty()) std::filesystem::create_symlink(process.exe, root() / pid / "exe");

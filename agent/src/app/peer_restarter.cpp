@@ -264,8 +264,19 @@ void PeerRestarter::sendRestart() {
   } else if (!app_) {
     appFound(target_->info);
   }
+  const int signal = restartSignal();
+  if (execMode() && isExecMarker(target_->info) &&
+      finder_.proc().handlesSignal(target_->info.pid, signal) == false) {
+    // Found by its command line before its main blocked the signal (the dynamic loader, static
+    // initialisers): the signal's default action would kill it. It is about to handle it.
+    if (Clock::now() < deadline_) return confirm_timer_.armAfter(kConfirmPoll);
+    return failed(kFailureError, targetName() + " (" + pidText(target_->info.pid) +
+                                     ") neither blocks nor catches " + signalName(signal) +
+                                     " (SigBlk, SigCgt in /proc/PID/status); nothing was sent, "
+                                     "as it would end it");
+  }
   old_app_ = app_ ? std::optional(app_->info) : std::nullopt;
-  const int signal = sent_signal_ = restartSignal();
+  sent_signal_ = signal;
   if (auto problem =
           signalThroughPidfd(finder_, target_->info, signal, targetName(), false, &failure);
       !problem.empty()) {

@@ -158,18 +158,46 @@ pid_t ProcTable::self() const {
   return parsePid(std::string_view(target, static_cast<size_t>(length))).value_or(::getpid());
 }
 
-std::optional<uid_t> ProcTable::uidOf(pid_t pid) const {
-  const auto status = slurp(root_ / std::to_string(pid) / "status");
-  if (!status) return std::nullopt;
-  std::istringstream lines(*status);
+namespace {
+
+// The value after "KEY:" in a status file, as its text.
+std::optional<std::string> statusField(const std::string& status, std::string_view key) {
+  std::istringstream lines(status);
   std::string line;
   while (std::getline(lines, line)) {
-    if (!line.starts_with("Uid:")) continue;
-    std::istringstream ids(line.substr(4));
-    unsigned long real = 0;
-    if (ids >> real) return static_cast<uid_t>(real);
+    if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ':') {
+      return line.substr(key.size() + 1);
+    }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<uid_t> ProcTable::uidOf(pid_t pid) const {
+  const auto status = slurp(root_ / std::to_string(pid) / "status");
+  const auto field = status ? statusField(*status, "Uid") : std::nullopt;
+  if (!field) return std::nullopt;
+  std::istringstream ids(*field);
+  unsigned long real = 0;
+  if (ids >> real) return static_cast<uid_t>(real);
+  return std::nullopt;
+}
+
+std::optional<bool> ProcTable::handlesSignal(pid_t pid, int signal) const {
+  const auto status = slurp(root_ / std::to_string(pid) / "status");
+  if (!status || signal < 1 || signal > 64) return std::nullopt;
+  const uint64_t bit = uint64_t{1} << (signal - 1);
+  bool handled = false;
+  for (const char* key : {"SigBlk", "SigCgt"}) {
+    const auto field = statusField(*status, key);
+    if (!field) return std::nullopt;
+    uint64_t mask = 0;
+    std::istringstream hex(*field);
+    if (!(hex >> std::hex >> mask)) return std::nullopt;
+    handled = handled || (mask & bit) != 0;
+  }
+  return handled;
 }
 
 }  // namespace hotpod

@@ -53,6 +53,10 @@ class ProcTable {
   pid_t self() const;
   // The real UID of the process, from its status file; nullopt when unknown.
   std::optional<uid_t> uidOf(pid_t pid) const;
+  // Whether the process blocks or catches `signal` (SigBlk, SigCgt in its status file): one that
+  // does neither gets the default action, which for SIGUSR2 and SIGHUP kills it. nullopt when
+  // unknown (gone, or an old kernel's status file).
+  std::optional<bool> handlesSignal(pid_t pid, int signal) const;
 
  private:
   std::filesystem::path root_;
