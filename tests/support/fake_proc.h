@@ -44,10 +44,10 @@ class FakeProc {
     for (const auto& arg : process.argv) cmdline += arg + '\0';
     dir_.write(pid + "/cmdline", cmdline);
     const std::string uid = std::to_string(process.uid);
-    dir_.write(pid + "/status", "Name:\t" + process.comm + "\nUid:\t" + uid + "\t" + uid + "\t" +
-                                    uid + "\t" + uid + "\n" +
-                                    (process.sig_blk.empty() ? "" : "SigBlk:\t" + process.sig_blk + "\n") +
-                                    (process.sig_cgt.empty() ? "" : "SigCgt:\t" + process.sig_cgt + "\n"));
+    dir_.write(pid + "/status",
+               "Name:\t" + process.comm + "\nUid:\t" + uid + "\t" + uid + "\t" + uid + "\t" + uid +
+                   "\n" + (process.sig_blk.empty() ? "" : "SigBlk:\t" + process.sig_blk + "\n") +
+                   (process.sig_cgt.empty() ? "" : "SigCgt:\t" + process.sig_cgt + "\n"));
     std::error_code ignored;
     std::filesystem::remove(root() / pid / "exe", ignored);
     if (!process.exe.empty()) std::filesystem::create_symlink(process.exe, root() / pid / "exe");
