@@ -369,8 +369,10 @@ def e2e_section(e2, w):
     p = e2["params"]
     w(f"`bench/peers.py e2e`. A copy of `{p['app']}` per tool; each tool builds with `{p['build']}` and runs `./app` "
       f"({p['env']}; the cache was warmed by one build of {p['warm_build_s']:g} s first). {p['edits']} saves per tool: the "
-      "bench rewrites the `greeting` constant in `main.go`, then GETs `/` until the body is the new text (the HTTP "
-      "answer is the measurement; there is no event to wait for). Milliseconds from the save's close() to that answer.")
+      "bench rewrites the `greeting` constant in `main.go`, waits (inotify on the copy) until the build has written "
+      "`./app`, then GETs `/` every millisecond until the body is the new text (the HTTP answer is the measurement; "
+      "there is no event to wait for). Milliseconds from the save's close() to that answer. No GET during the build: "
+      "they loaded the old app, which hotpod keeps serving while the peers stop it first, and slowed hotpod's build.")
     w("")
     w("| tool | edits | min | median | max | ÷ hotpod (median) | first answer after start (s) | command |")
     w("|---|---:|---:|---:|---:|---:|---:|---|")
