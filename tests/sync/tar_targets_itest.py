@@ -1,13 +1,16 @@
 """hotpod tar against what is in the way, as GNU tar does it: a symlink the archive made and then
 names as a directory is replaced by a real directory (nothing lands where it pointed); a file
-where a parent directory should be is kept and the member refused ("Not a directory"); and a GNU
-incremental archive (`tar -g`), whose directory entries carry data, extracts cleanly."""
+where a parent directory should be is kept and the member refused ("Not a directory"); a GNU
+incremental archive (`tar -g`), whose directory entries carry data, extracts cleanly; names and
+link targets not in normal form land where GNU tar puts them; and a tar stopped by SIGTERM in the
+middle of a file leaves no temporary file."""
 import os
+import signal
 import subprocess
 import tarfile
 import unittest
 
-from hotpod_harness import TempTree, write
+from hotpod_harness import HOTPOD, TempTree, wait_until, write
 from tar_support import hotpod_tar, pax_archive
 
 
@@ -55,6 +58,49 @@ class TarTargetsTest(TempTree):
         result = hotpod_tar(["-x", "-f", "-", "-C", self.dest], data)
         self.assertEqual(result.returncode, 0, result.stderr.decode())
         self.assertEqual(sorted(os.listdir(os.path.join(self.dest, "d"))), ["a.go", "b.go"])
+
+    def test_names_not_in_normal_form_land_where_gnu_tar_puts_them(self):
+        data = pax_archive([
+            ("./top.go", b"t\n"),
+            ("a//b/./c.go", b"c\n"),
+            ("./a/b/d.go", b"d\n"),
+            ("a/b/e.go", None, 0o644, None, {"type": tarfile.LNKTYPE, "linkname": "./a//b/c.go"}),
+            ("plain/f.go", b"f\n"),
+        ])
+        gnu = os.path.join(self.dir, "gnu")
+        os.makedirs(gnu)
+        subprocess.run(["tar", "-x", "-f", "-", "-C", gnu], input=data, check=True)
+        result = hotpod_tar(["-x", "-f", "-", "-C", self.dest], data)
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+
+        def tree(root):
+            out = {}
+            for dirpath, dirnames, filenames in os.walk(root):
+                for name in dirnames + filenames:
+                    path = os.path.join(dirpath, name)
+                    out[os.path.relpath(path, root)] = (
+                        None if os.path.isdir(path) else read_text(path))
+            return out
+        self.assertEqual(tree(self.dest), tree(gnu))
+        self.assertIn("a/b/c.go", tree(self.dest))
+        c, e = (os.stat(os.path.join(self.dest, "a", "b", n)) for n in ("c.go", "e.go"))
+        self.assertEqual(c.st_ino, e.st_ino)
+
+    def test_sigterm_in_the_middle_of_a_file_leaves_no_temporary_file(self):
+        sub = os.path.join(self.dest, "sub")
+        os.makedirs(sub)
+        data = pax_archive([("first.go", b"1\n"), ("sub/big.bin", b"b" * (4 << 20))])
+        proc = subprocess.Popen([HOTPOD, "tar", "-x", "-f", "-", "-C", self.dest],
+                                stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(proc.kill)
+        proc.stdin.write(data[:len(data) // 2])  # the first half of big.bin
+        proc.stdin.flush()
+        wait_until("the temporary file of sub/big.bin", lambda: os.listdir(sub))
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err.decode())
+        self.assertEqual(os.listdir(sub), [])
+        self.assertEqual(sorted(os.listdir(self.dest)), ["first.go", "sub"])
 
 
 if __name__ == "__main__":

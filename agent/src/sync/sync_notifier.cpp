@@ -55,12 +55,12 @@ void SyncNotifier::send(int fd, const std::filesystem::path& root, const std::st
   }
 }
 
-void SyncNotifier::announce(const std::string& absolute) {
+void SyncNotifier::announce(std::string_view absolute) {
   // A name with a newline cannot be a line of the protocol: the watcher reports it instead.
-  if (absolute.find('\n') != std::string::npos) return;
+  if (absolute.find('\n') != std::string_view::npos) return;
   // Most extractions have no loop to tell: one string compare per file while the directory
   // stays the same, no std::filesystem::path.
-  const std::string_view dir = std::string_view(absolute).substr(0, absolute.rfind('/'));
+  const std::string_view dir = absolute.substr(0, absolute.rfind('/'));
   if (quiet_dir_ && *quiet_dir_ == dir) return;
   const std::filesystem::path path(absolute);
   const auto root = rootFor(path.parent_path());

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/unique_fd.h"
 
@@ -22,8 +23,9 @@ inline constexpr const char* kSyncSocketName = ".hotpod/sync.sock";
 // The client side, in hotpod tar.
 class SyncNotifier {
  public:
-  // Before a file at `absolute` (lexically normal) is written or linked.
-  void announce(const std::string& absolute);
+  // Before a file at `absolute` (lexically normal) is written or linked. Per file while no
+  // loop answers for its directory: a compare with the last such directory, no allocation.
+  void announce(std::string_view absolute);
   // The whole archive was read: every loop told so far gets "end" and builds.
   void finish();
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -22,32 +23,32 @@
 namespace hotpod {
 namespace {
 
-// A member name made safe, or an empty optional (skipped, with GNU tar's message).
+// A member name made safe into `normal` (a buffer the caller keeps: no allocation per member),
+// or false (skipped, with GNU tar's message).
 class NameGuard {
  public:
   explicit NameGuard(std::ostream& errors) : errors_(errors) {}
 
-  std::optional<std::string> safe(const std::string& raw, bool link_target) {
-    std::string name = raw;
+  bool safe(std::string_view raw, bool link_target, std::string& normal) {
+    std::string_view name = raw;
     if (!name.empty() && name.front() == '/') {
-      while (!name.empty() && name.front() == '/') name.erase(0, 1);
+      while (!name.empty() && name.front() == '/') name.remove_prefix(1);
       bool& warned = link_target ? warned_link_ : warned_name_;
       if (!std::exchange(warned, true)) {
         errors_ << "tar: Removing leading `/' from "
                 << (link_target ? "hard link targets" : "member names") << '\n';
       }
     }
-    std::string normal;
-    normal.reserve(name.size());
+    normal.clear();
     for (size_t start = 0; start <= name.size();) {
       size_t end = name.find('/', start);
-      if (end == std::string::npos) end = name.size();
-      const std::string_view part(name.data() + start, end - start);
+      if (end == std::string_view::npos) end = name.size();
+      const std::string_view part = name.substr(start, end - start);
       start = end + 1;
       if (part == "..") {
         errors_ << "tar: " << raw << ": Member name contains '..'\n";
         failed = true;
-        return std::nullopt;
+        return false;
       }
       if (part.empty() || part == ".") continue;
       if (!normal.empty()) normal += '/';
@@ -56,21 +57,22 @@ class NameGuard {
     // A name below a symlink this archive made would be written wherever that symlink points.
     for (size_t slash = symlinks_.empty() ? std::string::npos : normal.find('/');
          slash != std::string::npos; slash = normal.find('/', slash + 1)) {
-      if (symlinks_.contains(normal.substr(0, slash))) {
-        errors_ << "tar: " << raw << ": Cannot open: " << normal.substr(0, slash)
+      const std::string_view parent(normal.data(), slash);
+      if (symlinks_.contains(parent)) {
+        errors_ << "tar: " << raw << ": Cannot open: " << parent
                 << " is a symlink from this archive; not writing through it\n";
         failed = true;
-        return std::nullopt;
+        return false;
       }
     }
-    return normal;
+    return true;
   }
 
   void made(const std::string& name, bool symlink) {
     if (symlink) {
       symlinks_.insert(name);
-    } else {
-      symlinks_.erase(name);
+    } else if (!symlinks_.empty()) {
+      if (auto it = symlinks_.find(name); it != symlinks_.end()) symlinks_.erase(it);
     }
   }
   bool madeSymlink(const std::string& name) const { return symlinks_.contains(name); }
@@ -81,7 +83,7 @@ class NameGuard {
   std::ostream& errors_;
   bool warned_name_ = false;
   bool warned_link_ = false;
-  std::set<std::string> symlinks_;
+  std::set<std::string, std::less<>> symlinks_;
 };
 
 // The temporary file being written, for a signal handler: a tar stopped by SIGTERM, SIGINT or
@@ -93,12 +95,19 @@ extern "C" void removeTemporaryAndExit(int signal) {
   ::_exit(128 + signal);
 }
 
-void setTemporary(const std::string& path) {
-  const size_t size = std::min(path.size(), sizeof g_temporary - 1);
+// `directory` (absolute, ending in '/') followed by `relative`; an empty `relative`: none. Written
+// in place, no allocation: once per file. A path too long for the buffer is not kept (the
+// handler must never remove a shortened name).
+void setTemporary(std::string_view directory = {}, std::string_view relative = {}) {
   g_temporary[0] = '\0';  // the handler sees an empty name while the new one is copied
-  std::memcpy(g_temporary + 1, path.data() + 1, size > 0 ? size - 1 : 0);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  const size_t size = directory.size() + relative.size();
+  if (relative.empty() || directory.empty() || size >= sizeof g_temporary) return;
+  std::memcpy(g_temporary + 1, directory.data() + 1, directory.size() - 1);
+  std::memcpy(g_temporary + directory.size(), relative.data(), relative.size());
   g_temporary[size] = '\0';
-  if (size > 0) g_temporary[0] = path[0];
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  g_temporary[0] = directory.front();
 }
 
 class Extractor {
@@ -112,6 +121,7 @@ class Extractor {
     archive_write_disk_set_options(disk_.get(), tarDiskFlags(options));
     archive_write_disk_set_standard_lookup(disk_.get());
     here_ = std::filesystem::current_path().string();
+    if (!here_.ends_with('/')) here_ += '/';
   }
 
   int run() {
@@ -150,13 +160,15 @@ class Extractor {
   }
 
   // One member; false when the stream broke (the archive cannot go on).
+  // The names live in buffers kept across members: no allocation per member once they grew.
   bool member(ArchiveReader& reader, archive_entry* entry) {
-    const std::string raw = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    const char* pathname = archive_entry_pathname(entry);
+    raw_.assign(pathname != nullptr ? pathname : "");  // for messages after the name changed
+    const std::string& raw = raw_;
     if (options_.verbose > 0) listing_ << describeEntry(entry, options_.verbose) << '\n';
-    const auto name = names_.safe(raw, false);
-    if (!name) return reader.skipData();
-    if (name->empty()) return reader.skipData();  // "./": the target directory itself
-    archive_entry_set_pathname(entry, name->c_str());
+    if (!names_.safe(raw, false, name_)) return reader.skipData();
+    if (name_.empty()) return reader.skipData();  // "./": the target directory itself
+    if (name_ != raw) archive_entry_set_pathname(entry, name_.c_str());
     const mode_t type = archive_entry_filetype(entry);
     if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO || type == AE_IFSOCK) {
       errors_ << "tar: " << raw << ": Cannot mknod: hotpod's tar does not make device nodes, "
@@ -170,13 +182,12 @@ class Extractor {
       archive_entry_set_perm(entry, perm & ~(S_ISUID | S_ISGID));
     }
     if (const char* target = archive_entry_hardlink(entry)) {
-      const auto safe_target = names_.safe(target, true);
-      if (!safe_target) return reader.skipData();
-      archive_entry_set_hardlink(entry, safe_target->c_str());
-      return writeDirectly(reader, entry, *name);
+      if (!names_.safe(target, true, target_)) return reader.skipData();
+      if (target_ != target) archive_entry_set_hardlink(entry, target_.c_str());
+      return writeDirectly(reader, entry, name_);
     }
-    if (type == AE_IFREG) return writeRegular(reader, entry, *name);
-    return writeDirectly(reader, entry, *name);
+    if (type == AE_IFREG) return writeRegular(reader, entry, name_);
+    return writeDirectly(reader, entry, name_);
   }
 
   // libarchive makes missing parents, and replaces a file that is in the way: the user's file
@@ -197,14 +208,13 @@ class Extractor {
     return true;
   }
 
-  void announce(const std::string& name, mode_t type) {
-    if (type != AE_IFDIR) notifier_.announce(absolute(name));
-  }
-
   // `name` is in normal form (NameGuard) and the working directory is absolute and normal, so
   // joining them is too; cheaper than std::filesystem's operator/ and lexically_normal().
-  std::string absolute(const std::string& name) const {
-    return here_ + (here_.ends_with('/') ? "" : "/") + name;
+  void announce(const std::string& name, mode_t type) {
+    if (type == AE_IFDIR) return;
+    absolute_.assign(here_);
+    absolute_ += name;
+    notifier_.announce(absolute_);
   }
 
   bool writeDirectly(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
@@ -244,8 +254,9 @@ class Extractor {
   }
 
   bool writeRegular(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
-    const std::string temporary = files_.temporaryName(name);
-    setTemporary(absolute(temporary));
+    files_.temporaryName(name, temporary_);
+    const std::string& temporary = temporary_;
+    setTemporary(here_, temporary);
     announce(name, AE_IFREG);
     const int fd = files_.create(temporary, entry);
     // No directory yet (or anything else in the way): libarchive makes the parents, as GNU tar
@@ -261,7 +272,7 @@ class Extractor {
         failed_ = true;
       }
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
-      setTemporary("");
+      setTemporary();
       return ok;
     }
     return renameIntoPlace(temporary, name);
@@ -271,20 +282,20 @@ class Extractor {
                                     const std::string& name, const std::string& temporary) {
     files_.forgetDirectories();
     if (!parentsAreDirectories(name)) {
-      setTemporary("");
+      setTemporary();
       return reader.skipData();
     }
     archive_entry_set_pathname(entry, temporary.c_str());
     if (archive_write_header(disk_.get(), entry) < ARCHIVE_WARN) {
       diskError(name);
-      setTemporary("");
+      setTemporary();
       return reader.skipData();
     }
     bool written = false;
     const bool ok = copyThroughDisk(reader, name, false, written);
     if (!ok || !written) {
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
-      setTemporary("");
+      setTemporary();
       return ok;
     }
     return renameIntoPlace(temporary, name);
@@ -294,7 +305,7 @@ class Extractor {
   bool renameIntoPlace(const std::string& temporary, const std::string& name) {
     const bool renamed = ::rename(temporary.c_str(), name.c_str()) == 0;
     const int error = errno;
-    setTemporary("");
+    setTemporary();
     if (!renamed) {
       errors_ << "tar: " << name << ": Cannot open: " << std::strerror(error) << '\n';
       ::unlink(temporary.c_str());
@@ -312,7 +323,8 @@ class Extractor {
   std::unique_ptr<archive, decltype(&archive_write_free)> disk_{archive_write_disk_new(),
                                                                 &archive_write_free};
   TarFileWriter files_;
-  std::string here_;
+  std::string here_;  // the working directory (-C), absolute, ending in '/'
+  std::string raw_, name_, target_, temporary_, absolute_;  // buffers kept across members
   SyncNotifier notifier_;
   bool failed_ = false;
 };

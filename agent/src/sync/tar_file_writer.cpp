@@ -5,16 +5,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <string_view>
 
 namespace hotpod {
 namespace {
 
 // The directory part of a member's path: "a/b/c" → "a/b"; "c" → ".".
-std::string_view directoryOf(const std::string& name) {
+std::string_view directoryOf(std::string_view name) {
   const auto slash = name.rfind('/');
-  return slash == std::string::npos ? std::string_view(".")
-                                    : std::string_view(name).substr(0, slash);
+  return slash == std::string_view::npos ? std::string_view(".") : name.substr(0, slash);
 }
 
 }  // namespace
@@ -42,12 +42,13 @@ TarFileWriter::TarFileWriter(const TarOptions& options, archive* disk) : disk_(d
   prefix_ = ".#hotpod-tar-" + std::to_string(::getpid()) + "-";
 }
 
-std::string TarFileWriter::temporaryName(const std::string& name) {
+void TarFileWriter::temporaryName(std::string_view name, std::string& temporary) {
   const auto slash = name.rfind('/');
-  std::string temporary = slash == std::string::npos ? std::string() : name.substr(0, slash + 1);
+  temporary.assign(name.substr(0, slash == std::string_view::npos ? 0 : slash + 1));
   temporary += prefix_;
-  temporary += std::to_string(counter_++);
-  return temporary;
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, counter_++).ptr;
+  temporary.append(digits, end);
 }
 
 int TarFileWriter::create(const std::string& temporary, archive_entry* entry) {
@@ -91,7 +92,7 @@ int TarFileWriter::finish(int fd, const std::string& temporary, archive_entry* e
         archive_write_disk_gid(disk_, archive_entry_gname(entry), archive_entry_gid(entry)));
     // The owner a new file in this directory gets, learnt from the first one (a set-gid
     // directory or a grpid mount gives the directory's group): fchown only to change it.
-    const std::string dir(directoryOf(temporary));
+    const std::string_view dir = directoryOf(temporary);
     auto known = new_file_group_.find(dir);
     struct stat info {};
     if (known == new_file_group_.end() && ::fstat(fd, &info) == 0 && info.st_uid == euid_) {

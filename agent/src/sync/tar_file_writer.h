@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "sync/tar_options.h"
 
@@ -34,9 +35,10 @@ class TarFileWriter {
   // directory's set-gid bit or owner may have changed.
   void forgetDirectories() { new_file_group_.clear(); }
 
-  // ".#hotpod-tar-PID-N" in the member's directory: the watcher takes ".#…" for an editor's
-  // scratch file and never reports it.
-  std::string temporaryName(const std::string& name);
+  // ".#hotpod-tar-PID-N" in the member's directory, into `temporary` (a buffer kept by the
+  // caller: no allocation per file): the watcher takes ".#…" for an editor's scratch file and
+  // never reports it.
+  void temporaryName(std::string_view name, std::string& temporary);
 
  private:
   archive* disk_;
@@ -50,7 +52,8 @@ class TarFileWriter {
   unsigned counter_ = 0;
   int64_t end_ = 0;  // the end of the data written to the current file
   int write_error_ = 0;
-  std::map<std::string, gid_t> new_file_group_;  // directory → the group new files get there
+  // directory → the group new files get there (looked up by string_view: no allocation)
+  std::map<std::string, gid_t, std::less<>> new_file_group_;
 };
 
 // ARCHIVE_EXTRACT_* flags for the options and our effective uid (GNU tar's defaults: as root,
