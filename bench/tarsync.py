@@ -49,7 +49,7 @@ def scratch_tmpfs(work):
     return mount
 
 
-def extract_ns(tools, data, work, rounds, args=COMMAND_LINES["x"]):
+def extract_ns(tools, data, work, rounds, args=COMMAND_LINES["x"], over=False):
     """{name: samples} for {name: argv}. The tars take turns, the first of a round alternating,
     and no tree is removed before the bench ends (work is removed as a whole). On ext4 without
     a journal (this machine's disk) each new inode costs a scan past the inodes deleted in the
@@ -65,6 +65,8 @@ def extract_ns(tools, data, work, rounds, args=COMMAND_LINES["x"]):
         for name, argv in order:
             dest = os.path.join(work, f"{name}{r}")
             os.makedirs(dest)
+            if over:  # a sync of files the target has already (GNU tar lays them out, untimed)
+                subprocess.run(["tar", *args, "-C", dest], input=data, check=True, env=bl.clean_env())
             started = bl.mono_ns()
             subprocess.run([*argv, *args, "-C", dest], input=data, check=True,
                            env=bl.clean_env())
@@ -139,12 +141,16 @@ def main():
     lines = {}
     try:
         data = archive(a.files)
-        for line, args in COMMAND_LINES.items():
-            extracted = extract_ns({"gnu": ["tar"], "hotpod": [tar, "tar"]}, data,
-                                   os.path.join(tmpfs or work, line), a.rounds, args)
-            gnu, ours = bl.summarize_ms(extracted["gnu"]), bl.summarize_ms(extracted["hotpod"])
-            lines[line] = {"args": args, "extract_gnu_tar_ms": gnu, "extract_hotpod_tar_ms": ours,
-                           "ratio_p50": ours["p50"] / gnu["p50"]}
+        # Into an empty directory, and over the same files (what a sync of changed files
+        # meets: GNU tar then removes each file before it creates it again, hotpod renames over it).
+        for over in (False, True):
+            for line, args in COMMAND_LINES.items():
+                key = line + ("-over" if over else "")
+                extracted = extract_ns({"gnu": ["tar"], "hotpod": [tar, "tar"]}, data,
+                                       os.path.join(tmpfs or work, key), a.rounds, args, over)
+                gnu, ours = bl.summarize_ms(extracted["gnu"]), bl.summarize_ms(extracted["hotpod"])
+                lines[key] = {"args": args, "over_existing": over, "extract_gnu_tar_ms": gnu,
+                              "extract_hotpod_tar_ms": ours, "ratio_p50": ours["p50"] / gnu["p50"]}
         build = sync_to_build_ns(a.hotpod, a.stamp, work, a.syncs, a.sync_files)
     finally:
         if tmpfs:
@@ -161,7 +167,8 @@ def main():
     }
     bl.write_json(a.out, result)
     for line, r in lines.items():
-        print(f"| extract {a.files} files, tar {' '.join(r['args'])} | GNU tar "
+        print(f"| extract {a.files} files{' over the same files' if r['over_existing'] else ''}, "
+              f"tar {' '.join(r['args'])} | GNU tar "
               f"{r['extract_gnu_tar_ms']['p50']:.1f} ms | hotpod tar "
               f"{r['extract_hotpod_tar_ms']['p50']:.1f} ms ({r['ratio_p50']:.2f}×) |")
     print(f"| end of stream → build started p50 "
