@@ -88,6 +88,23 @@ TEST_CASE("each phase has the name the docs give it") {
   CHECK(hotpod::toString(ExecPhase::Stopped) == "stopped");
 }
 
+TEST_CASE("with the proxy the state file says the handover and the candidate being started") {
+  ExecState state;
+  state.child_pid = 7;
+  CHECK(nlohmann::json::parse(hotpod::execStateJson(state, 0)).count("handover") == 0);
+  state.handover = "overlap";
+  state.candidate_pid = 8;
+  const auto json = nlohmann::json::parse(hotpod::execStateJson(state, 0));
+  CHECK(json["handover"] == "overlap");
+  CHECK(json["candidate_pid"] == 8);
+  const auto read = hotpod::parseExecState(hotpod::execStateJson(state, 0));
+  REQUIRE(read.has_value());
+  CHECK(read->handover == "overlap");
+  CHECK(read->candidate_pid == 8);
+  state.candidate_pid.reset();
+  CHECK(nlohmann::json::parse(hotpod::execStateJson(state, 0))["candidate_pid"].is_null());
+}
+
 TEST_CASE("a command line that is not UTF-8 still gives valid JSON") {
   ExecState state;
   state.command = {"app", std::string("caf\xe9")};

@@ -4,7 +4,9 @@ as it was when it started) and port, /healthz with 503 while the file app-gate e
 server-sent events on /events until /release is requested, answers /slow in two halves (the
 second once the test closes the FIFO slow-gate), and echoes a raw byte stream after an Upgrade
 (a minimal tunnel, as WebSocket uses). /page* are HTML pages: plain,
-gzip, chunked, with a Content-Security-Policy (blocking, or with a nonce), and large ones."""
+gzip, chunked, with a Content-Security-Policy (blocking, or with a nonce), and large ones.
+Started while the file exit-at-start exists it exits at once (code 3); while no-listen exists
+it runs without listening."""
 import gzip
 import os
 import sys
@@ -182,6 +184,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # A version that never gets ready, as the test decides: it exits at once, or never listens.
+    if os.path.exists(os.path.join(os.getcwd(), "exit-at-start")):
+        print("exit-at-start: exiting", flush=True)
+        sys.exit(3)
+    if os.path.exists(os.path.join(os.getcwd(), "no-listen")):
+        print("no-listen: not listening", flush=True)
+        threading.Event().wait()
     port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ["PORT"])
     host = os.environ.get("HOST", "127.0.0.1")
     server = ThreadingHTTPServer((host, port), Handler)

@@ -47,6 +47,9 @@ class AppRestarter {
   virtual void restart(std::string_view reason) = 0;
   // Sends a signal to the app's main process without restarting it.
   virtual bool signal(int signal) = 0;
+  // Sends a signal to every process of the app's group (hotpod exec forwards signals this way);
+  // a restarter that has no group of its own signals the main process.
+  virtual bool signalGroup(int sig) { return signal(sig); }
   // Stops for good (hotpod is exiting); on_stopped runs once nothing is left to wait for.
   virtual void stop(std::function<void()> on_stopped) = 0;
 };

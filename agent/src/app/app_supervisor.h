@@ -64,7 +64,7 @@ class AppSupervisor : public AppRestarter {
   // Sends a signal to the app's main process without restarting it.
   bool signal(int signal) override { return group_.signalLeader(signal); }
   // Sends a signal to every process of the app's group (hotpod exec forwards signals this way).
-  bool signalGroup(int signal) { return group_.signalGroup(signal); }
+  bool signalGroup(int signal) override { return group_.signalGroup(signal); }
 
  private:
   void launch();

@@ -54,6 +54,11 @@ std::string execStateJson(const ExecState& state, int64_t updated_at) {
   json["updated_at"] = updated_at;
   json["command"] = state.command;
   json["restart_signal"] = state.restart_signal;
+  if (!state.handover.empty()) {
+    json["handover"] = state.handover;
+    json["candidate_pid"] =
+        state.candidate_pid ? nlohmann::ordered_json(*state.candidate_pid) : nullptr;
+  }
   // A command line may hold bytes that are not UTF-8: replace them rather than fail.
   return jsonText(json) + "\n";
 }
@@ -105,16 +110,20 @@ std::optional<ExecState> parseExecState(std::string_view text) {
   std::optional<uint64_t> restarts;
   std::optional<std::string> phase;
   std::optional<std::string> signal;
+  std::optional<std::string> handover;
   if (!readOptional(json, "pid", pid) || !readOptional(json, "child_pid", state.child_pid) ||
       !readOptional(json, "restarts", restarts) ||
       !readOptional(json, "last_exit", state.last_exit) ||
       !readOptional(json, "last_exit_code", state.last_exit_code) ||
-      !readOptional(json, "state", phase) || !readOptional(json, "restart_signal", signal)) {
+      !readOptional(json, "state", phase) || !readOptional(json, "restart_signal", signal) ||
+      !readOptional(json, "handover", handover) ||
+      !readOptional(json, "candidate_pid", state.candidate_pid)) {
     return std::nullopt;
   }
   state.pid = pid.value_or(0);
   state.restarts = restarts.value_or(0);
   state.restart_signal = signal.value_or("");
+  state.handover = handover.value_or("");
   if (phase) {
     bool known = false;
     for (auto candidate : {ExecPhase::Starting, ExecPhase::Running, ExecPhase::Restarting,

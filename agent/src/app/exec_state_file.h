@@ -25,6 +25,10 @@ struct ExecState {
   ExecPhase phase = ExecPhase::Starting;
   std::vector<std::string> command;
   std::string restart_signal;  // "SIGUSR2": what to send for a restart
+  // With --proxy-listen: "stop-first" or "overlap" (empty: no proxy, and neither field is
+  // written), and the new version being started while the old one serves (overlap).
+  std::string handover;
+  std::optional<pid_t> candidate_pid;
 };
 
 // The file's content: one JSON object and a newline; `updated_at` in Unix seconds.

@@ -114,12 +114,21 @@ void OverlapRestarter::stop(std::function<void()> on_stopped) {
   stopping_ = true;
   on_stopped_ = std::move(on_stopped);
   if (candidate_) retire(std::move(candidate_), "hotpod is stopping");
-  if (active_) retire(std::move(active_), "hotpod is stopping");
+  // The version in service stays the app: its observer hears how it ended (hotpod exec exits
+  // with that status).
+  if (active_) {
+    active_->stop([this] {
+      active_stopped_ = true;
+      maybeStopped();
+    });
+  } else {
+    active_stopped_ = true;
+  }
   maybeStopped();
 }
 
 void OverlapRestarter::maybeStopped() {
-  if (!stopping_ || !retiring_.empty() || !on_stopped_) return;
+  if (!stopping_ || !active_stopped_ || !retiring_.empty() || !on_stopped_) return;
   auto done = std::move(on_stopped_);
   done();
 }

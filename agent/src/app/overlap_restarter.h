@@ -36,6 +36,8 @@ class OverlapRestarter : public AppRestarter {
   pid_t pid() const override { return active_ ? active_->pid() : -1; }
   void restart(std::string_view reason) override;
   bool signal(int signal) override { return active_ && active_->signal(signal); }
+  // The version in service only: a candidate starting meanwhile does not get it.
+  bool signalGroup(int signal) override { return active_ && active_->signalGroup(signal); }
   void stop(std::function<void()> on_stopped) override;
 
   // The candidate is ready: it becomes the app, and the old version is stopped.
@@ -65,6 +67,7 @@ class OverlapRestarter : public AppRestarter {
   std::vector<std::unique_ptr<AppSupervisor>> retiring_;  // being stopped
   std::function<void()> on_stopped_;                      // stop(): once all are gone
   bool stopping_ = false;
+  bool active_stopped_ = false;  // stop(): the version in service is gone
 };
 
 }  // namespace hotpod

@@ -26,6 +26,9 @@ int execCommand(const ExecOptions& options) {
     exec.state_file = *options.state_file;
   }
 
+  // Only the path counts (it is asked on each version's own port): /healthz stands for a URL.
+  std::optional<std::string> health_url = options.health_url;
+  if (health_url && health_url->starts_with('/')) *health_url = "http://127.0.0.1" + *health_url;
   // The stop settings and the log settings are read by the same readers as run.* and log.* in
   // hotpod.yaml, so they accept (and reject) exactly the same values.
   Config config;
@@ -40,13 +43,23 @@ int execCommand(const ExecOptions& options) {
       {options.log_level, "log.level", "--log-level (or HOTPOD_LOG_LEVEL)"},
       {options.proxy_listen, "proxy.listen", "--proxy-listen (or HOTPOD_PROXY_LISTEN)"},
       {options.proxy_hold_timeout, "proxy.hold_timeout", "--proxy-hold-timeout"},
+      {options.proxy_handover, "proxy.handover", "--proxy-handover (or HOTPOD_PROXY_HANDOVER)"},
+      {health_url, "app.health_url", "--health-url"},
+      {options.ready_timeout, "app.ready_timeout", "--ready-timeout"},
   };
   for (const auto& setting : settings) {
-    if (setting.value) applySetting(config, setting.key, {*setting.value}, false, setting.origin);
+    if (!setting.value) continue;
+    // HOTPOD_PROXY_LISTEN=off turns the proxy off for an image whose environment sets the
+    // other proxy settings too: they are then left unread.
+    const bool proxy_setting = std::string_view(setting.key).starts_with("proxy.") &&
+                               std::string_view(setting.key) != "proxy.listen";
+    if (proxy_setting && options.proxy_listen && !config.proxy.enabled) continue;
+    applySetting(config, setting.key, {*setting.value}, false, setting.origin);
   }
   exec.stop_signal = config.run.stop_signal;
   exec.stop_timeout = config.run.stop_timeout;
   exec.proxy = config.proxy;
+  exec.readiness = config.app;
   log::setup(config.log.format, log::parseLevel(config.log.level).value_or(spdlog::level::info));
 
   if (const auto verdict = detectProduction(ProductionSignals::fromEnvironment());

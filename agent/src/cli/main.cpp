@@ -174,6 +174,15 @@ int main(int argc, char** argv) {
       ->envname("HOTPOD_PROXY_LISTEN");
   exec->add_option("--proxy-hold-timeout", exec_options.proxy_hold_timeout,
                    "Dev proxy: how long requests wait for CMD (default 30s)");
+  exec->add_option("--proxy-handover", exec_options.proxy_handover,
+                   "Dev proxy: stop-first (default) or overlap (the new CMD starts on a second "
+                   "port; requests switch once it is ready)")
+      ->envname("HOTPOD_PROXY_HANDOVER");
+  exec->add_option("--health-url", exec_options.health_url,
+                   "overlap: the new CMD is ready once this path (/healthz) answers 2xx on its "
+                   "port (default: once it accepts connections)");
+  exec->add_option("--ready-timeout", exec_options.ready_timeout,
+                   "overlap: a new CMD not ready within this is stopped (default 20s)");
   exec->add_option("command", exec_options.command,
                    "The command, after --: hotpod exec -- /src/bin/app --port 8080");
   exec->footer(

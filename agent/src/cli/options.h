@@ -93,6 +93,9 @@ struct ExecOptions {
   std::optional<std::string> log_level;
   std::optional<std::string> proxy_listen;
   std::optional<std::string> proxy_hold_timeout;
+  std::optional<std::string> proxy_handover;
+  std::optional<std::string> health_url;  // a path (/healthz) or a URL whose path is used
+  std::optional<std::string> ready_timeout;
   bool exit_with_child = false;
   bool allow_production = false;
   std::vector<std::string> command;  // after `--`

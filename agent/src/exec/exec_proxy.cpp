@@ -1,36 +1,68 @@
 #include "exec/exec_proxy.h"
 
-#include "base/log.h"
-
 namespace hotpod {
 
-ExecProxy::ExecProxy(Reactor& reactor, const ProxyConfig& config,
-                     std::vector<std::string>& command) {
-  if (!config.enabled) return;
-  proxy_ = std::make_unique<DevProxy>(reactor, config);
-  port_ = pickFreePort();
-  substitutePort(command, port_);
-  const std::string value = std::to_string(port_);
-  const std::string listen = formatListenAddress(proxy_->address());
-  log::info("proxy_listening", "proxy: listening on " + listen + "; the app gets PORT=" + value,
-            {{"listen", listen}, {"app_port", int64_t{port_}}, {"handover", "stop-first"}});
+ExecProxy::ExecProxy(Reactor& reactor, const ProxyConfig& config, const AppConfig& app,
+                     std::vector<std::string>& command)
+    : reactor_(reactor), config_(config), app_(app) {
+  if (!config_.enabled) return;
+  proxy_ = std::make_unique<DevProxy>(reactor, config_);
+  ports_ = pickAppPorts(config_.handover);
+  if (config_.handover == Handover::StopFirst) substitutePort(command, ports_[0]);
+  logProxyListening(*proxy_, ports_, config_.handover);
 }
 
 ExecProxy::~ExecProxy() = default;
 
-std::map<std::string, std::string> ExecProxy::appEnv() const {
+std::string ExecProxy::handover() const {
   if (!proxy_) return {};
-  return {{"PORT", std::to_string(port_)}, {"HOST", "127.0.0.1"}};
+  return handoverName(config_.handover);
 }
 
-void ExecProxy::restarting(const std::string& why, std::function<void()> restart) {
-  if (!proxy_) return restart();
+std::unique_ptr<AppRestarter> ExecProxy::makeApp(
+    Reaper& reaper, RunConfig run, AppSupervisorOptions options,
+    std::function<void(std::optional<pid_t>)> candidate) {
+  if (!proxy_ || config_.handover == Handover::StopFirst) {
+    if (proxy_) {
+      options.env["PORT"] = std::to_string(ports_[0]);
+      options.env["HOST"] = "127.0.0.1";
+    }
+    return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), "",
+                                           std::move(options));
+  }
+  auto overlap = std::make_unique<OverlapRestarter>(
+      reactor_, reaper, [run](int port) { return runOnPort(run, port); }, "", std::move(options),
+      ports_,
+      OverlapEvents{[this, candidate](pid_t pid, int port) {
+                      candidate(pid);
+                      gate_->candidateStarted(port, {});
+                    },
+                    [this, candidate](const std::string&) {
+                      gate_->candidateGone();
+                      candidate(std::nullopt);
+                    }});
+  overlap_ = overlap.get();
+  gate_ = std::make_unique<OverlapGate>(
+      reactor_, *proxy_, app_,
+      OverlapGate::Hooks{[this] { return overlap_->hasCandidate(); },
+                         [this] { overlap_->promote(); },
+                         [this](const std::string& why) { overlap_->abandon(why); }});
+  return overlap;
+}
+
+void ExecProxy::restarting(const std::string& why, bool app_running,
+                           std::function<void()> restart) {
+  // Overlap: the running version serves until the new one is ready.
+  if (!proxy_ || (config_.handover == Handover::Overlap && app_running)) return restart();
   proxy_->holdThen({HoldReason::Kind::Restarting, "the app is restarting: " + why, {}, true},
                    std::move(restart));
 }
 
 void ExecProxy::started() {
-  if (proxy_) proxy_->serveFrom(port_);
+  if (!proxy_) return;
+  const int port = overlap_ ? overlap_->activePort() : ports_[0];
+  // A promoted version (overlap) is served already; any other start is probed first.
+  if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port);
 }
 
 void ExecProxy::ended(const AppEnd& end) {

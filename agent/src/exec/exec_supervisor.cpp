@@ -42,8 +42,9 @@ struct ExecSupervisor::Impl {
   // Like tini: every signal that is not about hotpod exec itself reaches the app (SIGWINCH,
   // SIGALRM, SIGCONT, SIGTSTP, SIGUSR2 when it is not the restart signal, real-time signals …).
   SignalSource signals{reactor, handledSignals(config.restart_signal)};
-  ExecProxy proxy{reactor, config.proxy, config.command};  // before the app: its port
-  AppSupervisor app;
+  // Before the app: its port(s).
+  ExecProxy proxy{reactor, config.proxy, config.readiness, config.command};
+  std::unique_ptr<AppRestarter> app;
   std::optional<ExecStateFile> state_file;
   ExecState state;
   uint64_t starts = 0;
@@ -55,10 +56,10 @@ struct ExecSupervisor::Impl {
 
   explicit Impl(ExecConfig c)
       : config(std::move(c)),
-        app(reactor, reaper,
-            RunConfig{Command::direct(config.command), config.stop_signal, config.stop_timeout,
-                      true},
-            {}, appOptions()) {
+        app(proxy.makeApp(reaper,
+                          RunConfig{Command::direct(config.command), config.stop_signal,
+                                    config.stop_timeout, true},
+                          appOptions(), [this](std::optional<pid_t> pid) { onCandidate(pid); })) {
     signals.on(SIGCHLD, [this] { reaper.reapAll(); });
     signals.on(SIGTERM, [this] { shutdown(SIGTERM); });
     signals.on(SIGINT, [this] { shutdown(SIGINT); });
@@ -67,6 +68,7 @@ struct ExecSupervisor::Impl {
     state.pid = ::getpid();
     state.command = config.command;
     state.restart_signal = signalName(config.restart_signal);
+    state.handover = proxy.handover();
     if (!config.state_file.empty()) {
       state_file.emplace(config.state_file);
       try {
@@ -82,7 +84,6 @@ struct ExecSupervisor::Impl {
     options.own_exit =
         config.exit_with_child ? OwnExitPolicy::Report : OwnExitPolicy::RestartAlways;
     options.inherit_stdio = true;
-    options.env = proxy.appEnv();
     options.observer.started = [this](pid_t pid) { onStarted(pid); };
     options.observer.ended = [this](const AppEnd& end) { onEnded(end); };
     options.observer.start_failed = [this](int error, auto retry_in) {
@@ -113,7 +114,7 @@ struct ExecSupervisor::Impl {
                {"restart_signal", state.restart_signal},
                {"stop_signal", signalName(config.stop_signal)},
                {"exit_with_child", config.exit_with_child}});
-    app.restart("start");
+    app->restart("start");
     if (!finished) reactor.run();
     state.phase = ExecPhase::Stopped;
     publish();
@@ -140,12 +141,12 @@ struct ExecSupervisor::Impl {
               {{"signal", signalName(signal)}});
     state.phase = ExecPhase::Stopping;
     publish();
-    app.stop([this] { finish(); });
+    app->stop([this] { finish(); });
   }
 
   void forward(int signal) {
-    const pid_t pid = app.pid();
-    if (pid > 0 && app.signalGroup(signal)) {
+    const pid_t pid = app->pid();
+    if (pid > 0 && app->signalGroup(signal)) {
       log::info("signal_forwarded",
                 "forwarded " + signalName(signal) + " to the app's group (pid " +
                     std::to_string(pid) + ")",
@@ -170,23 +171,27 @@ struct ExecSupervisor::Impl {
                 {{"signal", name}});
       return;
     }
-    const pid_t pid = app.pid();
+    const pid_t pid = app->pid();
     log::info("restart_requested",
               name + " received: restarting the app" +
                   (pid > 0 ? " (pid " + std::to_string(pid) + ")" : std::string()),
               {{"signal", name}, {"pid", int64_t{pid}}});
-    if (pid > 0) {
+    const bool running = app->running();
+    // Overlap: the old version keeps running (and serving) while the new one starts.
+    if (pid > 0 && !(running && state.handover == "overlap")) {
       state.phase = ExecPhase::Restarting;
       publish();
     }
-    // After the answers under way (proxy); with no app (back-off), it starts at once.
-    proxy.restarting(name + " received", [this, why = name + " received"] {
-      if (!shutting_down) app.restart(why);
+    // After the answers under way (stop-first proxy); with no app (back-off), it starts at once.
+    proxy.restarting(name + " received", running, [this, why = name + " received"] {
+      if (!shutting_down) app->restart(why);
     });
   }
 
   void onStarted(pid_t pid) {
     proxy.started();
+    if (state.child_pid) last_pid = *state.child_pid;  // overlap: the old one is being stopped
+    state.candidate_pid.reset();
     ++starts;
     state.child_pid = pid;
     state.restarts = starts - 1;
@@ -199,6 +204,12 @@ struct ExecSupervisor::Impl {
                  {"old_pid", int64_t{last_pid}},
                  {"restarts", static_cast<int64_t>(state.restarts)}});
     }
+    publish();
+  }
+
+  // Overlap: a new version is being started (its pid), or it ended before it was ready.
+  void onCandidate(std::optional<pid_t> pid) {
+    state.candidate_pid = pid;
     publish();
   }
 

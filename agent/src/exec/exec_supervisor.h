@@ -26,8 +26,12 @@ struct ExecConfig {
   // Non-empty: why restart signals are refused (the environment is production; the app keeps
   // running, supervised, and only a new container brings a new version).
   std::string refuse_restarts;
-  // The dev proxy (--proxy-listen): stop-first, CMD gets PORT/HOST or {port} in its arguments.
+  // The dev proxy (--proxy-listen): CMD gets PORT/HOST or {port} in its arguments; the
+  // handover is stop-first or overlap (--proxy-handover).
   ProxyConfig proxy;
+  // Overlap's readiness: health_url's path, asked on the new version's port (else a connect),
+  // within ready_timeout (--health-url, --ready-timeout).
+  AppConfig readiness;
 };
 
 class ExecSupervisor {

@@ -21,21 +21,9 @@ ProxyLink::ProxyLink(Reactor& reactor, const Config& config)
       report_timer_(reactor, [this] { publishStatus(); }) {
   if (!config_.enabled) return;
   proxy_ = std::make_unique<DevProxy>(reactor, config_);
-  ports_[0] = pickFreePort();
-  ports_[1] = config_.handover == Handover::Overlap ? pickFreePort() : ports_[0];
-  while (ports_[1] == ports_[0] && config_.handover == Handover::Overlap) {
-    ports_[1] = pickFreePort();
-  }
+  ports_ = pickAppPorts(config_.handover);
   listen_ = formatListenAddress(proxy_->address());
-  const std::string& listen = listen_;
-  log::info("proxy_listening",
-            "proxy: listening on " + listen + "; the app gets PORT=" + std::to_string(ports_[0]) +
-                (config_.handover == Handover::Overlap
-                     ? " or " + std::to_string(ports_[1]) + " (handover: overlap)"
-                     : ""),
-            {{"listen", listen},
-             {"app_port", int64_t{ports_[0]}},
-             {"handover", config_.handover == Handover::Overlap ? "overlap" : "stop-first"}});
+  logProxyListening(*proxy_, ports_, config_.handover);
 }
 
 ProxyLink::~ProxyLink() = default;
@@ -56,21 +44,24 @@ std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
                                            std::move(options));
   }
   auto overlap = std::make_unique<OverlapRestarter>(
-      reactor_, reaper,
-      [run](int port) {
-        RunConfig copy = run;
-        substitutePort(copy.cmd.argv, port);
-        return copy;
-      },
-      root, std::move(options), ports_,
+      reactor_, reaper, [run](int port) { return runOnPort(run, port); }, root, std::move(options),
+      ports_,
       OverlapEvents{[this](pid_t pid, int port) { candidateStarted(pid, port); },
                     [this](const std::string& why) {
-                      reactor_.post([this] { probe_.reset(); });
+                      gate_->candidateGone();
                       candidate_.reset();
                       publishStatus();
                       if (candidate_failed_) candidate_failed_(why);
                     }});
   overlap_ = overlap.get();
+  gate_ = std::make_unique<OverlapGate>(
+      reactor_, *proxy_, app_config_,
+      OverlapGate::Hooks{[this] { return overlap_->hasCandidate(); },
+                         [this] {
+                           overlap_->promote();
+                           publishStatus();
+                         },
+                         [this](const std::string& why) { overlap_->abandon(why); }});
   return overlap;
 }
 
@@ -103,25 +94,8 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
 
 void ProxyLink::candidateStarted(pid_t pid, int port) {
   candidate_ = ProxyStatus::Candidate{pid, port, {}, unixNow()};
-  candidate_version_ = version();
   publishStatus();
-  const std::string path = app_config_.health_url.empty() ? "" : healthPath(app_config_.health_url);
-  probe_ = std::make_unique<ReadinessProbe>(
-      reactor_, port, path, app_config_.ready_timeout,
-      [this, port](bool ready, const std::string& detail) { candidateDone(port, ready, detail); });
-}
-
-void ProxyLink::candidateDone(int port, bool ready, const std::string& detail) {
-  reactor_.post([this] { probe_.reset(); });
-  if (!overlap_ || !overlap_->hasCandidate()) return;
-  if (ready) {
-    proxy_->readyOn(port, candidate_version_);  // new requests go to it from now on
-    overlap_->promote();                        // and the old one drains and stops
-    publishStatus();
-    return;
-  }
-  overlap_->abandon("not ready within " + formatDuration(app_config_.ready_timeout) + " (" +
-                    detail + ")");
+  gate_->candidateStarted(port, version());
 }
 
 std::string ProxyLink::version() const {
@@ -155,7 +129,7 @@ ProxyStatus ProxyLink::sample() const {
   if (!proxy_) return status;
   status.configured = true;
   status.listen = listen_;
-  status.handover = config_.handover == Handover::Overlap ? "overlap" : "stop-first";
+  status.handover = handoverName(config_.handover);
   status.ready = proxy_->ready();
   status.upstream_port = proxy_->upstreamPort();
   if (!status.ready) {

@@ -21,7 +21,7 @@
 #include "observe/proxy_metrics.h"
 #include "observe/status.h"
 #include "proxy/dev_proxy.h"
-#include "proxy/readiness_probe.h"
+#include "proxy/overlap_gate.h"
 
 namespace hotpod {
 
@@ -72,7 +72,6 @@ class ProxyLink {
   // The label of the version the app's next start runs: its build number.
   std::string version() const;
   void publishStatus();
-  void candidateDone(int port, bool ready, const std::string& detail);
 
   Reactor& reactor_;
   const ProxyConfig config_;
@@ -80,7 +79,7 @@ class ProxyLink {
   std::unique_ptr<DevProxy> proxy_;
   std::array<int, 2> ports_{0, 0};
   OverlapRestarter* overlap_ = nullptr;  // owned by the loop, when handover is overlap
-  std::unique_ptr<ReadinessProbe> probe_;
+  std::unique_ptr<OverlapGate> gate_;    // overlap: the candidate's probe
   std::unique_ptr<ProxyMetrics> metrics_;
   std::function<void(const std::string&)> candidate_failed_;
   // What the status shows.
@@ -90,7 +89,6 @@ class ProxyLink {
   ProxyStatus reported_;
   std::chrono::steady_clock::time_point reported_at_{};
   std::optional<ProxyStatus::Candidate> candidate_;
-  std::string candidate_version_;
   uint64_t held_total_ = 0;
   uint64_t failed_total_ = 0;
   uint64_t proxied_total_ = 0;
