@@ -43,7 +43,7 @@ def scratch_tmpfs(work):
     None otherwise (then work's own file system is used, and the report says so)."""
     mount = os.path.join(work, "tmpfs")
     os.makedirs(mount)
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2g", "tmpfs", mount],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8g", "tmpfs", mount],
                                            capture_output=True).returncode != 0:
         return None
     return mount
