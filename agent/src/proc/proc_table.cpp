@@ -125,7 +125,7 @@ std::vector<ProcessInfo> ProcTable::list(Detail detail) const {
   return processes;
 }
 
-std::vector<ProcessInfo> ProcTable::childrenOf(pid_t pid) const {
+std::vector<ProcessInfo> ProcTable::childrenOf(pid_t pid, Detail detail) const {
   // Each thread's "children" file lists the children it forked: cheap, where the kernel has it
   // (CONFIG_PROC_CHILDREN). Otherwise every process's parent is looked at.
   const auto tasks = root_ / std::to_string(pid) / "task";
@@ -140,12 +140,12 @@ std::vector<ProcessInfo> ProcTable::childrenOf(pid_t pid) const {
     while (words >> word) {
       const auto child = parsePid(word);
       if (!child) continue;
-      auto info = read(*child);
+      auto info = detail == Detail::Full ? read(*child) : readStat(*child);
       if (info && info->ppid == pid) children.push_back(std::move(*info));
     }
   }
   if (have_lists) return children;
-  for (auto& info : list()) {
+  for (auto& info : list(detail)) {
     if (info.ppid == pid) children.push_back(std::move(info));
   }
   return children;

@@ -47,8 +47,9 @@ class ProcTable {
   enum class Detail { Full, StatOnly };
   // Every process, by ascending PID (threads are not listed).
   std::vector<ProcessInfo> list(Detail detail = Detail::Full) const;
-  // The processes whose parent is `pid`.
-  std::vector<ProcessInfo> childrenOf(pid_t pid) const;
+  // The processes whose parent is `pid`: from its threads' children lists where the kernel has
+  // them (one small read per child, not a scan of every process).
+  std::vector<ProcessInfo> childrenOf(pid_t pid, Detail detail = Detail::Full) const;
   // This process, as the PID namespace of this /proc numbers it (the `self` link).
   pid_t self() const;
   // The real UID of the process, from its status file; nullopt when unknown.

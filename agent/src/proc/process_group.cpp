@@ -223,7 +223,9 @@ std::vector<pid_t> ProcessGroup::adoptedOrphans() const {
   std::vector<pid_t> orphans;
   if (!claims_orphans_) return orphans;
   const pid_t self = ::getpid();
-  for (const auto& process : ProcTable().list(ProcTable::Detail::StatOnly)) {
+  // hotpod's own children only (its threads' children lists), not every process: this runs
+  // when the app is stopped and again when it has exited, on the way to its next start.
+  for (const auto& process : ProcTable().childrenOf(self, ProcTable::Detail::StatOnly)) {
     // A zombie holds nothing and is reaped on this turn; processes hotpod spawned, and the
     // members of their groups (a build's), belong to their own owners.
     if (process.ppid != self || process.state == 'Z' || reaper_.owns(process.pid) ||
