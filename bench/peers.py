@@ -720,92 +720,114 @@ def e2e(args, work, results):
         bl.eprint(f"e2e: SKIPPED: {results['skipped']}")
         return False
     ok = True
-    order = list(tools)
-    for name, mk, avail in order:
+    # Every tool runs at once (idle, each on its own copy and port) and the edits take turns,
+    # one tool after the other, the order turning each round: `go build` moves by ±10 % over
+    # minutes, and one tool's ten edits in a row would take all of one drift.
+    live = []
+    for name, mk, avail in tools:
         if avail != "hotpod" and not bl.peer_available(avail):
             results["rows"].append({"tool": name, "skipped": f"{name} not installed"})
             continue
-        d = os.path.join(work, f"e2e-{name}")
-        shutil.copytree(src, d, ignore=shutil.ignore_patterns(".hotpod", "app", "hotpod.yaml"))
-        port = bl.free_port()
-        argv = mk(port)
-        # As zero-config does for Go: only .go files (not the ./app the build writes).
-        config = (f"watch: {{include_ext: [go]}}, build: {{cmd: '{build}'}}, run: {{cmd: ./app}}, "
-                  f"proxy: {{listen: '127.0.0.1:{port}', handover: overlap}}")
-        if name == OVERLAP:
-            with open(os.path.join(d, "hotpod.yaml"), "w") as f:
-                f.write("{" + config + "}\n")
-        w = E2E(name, argv)
-        row = {"tool": name, "command": bl.placeholder_argv(argv, {args.hotpod: "HOTPOD", bl.NPM_PREFIX + "/node_modules/.bin/": ""}),
-               "samples_ms": [], "errors": []}
-        if name == OVERLAP:
-            row["config"] = config.replace(str(port), "PORT")
-        url = f"http://127.0.0.1:{port}/"
-        output = None
-        env = bl.peer_env()
-        env.update(env_extra)
-        env["PORT"] = str(port)
-        logs = os.path.join(work, f"logs-e2e-{name}")  # outside the watched tree
-        os.makedirs(logs)
-        try:
-            env["TMPDIR"] = logs
-            w.proc = bl.Proc(argv, cwd=d, env=env, log_dir=logs, name=name)
-            t_first = wait_answer(url, "Hello from hotpod!", args.answer_timeout, w.proc)
-            if t_first is None:
-                raise bl.BenchError(f"{name}: the app never answered:\n{w.proc.log_tail('stdout')}\n{w.proc.log_tail()}")
-            row["first_answer_s"] = round((t_first - w.proc.started_ns) / 1e9, 2)
-            main_go = os.path.join(d, "main.go")
-            with open(main_go) as f:
-                text = f.read()
-            cur = "Hello from hotpod!"
-            # Quiet before the first save too (the start-up build just wrote into the tree: a
-            # save within the quiet period after it waits the full period, as in a storm).
-            settle(w.proc, 300)
-            output = OutputWritten(d, "app")
-            for i in range(args.edits):
-                new = f"Hello, edit {i} by {name}!"
-                text = text.replace(f'const greeting = "{cur}"', f'const greeting = "{new}"')
-                records = [] if avail == "hotpod" else None
-                drain(w.proc)  # what the previous edit logged after its answer
-                output.forget()
-                with open(main_go, "w") as f:
-                    f.write(text)
-                t_save, wall_save = bl.mono_ns(), time.time_ns()
-                output.wait(args.answer_timeout, w.proc, records)  # no GETs during the build
-                t_ans = wait_answer(url, new, args.answer_timeout, w.proc, records, pause_ms=1)
-                wall_ans = wall_save + (t_ans - t_save) if t_ans is not None else None
-                if t_ans is None:
-                    row["errors"].append(f"edit {i}: no answer with the new text within {args.answer_timeout:g} s")
-                    break
-                row["samples_ms"].append(round((t_ans - t_save) / 1e6, 1))
-                if records is not None:
-                    w.proc._read_ready(50)  # the records logged just before the answer
-                    drain(w.proc, records)
-                    part = hotpod_part(records, wall_save, wall_ans)
-                    if part:
-                        row.setdefault("parts", []).append(part)
-                cur = new
-                # Quiet before the next save: the old app is gone and the tool settled.
-                settle(w.proc, 300)
-        except bl.BenchError as e:
-            row["errors"].append(str(e).splitlines()[0])
-        finally:
-            if output:
-                output.close()
-            w.stop()
-            shutil.rmtree(d, ignore_errors=True)
+        live.append(start_e2e_tool(args, work, src, build, env_extra, name, mk, avail))
+    try:
+        for t in live:
+            if not t["row"]["errors"]:
+                settle(t["w"].proc, 300)  # the start-up build just wrote into the tree
+        for i in range(args.edits):
+            shift = i % len(live) if live else 0
+            for t in live[shift:] + live[:shift]:
+                if t["row"]["errors"]:
+                    continue
+                e2e_edit(args, t, i)
+    finally:
+        for t in live:
+            if t["output"]:
+                t["output"].close()
+            t["w"].stop()
+            shutil.rmtree(t["dir"], ignore_errors=True)
+    for t in live:
+        row = t["row"]
         v = sorted(row["samples_ms"])
         if v:
             row["summary_ms"] = {"n": len(v), "min": v[0], "p50": bl.percentile(v, 50), "max": v[-1], "mean": sum(v) / len(v)}
         if row.get("parts"):
             row["parts_p50_ms"] = {k: bl.percentile(sorted(p[k] for p in row["parts"]), 50)
                                    for k in row["parts"][0] if k.endswith("_ms")}
-        if avail == "hotpod" and (row["errors"] or not v):
+        if t["avail"] == "hotpod" and (row["errors"] or not v):
             ok = False
         for e in row["errors"][:3]:
-            bl.eprint(f"e2e: {name}: {e}")
+            bl.eprint(f"e2e: {row['tool']}: {e}")
         results["rows"].append(row)
     return ok
+
+
+def start_e2e_tool(args, work, src, build, env_extra, name, mk, avail):
+    """Starts one tool on its copy of the app; returns its state (row, process, …) once the app
+    answered the first time (or with the error in its row)."""
+    d = os.path.join(work, f"e2e-{name}")
+    shutil.copytree(src, d, ignore=shutil.ignore_patterns(".hotpod", "app", "hotpod.yaml"))
+    port = bl.free_port()
+    argv = mk(port)
+    # As zero-config does for Go: only .go files (not the ./app the build writes).
+    config = (f"watch: {{include_ext: [go]}}, build: {{cmd: '{build}'}}, run: {{cmd: ./app}}, "
+              f"proxy: {{listen: '127.0.0.1:{port}', handover: overlap}}")
+    if name == OVERLAP:
+        with open(os.path.join(d, "hotpod.yaml"), "w") as f:
+            f.write("{" + config + "}\n")
+    w = E2E(name, argv)
+    row = {"tool": name, "command": bl.placeholder_argv(argv, {args.hotpod: "HOTPOD", bl.NPM_PREFIX + "/node_modules/.bin/": ""}),
+           "samples_ms": [], "errors": []}
+    if name == OVERLAP:
+        row["config"] = config.replace(str(port), "PORT")
+    t = {"w": w, "row": row, "dir": d, "avail": avail, "output": None, "url": f"http://127.0.0.1:{port}/",
+         "cur": "Hello from hotpod!"}
+    env = bl.peer_env()
+    env.update(env_extra)
+    env["PORT"] = str(port)
+    logs = os.path.join(work, f"logs-e2e-{name}")  # outside the watched tree
+    os.makedirs(logs)
+    env["TMPDIR"] = logs
+    try:
+        w.proc = bl.Proc(argv, cwd=d, env=env, log_dir=logs, name=name)
+        t_first = wait_answer(t["url"], t["cur"], args.answer_timeout, w.proc)
+        if t_first is None:
+            raise bl.BenchError(f"{name}: the app never answered:\n{w.proc.log_tail('stdout')}\n{w.proc.log_tail()}")
+        row["first_answer_s"] = round((t_first - w.proc.started_ns) / 1e9, 2)
+        with open(os.path.join(d, "main.go")) as f:
+            t["text"] = f.read()
+        t["output"] = OutputWritten(d, "app")
+    except bl.BenchError as e:
+        row["errors"].append(str(e).splitlines()[0])
+    return t
+
+
+def e2e_edit(args, t, i):
+    """One save of tool t's main.go and the wait for its new answer; quiet afterwards (the old
+    app gone, the tool settled) before anything else is edited."""
+    w, row, name = t["w"], t["row"], t["row"]["tool"]
+    new = f"Hello, edit {i} by {name}!"
+    t["text"] = t["text"].replace(f'const greeting = "{t["cur"]}"', f'const greeting = "{new}"')
+    records = [] if t["avail"] == "hotpod" else None
+    drain(w.proc)  # what the previous edit logged after its answer
+    t["output"].forget()
+    with open(os.path.join(t["dir"], "main.go"), "w") as f:
+        f.write(t["text"])
+    t_save, wall_save = bl.mono_ns(), time.time_ns()
+    t["output"].wait(args.answer_timeout, w.proc, records)  # no GETs during the build
+    t_ans = wait_answer(t["url"], new, args.answer_timeout, w.proc, records, pause_ms=1)
+    if t_ans is None:
+        row["errors"].append(f"edit {i}: no answer with the new text within {args.answer_timeout:g} s")
+        return
+    wall_ans = wall_save + (t_ans - t_save)
+    row["samples_ms"].append(round((t_ans - t_save) / 1e6, 1))
+    if records is not None:
+        w.proc._read_ready(50)  # the records logged just before the answer
+        drain(w.proc, records)
+        part = hotpod_part(records, wall_save, wall_ans)
+        if part:
+            row.setdefault("parts", []).append(part)
+    t["cur"] = new
+    settle(w.proc, 300)
 
 
 # --------------------------------------------------------------------------------------------

@@ -368,7 +368,8 @@ def e2e_section(e2, w):
         return
     p = e2["params"]
     w(f"`bench/peers.py e2e`. A copy of `{p['app']}` per tool; each tool builds with `{p['build']}` and runs `./app` "
-      f"({p['env']}; the cache was warmed by one build of {p['warm_build_s']:g} s first). {p['edits']} saves per tool: the "
+      f"({p['env']}; the cache was warmed by one build of {p['warm_build_s']:g} s first). {p['edits']} saves per tool; the tools "
+      "run at once, each idle on its own copy and port, and the saves take turns, the order turning each round. The "
       "bench rewrites the `greeting` constant in `main.go`, waits (inotify on the copy) until the build has written "
       "`./app`, then GETs `/` every millisecond until the body is the new text (the HTTP answer is the measurement; "
       "there is no event to wait for). Milliseconds from the save's close() to that answer. No GET during the build: "
