@@ -300,7 +300,7 @@ def storms_section(st, w):
                      f"More than one run: {', '.join(many) or 'none'}. Final state never built: {', '.join(lost) or 'none'}.")
         if h.get("builds_completed") is not None:
             facts.append(f"{kind}: hotpod's own account: {h['builds_completed']} build(s) completed, {h['builds_cancelled']} "
-                         "cancelled. A lone change of a quiet tree is built after 2 ms; bench/peers.py appends to src/main.go "
+                         "cancelled. A lone change of a quiet tree is built after 1 ms; bench/peers.py appends to src/main.go "
                          "during the storm (tar: after half the archive; checkout: once git holds .git/index.lock), so the "
                          "storm's changes wait the full quiet period, and while git holds its index lock the window stays "
                          "open past watch.max_delay. The bench's build command ends within a millisecond, so an early build "
