@@ -39,6 +39,12 @@ struct AppSupervisorOptions {
   std::function<void(std::string_view line)> output_line;
   // Set in the app's environment on top of hotpod's own (the dev proxy's PORT and HOST).
   std::map<std::string, std::string> env = {};
+
+  // The dev proxy's private port for the app: PORT, and HOST=127.0.0.1 (nothing else reaches it).
+  void listenOn(int port) {
+    env["PORT"] = std::to_string(port);
+    env["HOST"] = "127.0.0.1";
+  }
 };
 
 class AppSupervisor : public AppRestarter {

@@ -23,8 +23,7 @@ OverlapRestarter::~OverlapRestarter() = default;
 
 std::unique_ptr<AppSupervisor> OverlapRestarter::make(int port) {
   AppSupervisorOptions options = options_;
-  options.env["PORT"] = std::to_string(port);
-  options.env["HOST"] = "127.0.0.1";
+  options.listenOn(port);
   auto self = std::make_shared<const AppSupervisor*>(nullptr);  // set once it exists
   // Events reach the loop only from the promoted version; a candidate's go to the proxy.
   options.observer.started = [this, self, port](pid_t pid) {

@@ -23,10 +23,7 @@ std::unique_ptr<AppRestarter> ExecProxy::makeApp(
     Reaper& reaper, RunConfig run, AppSupervisorOptions options,
     std::function<void(std::optional<pid_t>)> candidate) {
   if (!proxy_ || config_.handover == Handover::StopFirst) {
-    if (proxy_) {
-      options.env["PORT"] = std::to_string(ports_[0]);
-      options.env["HOST"] = "127.0.0.1";
-    }
+    if (proxy_) options.listenOn(ports_[0]);
     return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), "",
                                            std::move(options));
   }
@@ -60,9 +57,7 @@ void ExecProxy::restarting(const std::string& why, bool app_running,
 
 void ExecProxy::started() {
   if (!proxy_) return;
-  const int port = overlap_ ? overlap_->activePort() : ports_[0];
-  // A promoted version (overlap) is served already; any other start is probed first.
-  if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port);
+  proxy_->serveStarted(overlap_ ? overlap_->activePort() : ports_[0]);
 }
 
 void ExecProxy::ended(const AppEnd& end) {

@@ -38,8 +38,7 @@ std::unique_ptr<AppRestarter> ProxyLink::makeApp(Reaper& reaper, RunConfig run,
   options.observer = wrap(std::move(options.observer));
   if (config_.handover == Handover::StopFirst) {
     substitutePort(run.cmd.argv, ports_[0]);
-    options.env["PORT"] = std::to_string(ports_[0]);
-    options.env["HOST"] = "127.0.0.1";
+    options.listenOn(ports_[0]);
     return std::make_unique<AppSupervisor>(reactor_, reaper, std::move(run), root,
                                            std::move(options));
   }
@@ -69,9 +68,7 @@ AppObserver ProxyLink::wrap(AppObserver observer) {
   auto started = std::move(observer.started);
   auto ended = std::move(observer.ended);
   observer.started = [this, started](pid_t pid) {
-    const int port = overlap_ ? overlap_->activePort() : ports_[0];
-    // A promoted version (overlap) is served already; any other start is probed first.
-    if (!(proxy_->ready() && proxy_->upstreamPort() == port)) proxy_->serveFrom(port, version());
+    proxy_->serveStarted(overlap_ ? overlap_->activePort() : ports_[0], version());
     candidate_.reset();
     publishStatus();
     if (started) started(pid);

@@ -228,8 +228,8 @@ std::vector<pid_t> ProcessGroup::adoptedOrphans() const {
   for (const auto& process : ProcTable().childrenOf(self, ProcTable::Detail::StatOnly)) {
     // A zombie holds nothing and is reaped on this turn; processes hotpod spawned, and the
     // members of their groups (a build's), belong to their own owners.
-    if (process.ppid != self || process.state == 'Z' || reaper_.owns(process.pid) ||
-        reaper_.owns(process.pgid) || process.start_time < started_at_ticks_) {
+    if (process.state == 'Z' || reaper_.owns(process.pid) || reaper_.owns(process.pgid) ||
+        process.start_time < started_at_ticks_) {
       continue;
     }
     orphans.push_back(process.pid);

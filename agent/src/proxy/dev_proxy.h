@@ -53,6 +53,11 @@ class DevProxy {
   // A version listens (or soon will) on 127.0.0.1:port: connect to it until it accepts, then
   // send it every held request and all new ones. `version` labels it for the observer.
   void serveFrom(int port, std::string version = {});
+  // A version was started on `port`: serveFrom, unless it takes the requests there already (an
+  // overlap candidate is switched to before its start is reported as the app's).
+  void serveStarted(int port, std::string version = {}) {
+    if (!(ready() && upstreamPort() == port)) serveFrom(port, std::move(version));
+  }
   // The version on `port` is ready by other means (app.health_url answered): switch now.
   void readyOn(int port, std::string version = {});
   // No version may take requests: new ones are held for this reason.
