@@ -32,4 +32,8 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// Closes `fd` on a short-lived thread of its own: the last close of a deleted file frees it,
+// which on some file systems waits for the disk, and the loop's thread must not wait.
+void closeOffThread(UniqueFd fd);
+
 }  // namespace hotpod

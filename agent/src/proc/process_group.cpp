@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,19 @@ std::string spawnAdvice(int err, const std::string& program) {
     default:
       return "check the command";
   }
+}
+
+// A build that renames a new binary over the running one (go build does) leaves the old
+// version's process as the last holder of the old file, so its exit frees the file before
+// anyone can see the exit: on ext4 mounted with `discard` that waits for the disk (1.7 ms for
+// the Gin example's 10 MB), and the next version starts only after. Held here instead, the
+// file is freed once the next version has started, on a thread of its own.
+UniqueFd holdReplacedExecutable(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/exe";
+  UniqueFd executable(::open(path.c_str(), O_PATH | O_CLOEXEC));
+  struct stat info {};
+  if (!executable || ::fstat(executable.get(), &info) != 0 || info.st_nlink > 0) return {};
+  return executable;
 }
 
 }  // namespace
@@ -187,6 +201,7 @@ void ProcessGroup::start(const SpawnSpec& spec) {
 
 void ProcessGroup::terminate(int signal, std::chrono::milliseconds grace) {
   if (!active()) return;
+  if (!replaced_executable_ && !leader_status_) replaced_executable_ = holdReplacedExecutable(pid_);
   stopping_ = true;
   stop_signal_ = signal;
   ::killpg(pid_, signal);
@@ -278,7 +293,9 @@ void ProcessGroup::checkGone() {
   if (auto* journal = reaper_.groupJournal()) journal->removed(pid_);
   pid_ = -1;
   stopping_ = false;
-  on_gone_(info);  // may start the next process
+  UniqueFd replaced_executable = std::move(replaced_executable_);
+  on_gone_(info);  // may start the next process (and may destroy this group: no member after)
+  closeOffThread(std::move(replaced_executable));
 }
 
 void ProcessGroup::drainOutput(size_t max_chunks) {

@@ -89,6 +89,8 @@ class ProcessGroup {
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd output_;
+  // The leader's executable when a build replaced it (see holdReplacedExecutable).
+  UniqueFd replaced_executable_;
   LineBuffer lines_;
   std::optional<int> leader_status_;
   bool stopping_ = false;
