@@ -67,23 +67,23 @@ TEST_CASE("a replaced executable is held while its group stops and let go after"
   spec.new_session = true;
   group.start(spec);
 
-  SUBCASE("renamed over by a build: held until the next version could start") {
-    std::filesystem::copy_file("/bin/sleep", dir.path() / "app.new");
-    std::filesystem::rename(dir.path() / "app.new", program);
+  const auto stop = [&] {
     group.terminate(SIGTERM, 5s);
     Timer guard(reactor, [&] { reactor.stop(); });
     guard.armAfter(10s);
     reactor.run();
     REQUIRE(gone);
+  };
+
+  SUBCASE("renamed over by a build: held until the next version could start") {
+    std::filesystem::copy_file("/bin/sleep", dir.path() / "app.new");
+    std::filesystem::rename(dir.path() / "app.new", program);
+    stop();
     CHECK(held_when_gone);
     CHECK(releasedWithin(program, 10s));
   }
   SUBCASE("not replaced: nothing is held") {
-    group.terminate(SIGTERM, 5s);
-    Timer guard(reactor, [&] { reactor.stop(); });
-    guard.armAfter(10s);
-    reactor.run();
-    REQUIRE(gone);
+    stop();
     CHECK_FALSE(held_when_gone);
   }
 }
