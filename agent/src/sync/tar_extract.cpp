@@ -230,27 +230,29 @@ class Extractor {
       return reader.skipData();
     }
     names_.made(name, type == AE_IFLNK && !archive_entry_hardlink(entry));
-    bool written = false;
     // A directory's data (GNU incremental archives list its entries there) is not content.
-    return copyThroughDisk(reader, name, type == AE_IFDIR, written);
+    return copyThroughDisk(reader, name, type == AE_IFDIR).stream_ok;
   }
 
+  struct Copied {
+    bool stream_ok;  // false: the stream broke
+    bool on_disk;    // all of it reached the disk (else the error is said)
+  };
   // The entry's data through libarchive's disk writer (skipped: only read past), then the
-  // entry's end. `written`: all of it reached the disk (else the error is said). Returns false
-  // when the stream broke.
-  bool copyThroughDisk(ArchiveReader& reader, const std::string& name, bool skip, bool& written) {
+  // entry's end.
+  Copied copyThroughDisk(ArchiveReader& reader, const std::string& name, bool skip) {
     std::string write_error;
-    const bool ok = skip ? reader.skipData() : reader.copyData(disk_.get(), &write_error);
-    written = false;
+    const bool stream_ok = skip ? reader.skipData() : reader.copyData(disk_.get(), &write_error);
     if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
       diskError(name);
-    } else if (!write_error.empty()) {
+      return {stream_ok, false};
+    }
+    if (!write_error.empty()) {
       errors_ << "tar: " << name << ": " << write_error << '\n';
       failed_ = true;
-    } else {
-      written = true;
+      return {stream_ok, false};
     }
-    return ok;
+    return {stream_ok, true};
   }
 
   bool writeRegular(ArchiveReader& reader, archive_entry* entry, const std::string& name) {
@@ -291,12 +293,11 @@ class Extractor {
       setTemporary();
       return reader.skipData();
     }
-    bool written = false;
-    const bool ok = copyThroughDisk(reader, name, false, written);
-    if (!ok || !written) {
+    const Copied copied = copyThroughDisk(reader, name, false);
+    if (!copied.stream_ok || !copied.on_disk) {
       ::unlink(temporary.c_str());  // a cut stream leaves no half-written file
       setTemporary();
-      return ok;
+      return copied.stream_ok;
     }
     return renameIntoPlace(temporary, name);
   }
