@@ -3,11 +3,20 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <spawn.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <string>
 #include <vector>
 
+#include "base/reactor.h"
+#include "base/syscalls.h"
+#include "base/timer.h"
+#include "base/unique_fd.h"
 #include "proc/group_journal.h"
 #include "support/fake_proc.h"
 #include "support/syscall_fault.h"
@@ -121,4 +130,91 @@ TEST_CASE("the journal holds exactly the groups that run after one ends") {
   for (uint64_t number = 0; text >> number;) numbers.push_back(number);
   CHECK(text.eof());
   CHECK(numbers == std::vector<uint64_t>{static_cast<uint64_t>(::getpid()), 50, 600, 1100});
+}
+
+namespace {
+
+// A child for the test below, in a process group of its own if `own_group`.
+pid_t spawnSleep(bool own_group) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  if (own_group) {
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
+  char sleep_path[] = "/bin/sleep";
+  char seconds[] = "60";
+  char* argv[] = {sleep_path, seconds, nullptr};
+  pid_t pid = -1;
+  REQUIRE(::posix_spawn(&pid, sleep_path, nullptr, &attr, argv, environ) == 0);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+}  // namespace
+
+// Real processes: "other" plays another hotpod of this root, SIGKILLed; "app" is its app, in a
+// group of its own. The fallback sweep is an hour away, so only an event (the end of "other", or
+// its journal appearing) can make this hotpod stop "app" in time; and "other" is still a zombie
+// when it does (its parent, this test, reaps it only at the end).
+struct OtherHotpod {
+  TempDir dir;
+  std::filesystem::path journals = dir.path() / "hotpod-0";
+  pid_t other = spawnSleep(false);
+  pid_t app = spawnSleep(true);
+
+  OtherHotpod() {
+    std::filesystem::create_directory(journals);
+    std::filesystem::permissions(journals, std::filesystem::perms::owner_all);
+  }
+  ~OtherHotpod() {
+    ::kill(other, SIGKILL);
+    ::waitpid(other, nullptr, 0);
+    if (app > 0) {
+      ::kill(app, SIGKILL);
+      ::waitpid(app, nullptr, 0);
+    }
+  }
+  void writeJournal() const {
+    std::ofstream(journals / ("root." + std::to_string(other) + ".groups"))
+        << other << ' ' << processStartTime(other) << '\n'
+        << app << ' ' << processStartTime(app) << '\n';
+  }
+  std::filesystem::path ours() const {
+    return journals / ("root." + std::to_string(::getpid()) + ".groups");
+  }
+  // Runs the reactor until the app has ended (or 10 s); true if it was killed by SIGKILL.
+  bool appKilledBy(Reactor& reactor) {
+    UniqueFd app_exit(sys::ops().pidfd_open(app, 0));
+    REQUIRE(app_exit);
+    reactor.add(app_exit.get(), EPOLLIN, [&](uint32_t) { reactor.stop(); });
+    Timer guard(reactor, [&] { reactor.stop(); });
+    guard.armAfter(std::chrono::seconds(10));
+    reactor.run();
+    reactor.remove(app_exit.get());
+    ::kill(app, SIGKILL);  // a no-op unless the sweep did not happen
+    int status = 0;
+    REQUIRE(::waitpid(std::exchange(app, -1), &status, 0) > 0);
+    return guard.armed() && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+};
+
+TEST_CASE("a hotpod beside this one is killed: its app is stopped when it ends, not on a timer") {
+  OtherHotpod beside;
+  beside.writeJournal();
+  Reactor reactor;
+  GroupJournal journal(beside.ours());
+  journal.watchOthers(reactor, std::chrono::hours(1));
+  ::kill(beside.other, SIGKILL);
+  CHECK(beside.appKilledBy(reactor));
+}
+
+TEST_CASE("a hotpod that starts after this one is watched too") {
+  OtherHotpod later;
+  Reactor reactor;
+  GroupJournal journal(later.ours());
+  journal.watchOthers(reactor, std::chrono::hours(1));
+  ::kill(later.other, SIGKILL);  // gone by the time its journal is seen: stale at once
+  later.writeJournal();
+  CHECK(later.appKilledBy(reactor));
 }

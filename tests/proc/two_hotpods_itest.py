@@ -1,5 +1,5 @@
 """Two hotpods on one root (issue 22, third round): A runs, B starts beside it, A is SIGKILLed.
-A's app must not be orphaned for good: B's periodic sweep stops it, and since each hotpod keeps
+A's app must not be orphaned for good: B stops it when A ends (a pidfd on A), and since each hotpod keeps
 its own journal, so does the next hotpod for the root when B has gone meanwhile."""
 import ctypes
 import os
@@ -43,7 +43,7 @@ class TwoHotpodsTest(TempTree):
         b.wait_for("another_hotpod")
         a.proc.kill()
         a.proc.wait()
-        _, record = b.wait_for("stale_group_killed")  # its periodic sweep, within seconds
+        _, record = b.wait_for("stale_group_killed")  # when A ends (B holds a pidfd on A)
         self.assertEqual(record["group"], a_app, b.log_tail())
         self.assertTrue(alive(b_app), "B stopped its own app")
         self.assertEqual(b.count("another_hotpod"), 1, "said again at every sweep")

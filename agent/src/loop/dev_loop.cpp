@@ -109,7 +109,7 @@ struct DevLoop::Impl {
     // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
-    journal.sweepEvery(reactor, std::chrono::seconds(5));  // for a hotpod killed beside this one
+    journal.watchOthers(reactor, std::chrono::seconds(5));  // a hotpod killed beside this one
   }
 
   std::unique_ptr<AppRestarter> makeRestarter() {

@@ -140,7 +140,7 @@ struct ServiceLoop::Impl {
     Reaper::becomeSubreaper();
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
-    journal.sweepEvery(reactor, std::chrono::seconds(5));
+    journal.watchOthers(reactor, std::chrono::seconds(5));
 
     observe.board().decorate([this](std::shared_ptr<const StatusSnapshot> own) {
       std::vector<std::pair<std::string, std::shared_ptr<const StatusSnapshot>>> services;

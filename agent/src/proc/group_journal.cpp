@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -58,6 +61,10 @@ GroupJournal::GroupJournal(fs::path file, fs::path proc_root)
       owner_start_(processStartTime(::getpid(), proc_root_)) {}
 
 GroupJournal::~GroupJournal() {
+  if (reactor_ != nullptr) {
+    if (directory_watch_) reactor_->remove(directory_watch_.get());
+    for (const auto& [owner, pidfd] : owners_) reactor_->remove(pidfd.get());
+  }
   if (fd_ >= 0) ::close(fd_);
   std::error_code ignored;
   fs::remove(file_, ignored);
@@ -80,6 +87,63 @@ std::vector<fs::path> GroupJournal::journalsOfThisRoot() const {
   }
   std::sort(journals.begin(), journals.end());
   return journals;
+}
+
+void GroupJournal::watchOthers(Reactor& reactor, std::chrono::milliseconds fallback_period) {
+  reactor_ = &reactor;
+  save();  // this hotpod's own journal keeps the directory: the last one out removes it if empty
+  directory_watch_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!directory_watch_ ||
+      sys::ops().inotify_add_watch(directory_watch_.get(), file_.parent_path().c_str(),
+                                   IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0 ||
+      !watchNewOwners()) {
+    directory_watch_.reset();
+    sweepEvery(reactor, fallback_period);
+    return;
+  }
+  reactor.add(directory_watch_.get(), EPOLLIN, [this](uint32_t) {
+    // Which file it was does not matter (nor an overflow): the directory is listed again.
+    char events[4096];
+    while (::read(directory_watch_.get(), events, sizeof events) > 0) {
+    }
+    watchNewOwners();
+  });
+}
+
+bool GroupJournal::watchNewOwners() {
+  bool sweep_now = false;
+  for (const auto& journal : journalsOfThisRoot()) {
+    // KEY.PID.groups; KEY.groups (older hotpods) names no owner and was swept at the start.
+    const std::string name = journal.stem().string();
+    const auto dot = name.find('.');
+    pid_t owner = 0;
+    if (dot == std::string::npos) continue;
+    const char* first = name.data() + dot + 1;
+    const char* last = name.data() + name.size();
+    if (const auto [end, error] = std::from_chars(first, last, owner);
+        error != std::errc() || end != last || owner <= 0) {
+      continue;
+    }
+    if (owner == ::getpid() || owners_.contains(owner)) continue;
+    UniqueFd pidfd(sys::ops().pidfd_open(owner, 0));
+    if (!pidfd && errno == ENOSYS) return false;
+    // A new owner may already be gone, or its pid may name another process now (the start time
+    // in its journal tells): the sweep finds such a journal stale at once.
+    sweep_now = true;
+    if (!pidfd) continue;
+    reactor_->add(pidfd.get(), EPOLLIN, [this, owner](uint32_t) { onOwnerGone(owner); });
+    owners_.emplace(owner, std::move(pidfd));
+  }
+  if (sweep_now) sweep(false);
+  return true;
+}
+
+void GroupJournal::onOwnerGone(pid_t owner) {
+  if (const auto found = owners_.find(owner); found != owners_.end()) {
+    reactor_->remove(found->second.get());
+    owners_.erase(found);
+  }
+  sweep(false);
 }
 
 void GroupJournal::sweepEvery(Reactor& reactor, std::chrono::milliseconds period) {
@@ -128,7 +192,9 @@ bool GroupJournal::stopGroupsOf(const fs::path& journal, const ProcTable& proc,
   uint64_t owner_start = 0;
   if (!(file >> owner >> owner_start)) return false;
   if (owner == ::getpid() && owner_start == owner_start_) return false;  // this hotpod's own
-  if (processStartTime(owner, proc_root_) == owner_start) {
+  // A zombie owner is gone: a pidfd says so before the owner's parent has reaped it.
+  if (const auto now = ProcTable(proc_root_).readStat(owner);
+      now && now->start_time == owner_start && now->state != 'Z') {
     if (!at_start) return false;
     log::warn("another_hotpod",
               "another hotpod (pid " + std::to_string(owner) +

@@ -15,6 +15,7 @@
 
 #include "base/reactor.h"
 #include "base/timer.h"
+#include "base/unique_fd.h"
 #include "proc/proc_table.h"
 
 namespace hotpod {
@@ -34,16 +35,24 @@ class GroupJournal {
   // Returns how many groups it stopped. Leaves a hotpod that still runs alone (two hotpods on
   // one root).
   size_t stopStaleGroups() { return sweep(true); }
-  // Sweeps again every `period` while this hotpod runs (without waiting for the killed groups
-  // and without repeating the another_hotpod warning), so that the app of a hotpod that ran
-  // beside this one and was SIGKILLed does not hold its port until the next hotpod starts.
-  void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
+  // Sweeps again (without waiting for the killed groups and without repeating the
+  // another_hotpod warning) whenever another hotpod of this root ends, so that the app of one
+  // that ran beside this one and was SIGKILLed does not hold its port until the next hotpod
+  // starts. Event-driven, so that nothing wakes an idle hotpod: the journals' directory through
+  // inotify (a hotpod that starts later), each other hotpod through a pidfd. Where the kernel
+  // has neither, it sweeps every `fallback_period` instead.
+  void watchOthers(Reactor& reactor, std::chrono::milliseconds fallback_period);
   void added(pid_t group);
   void removed(pid_t group);
 
  private:
   void save() const;
   size_t sweep(bool at_start);
+  void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
+  // Opens a pidfd on the owner of every journal of this root not watched yet; false if the
+  // kernel has no pidfds.
+  bool watchNewOwners();
+  void onOwnerGone(pid_t owner);
   std::vector<std::filesystem::path> journalsOfThisRoot() const;
   // Kills the stale groups of one journal; false when it is not stale (ours, or its owner runs).
   bool stopGroupsOf(const std::filesystem::path& journal, const ProcTable& proc,
@@ -56,8 +65,11 @@ class GroupJournal {
   // Rewritten in place (one pwrite, see save()): a temp file renamed over the journal cost
   // ~0.1 ms on ext4 at every start and exit of a build or the app.
   mutable int fd_ = -1;
-  mutable size_t length_ = 0;  // the longest text written: shorter ones are padded to it
-  std::unique_ptr<Timer> sweep_timer_;
+  mutable size_t length_ = 0;           // the longest text written: shorter ones are padded to it
+  std::unique_ptr<Timer> sweep_timer_;  // only where the kernel cannot tell (watchOthers)
+  Reactor* reactor_ = nullptr;
+  UniqueFd directory_watch_;          // inotify on the journals' directory
+  std::map<pid_t, UniqueFd> owners_;  // the other hotpods of this root: pid → its pidfd
 };
 
 // Field 22 of /proc/PID/stat (start time after boot, in clock ticks); 0 when PID does not exist.
