@@ -218,3 +218,25 @@ TEST_CASE("a hotpod that starts after this one is watched too") {
   later.writeJournal();
   CHECK(later.appKilledBy(reactor));
 }
+
+namespace {
+
+int noPidfds(pid_t, unsigned int) {
+  errno = ENOSYS;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("without pidfds, a hotpod killed beside this one is found by the timer instead") {
+  OtherHotpod beside;
+  beside.writeJournal();
+  Reactor reactor;
+  GroupJournal journal(beside.ours());
+  {
+    SyscallFault old_kernel(&sys::Ops::pidfd_open, &noPidfds);
+    journal.watchOthers(reactor, std::chrono::milliseconds(20));
+  }
+  ::kill(beside.other, SIGKILL);
+  CHECK(beside.appKilledBy(reactor));
+}

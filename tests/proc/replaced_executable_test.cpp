@@ -48,7 +48,8 @@ bool releasedWithin(const std::filesystem::path& path, std::chrono::seconds limi
 
 TEST_CASE("a replaced executable is held while its group stops and let go after") {
   TempDir dir;
-  const auto program = dir.path() / "app";
+  // As /proc/self/fd shows it: a TMPDIR behind a symlink is resolved there.
+  const auto program = std::filesystem::canonical(dir.path()) / "app";
   std::filesystem::copy_file("/bin/sleep", program);
   Reactor reactor;
   Reaper reaper;
@@ -76,8 +77,8 @@ TEST_CASE("a replaced executable is held while its group stops and let go after"
   };
 
   SUBCASE("renamed over by a build: held until the next version could start") {
-    std::filesystem::copy_file("/bin/sleep", dir.path() / "app.new");
-    std::filesystem::rename(dir.path() / "app.new", program);
+    std::filesystem::copy_file("/bin/sleep", program.string() + ".new");
+    std::filesystem::rename(program.string() + ".new", program);
     stop();
     CHECK(held_when_gone);
     CHECK(releasedWithin(program, 10s));

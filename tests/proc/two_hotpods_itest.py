@@ -1,6 +1,6 @@
 """Two hotpods on one root (issue 22, third round): A runs, B starts beside it, A is SIGKILLed.
-A's app must not be orphaned for good: B stops it when A ends (a pidfd on A), and since each hotpod keeps
-its own journal, so does the next hotpod for the root when B has gone meanwhile."""
+A's app must not be orphaned for good: B stops it when A ends (a pidfd on A), and since each
+hotpod keeps its own journal, so does the next hotpod for the root when B has gone meanwhile."""
 import ctypes
 import os
 import signal

@@ -46,7 +46,7 @@ struct DevLoop::Impl {
   std::filesystem::path root;
   ScratchDir scratch_dir{makeScratchDir()};  // removed also when a later member fails to start
   const std::filesystem::path& scratch = scratch_dir.path;
-  Reactor reactor;                   // before the journal, whose sweep timer it runs
+  Reactor reactor;                   // before the journal, whose fds and timers it runs
   ProxyLink proxy{reactor, config};  // before the app: it picks the app's private port
   GroupJournal journal{GroupJournal::fileFor(root)};
   SignalSource signals{reactor, loopSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT})};

@@ -7,15 +7,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/files.h"
 #include "base/log.h"
 #include "base/syscalls.h"
@@ -91,33 +94,47 @@ std::vector<fs::path> GroupJournal::journalsOfThisRoot() const {
 
 void GroupJournal::watchOthers(Reactor& reactor, std::chrono::milliseconds fallback_period) {
   reactor_ = &reactor;
+  fallback_period_ = fallback_period;
   save();  // this hotpod's own journal keeps the directory: the last one out removes it if empty
+  if (fd_ < 0) return fallBackToTimer("this hotpod's own journal could not be written");
+  if (UniqueFd probe(sys::ops().pidfd_open(::getpid(), 0)); !probe) {
+    return fallBackToTimer(std::string("no pidfds: ") + std::strerror(errno));
+  }
   directory_watch_.reset(sys::ops().inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!directory_watch_ ||
       sys::ops().inotify_add_watch(directory_watch_.get(), file_.parent_path().c_str(),
-                                   IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0 ||
-      !watchNewOwners()) {
-    directory_watch_.reset();
-    sweepEvery(reactor, fallback_period);
-    return;
+                                   IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
+    return fallBackToTimer(std::string("no inotify watch: ") + std::strerror(errno));
   }
-  reactor.add(directory_watch_.get(), EPOLLIN, [this](uint32_t) {
-    // Which file it was does not matter (nor an overflow): the directory is listed again.
-    char events[4096];
-    while (::read(directory_watch_.get(), events, sizeof events) > 0) {
-    }
-    watchNewOwners();
-  });
+  reactor.add(directory_watch_.get(), EPOLLIN, [this](uint32_t) { onDirectoryEvents(); });
+  watchNewOwners();
 }
 
-bool GroupJournal::watchNewOwners() {
+void GroupJournal::onDirectoryEvents() {
+  // Which file it was does not matter (nor an overflow): the directory is listed again. Only
+  // its own end does: a cleaner of the runtime directory removed it.
+  alignas(inotify_event) char buffer[4096];
+  bool directory_gone = false;
+  ssize_t length = 0;
+  while ((length = sys::ops().read(directory_watch_.get(), buffer, sizeof buffer)) > 0) {
+    for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= length;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+      directory_gone |= (event->mask & (IN_IGNORED | IN_DELETE_SELF)) != 0;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+  }
+  if (directory_gone) return fallBackToTimer("the journals' directory was removed");
+  watchNewOwners();
+}
+
+void GroupJournal::watchNewOwners() {
   bool sweep_now = false;
   for (const auto& journal : journalsOfThisRoot()) {
     // KEY.PID.groups; KEY.groups (older hotpods) names no owner and was swept at the start.
     const std::string name = journal.stem().string();
     const auto dot = name.find('.');
-    pid_t owner = 0;
     if (dot == std::string::npos) continue;
+    pid_t owner = 0;
     const char* first = name.data() + dot + 1;
     const char* last = name.data() + name.size();
     if (const auto [end, error] = std::from_chars(first, last, owner);
@@ -125,17 +142,16 @@ bool GroupJournal::watchNewOwners() {
       continue;
     }
     if (owner == ::getpid() || owners_.contains(owner)) continue;
-    UniqueFd pidfd(sys::ops().pidfd_open(owner, 0));
-    if (!pidfd && errno == ENOSYS) return false;
     // A new owner may already be gone, or its pid may name another process now (the start time
     // in its journal tells): the sweep finds such a journal stale at once.
     sweep_now = true;
-    if (!pidfd) continue;
+    UniqueFd pidfd(sys::ops().pidfd_open(owner, 0));
+    if (!pidfd && errno == ESRCH) continue;
+    if (!pidfd) return fallBackToTimer(std::string("pidfd_open: ") + std::strerror(errno));
     reactor_->add(pidfd.get(), EPOLLIN, [this, owner](uint32_t) { onOwnerGone(owner); });
     owners_.emplace(owner, std::move(pidfd));
   }
   if (sweep_now) sweep(false);
-  return true;
 }
 
 void GroupJournal::onOwnerGone(pid_t owner) {
@@ -144,6 +160,19 @@ void GroupJournal::onOwnerGone(pid_t owner) {
     owners_.erase(found);
   }
   sweep(false);
+  watchNewOwners();  // a hotpod that started since with the same pid has the same journal name
+}
+
+void GroupJournal::fallBackToTimer(const std::string& why) {
+  if (directory_watch_) {
+    reactor_->remove(directory_watch_.get());
+    directory_watch_.reset();
+  }
+  for (const auto& [owner, pidfd] : owners_) reactor_->remove(pidfd.get());
+  owners_.clear();
+  log::debug("journal_sweep_timer", "looking for a hotpod killed beside this one every " +
+                                        formatDuration(fallback_period_) + ": " + why);
+  sweepEvery(*reactor_, fallback_period_);
 }
 
 void GroupJournal::sweepEvery(Reactor& reactor, std::chrono::milliseconds period) {
@@ -193,7 +222,7 @@ bool GroupJournal::stopGroupsOf(const fs::path& journal, const ProcTable& proc,
   if (!(file >> owner >> owner_start)) return false;
   if (owner == ::getpid() && owner_start == owner_start_) return false;  // this hotpod's own
   // A zombie owner is gone: a pidfd says so before the owner's parent has reaped it.
-  if (const auto now = ProcTable(proc_root_).readStat(owner);
+  if (const auto now = proc.readStat(owner);
       now && now->start_time == owner_start && now->state != 'Z') {
     if (!at_start) return false;
     log::warn("another_hotpod",

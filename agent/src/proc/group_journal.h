@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "base/reactor.h"
@@ -49,10 +50,13 @@ class GroupJournal {
   void save() const;
   size_t sweep(bool at_start);
   void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
-  // Opens a pidfd on the owner of every journal of this root not watched yet; false if the
-  // kernel has no pidfds.
-  bool watchNewOwners();
+  // Opens a pidfd on the owner of every journal of this root not watched yet.
+  void watchNewOwners();
+  void onDirectoryEvents();
   void onOwnerGone(pid_t owner);
+  // Where events cannot tell (no pidfds, no inotify, no journal of our own, the directory
+  // removed): the timer, and a debug line that says why.
+  void fallBackToTimer(const std::string& why);
   std::vector<std::filesystem::path> journalsOfThisRoot() const;
   // Kills the stale groups of one journal; false when it is not stale (ours, or its owner runs).
   bool stopGroupsOf(const std::filesystem::path& journal, const ProcTable& proc,
@@ -68,6 +72,7 @@ class GroupJournal {
   mutable size_t length_ = 0;           // the longest text written: shorter ones are padded to it
   std::unique_ptr<Timer> sweep_timer_;  // only where the kernel cannot tell (watchOthers)
   Reactor* reactor_ = nullptr;
+  std::chrono::milliseconds fallback_period_{0};
   UniqueFd directory_watch_;          // inotify on the journals' directory
   std::map<pid_t, UniqueFd> owners_;  // the other hotpods of this root: pid → its pidfd
 };
