@@ -109,7 +109,6 @@ struct DevLoop::Impl {
     // Before anything starts: what a SIGKILLed hotpod left running for this root must go.
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
-    journal.watchOthers(reactor, std::chrono::seconds(5));  // a hotpod killed beside this one
   }
 
   std::unique_ptr<AppRestarter> makeRestarter() {
@@ -148,6 +147,9 @@ struct DevLoop::Impl {
         [this](std::vector<FileEvent> events) { onFileEvents(std::move(events)); });
     watcher->observeScans([this](std::chrono::nanoseconds took) { state.pollScan(took); });
     watcher->start();
+    // After the watcher: its inotify instance comes first where fs.inotify.max_user_instances
+    // is nearly used up (this one falls back to a timer, the watcher could not).
+    journal.watchOthers(reactor, std::chrono::seconds(5));  // a hotpod killed beside this one
     sampled_stats = watcher->stats();
     state.watching(root.string(), watcher->backend(), sampled_stats);
     // The watch counters change only in a turn of the loop: compared after each, not on a timer.

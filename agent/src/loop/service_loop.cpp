@@ -140,7 +140,6 @@ struct ServiceLoop::Impl {
     Reaper::becomeSubreaper();
     reaper.recordGroupsIn(&journal);
     journal.stopStaleGroups();
-    journal.watchOthers(reactor, std::chrono::seconds(5));
 
     observe.board().decorate([this](std::shared_ptr<const StatusSnapshot> own) {
       std::vector<std::pair<std::string, std::shared_ptr<const StatusSnapshot>>> services;
@@ -192,6 +191,9 @@ struct ServiceLoop::Impl {
     watcher->observeScans(
         [this](std::chrono::nanoseconds took) { observe.state().pollScan(took); });
     watcher->start();
+    // After the watcher: its inotify instance comes first where fs.inotify.max_user_instances
+    // is nearly used up (this one falls back to a timer, the watcher could not).
+    journal.watchOthers(reactor, std::chrono::seconds(5));  // a hotpod killed beside this one
     sampled_stats = watcher->stats();
     observe.state().watching(root.string(), watcher->backend(), sampled_stats);
     // The watch counters change only in a turn of the loop: compared after each, not on a timer.

@@ -93,6 +93,7 @@ std::vector<fs::path> GroupJournal::journalsOfThisRoot() const {
 }
 
 void GroupJournal::watchOthers(Reactor& reactor, std::chrono::milliseconds fallback_period) {
+  if (reactor_ != nullptr) return;  // watching already
   reactor_ = &reactor;
   fallback_period_ = fallback_period;
   save();  // this hotpod's own journal keeps the directory: the last one out removes it if empty
