@@ -2,6 +2,7 @@
 // a younger group that reused the id belongs to someone else.
 #include <doctest/doctest.h>
 
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/epoll.h>
@@ -111,6 +112,43 @@ TEST_CASE("each hotpod keeps its own journal, and a killed one's is swept beside
 TEST_CASE("the journal's name holds the root's hash and this hotpod's pid") {
   const auto name = GroupJournal::fileFor("/src").filename().string();
   CHECK(name.ends_with("." + std::to_string(::getpid()) + ".groups"));
+  CHECK(GroupJournal::fileFor("/src") == GroupJournal::fileFor("/src"));
+  CHECK(GroupJournal::fileFor("/src") != GroupJournal::fileFor("/srv"));
+}
+
+TEST_CASE("a journal written in another PID namespace is not this one's, for the same root") {
+  // Pod containers that share /tmp and mount the source at the same path: a journal of the
+  // other pod names pids of its own namespace, which here are other processes (the agent's own
+  // build was SIGKILLed by such a sweep when two pod tests ran at once).
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::string name;
+    if (::unshare(CLONE_NEWPID) == 0) {
+      const pid_t inner = ::fork();  // the first child of the new namespace is in it
+      if (inner == 0) {
+        name = GroupJournal::fileFor("/srv").filename().string();
+        name = name.substr(0, name.find('.'));
+        [[maybe_unused]] auto written = ::write(pipe_fds[1], name.data(), name.size());
+        ::_exit(0);
+      }
+      ::waitpid(inner, nullptr, 0);
+    }
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  char buffer[64] = {};
+  const ssize_t length = ::read(pipe_fds[0], buffer, sizeof buffer);
+  ::close(pipe_fds[0]);
+  ::waitpid(child, nullptr, 0);
+  if (length <= 0) {
+    MESSAGE("SKIPPED: cannot make a PID namespace here (unshare needs root or user namespaces)");
+    return;
+  }
+  const auto ours = GroupJournal::fileFor("/srv").filename().string();
+  CHECK(std::string(buffer, static_cast<size_t>(length)) != ours.substr(0, ours.find('.')));
 }
 
 TEST_CASE("the journal holds exactly the groups that run after one ends") {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,9 +53,15 @@ uint64_t processStartTime(pid_t pid, const std::filesystem::path& proc_root) {
 }
 
 fs::path GroupJournal::fileFor(const fs::path& root) {
-  // Hashed: stable across runs, short enough for a file name.
+  // Hashed: stable across runs, short enough for a file name. The PID namespace is part of the
+  // key: the pids in a journal mean something only there, and containers that share the
+  // directory (one /tmp, the same root path such as /srv) must not sweep each other's groups.
+  struct stat namespace_id {};
+  ::stat("/proc/self/ns/pid", &namespace_id);
+  const std::string key = root.string() + '\0' + std::to_string(namespace_id.st_dev) + ':' +
+                          std::to_string(namespace_id.st_ino);
   std::ostringstream name;
-  name << std::hex << stableHash(root.string()) << std::dec << "." << ::getpid() << ".groups";
+  name << std::hex << stableHash(key) << std::dec << "." << ::getpid() << ".groups";
   return runtimeDirectory() / ("hotpod-" + std::to_string(::getuid())) / name.str();
 }
 
