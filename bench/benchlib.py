@@ -405,11 +405,33 @@ def ctxt_switches(pid):
     return total
 
 
+def journal_dir_inodes(pid):
+    """Inodes of the directories where a hotpod keeps its process-group journals
+    ($XDG_RUNTIME_DIR, else $TMPDIR, else /tmp, then hotpod-UID), read from its environment: it
+    watches that directory for other hotpods of its root, one watch that is not the tree's."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
+        uid = os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return set()
+    inodes = set()
+    for base in (env.get(b"XDG_RUNTIME_DIR"), env.get(b"TMPDIR"), b"/tmp"):
+        if base:
+            try:
+                inodes.add(os.stat(os.path.join(base.decode(), f"hotpod-{uid}")).st_ino)
+            except OSError:
+                pass
+    return inodes
+
+
 def fd_info(pid):
-    """Number of open fds and of inotify watches held by the process."""
+    """Number of open fds and of inotify watches held by the process (a hotpod's watch on its
+    journals' directory is not counted: the watches are the tree's)."""
     fds = 0
     watches = 0
     inotify_fds = 0
+    journal_dirs = journal_dir_inodes(pid)
     for fd in os.listdir(f"/proc/{pid}/fd"):
         fds += 1
         try:
@@ -420,7 +442,10 @@ def fd_info(pid):
             inotify_fds += 1
             try:
                 with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                    watches += sum(1 for line in f if line.startswith("inotify wd:"))
+                    for line in f:
+                        if line.startswith("inotify wd:"):
+                            ino = next((int(field[4:], 16) for field in line.split() if field.startswith("ino:")), None)
+                            watches += ino not in journal_dirs
             except OSError:
                 pass
     return {"fds": fds, "inotify_fds": inotify_fds, "inotify_watches": watches}
