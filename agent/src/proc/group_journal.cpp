@@ -71,10 +71,7 @@ GroupJournal::GroupJournal(fs::path file, fs::path proc_root)
       owner_start_(processStartTime(::getpid(), proc_root_)) {}
 
 GroupJournal::~GroupJournal() {
-  if (reactor_ != nullptr) {
-    if (directory_watch_) reactor_->remove(directory_watch_.get());
-    for (const auto& [owner, pidfd] : owners_) reactor_->remove(pidfd.get());
-  }
+  stopWatching();
   if (fd_ >= 0) ::close(fd_);
   std::error_code ignored;
   fs::remove(file_, ignored);
@@ -171,24 +168,23 @@ void GroupJournal::onOwnerGone(pid_t owner) {
   watchNewOwners();  // a hotpod that started since with the same pid has the same journal name
 }
 
-void GroupJournal::fallBackToTimer(const std::string& why) {
-  if (directory_watch_) {
-    reactor_->remove(directory_watch_.get());
-    directory_watch_.reset();
-  }
+void GroupJournal::stopWatching() {
+  if (reactor_ == nullptr) return;
+  if (directory_watch_) reactor_->remove(directory_watch_.get());
+  directory_watch_.reset();
   for (const auto& [owner, pidfd] : owners_) reactor_->remove(pidfd.get());
   owners_.clear();
-  log::debug("journal_sweep_timer", "looking for a hotpod killed beside this one every " +
-                                        formatDuration(fallback_period_) + ": " + why);
-  sweepEvery(*reactor_, fallback_period_);
 }
 
-void GroupJournal::sweepEvery(Reactor& reactor, std::chrono::milliseconds period) {
-  sweep_timer_ = std::make_unique<Timer>(reactor, [this, period] {
+void GroupJournal::fallBackToTimer(const std::string& why) {
+  stopWatching();
+  log::debug("journal_sweep_timer", "looking for a hotpod killed beside this one every " +
+                                        formatDuration(fallback_period_) + ": " + why);
+  sweep_timer_ = std::make_unique<Timer>(*reactor_, [this] {
     sweep(false);
-    sweep_timer_->armAfter(period);
+    sweep_timer_->armAfter(fallback_period_);
   });
-  sweep_timer_->armAfter(period);
+  sweep_timer_->armAfter(fallback_period_);
 }
 
 size_t GroupJournal::sweep(bool at_start) {

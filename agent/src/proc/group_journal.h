@@ -49,14 +49,14 @@ class GroupJournal {
  private:
   void save() const;
   size_t sweep(bool at_start);
-  void sweepEvery(Reactor& reactor, std::chrono::milliseconds period);
   // Opens a pidfd on the owner of every journal of this root not watched yet.
   void watchNewOwners();
   void onDirectoryEvents();
   void onOwnerGone(pid_t owner);
   // Where events cannot tell (no pidfds, no inotify, no journal of our own, the directory
-  // removed): the timer, and a debug line that says why.
+  // removed): a sweep every fallback period, and a debug line that says why.
   void fallBackToTimer(const std::string& why);
+  void stopWatching();  // the directory's watch and the owners' pidfds leave the reactor
   std::vector<std::filesystem::path> journalsOfThisRoot() const;
   // Kills the stale groups of one journal; false when it is not stale (ours, or its owner runs).
   bool stopGroupsOf(const std::filesystem::path& journal, const ProcTable& proc,
