@@ -6,7 +6,8 @@
 #
 # --debian-only (the smoke run): the Debian tools below except npm, and no npm install.
 # Debian: inotifywait (inotify-tools, the latency floor), reflex, entr, gnuplot (gnuplot-nox, the
-#         plots in docs/bench/), git (the checkout storm).
+#         plots in docs/bench/), git (the checkout storm); full run only: wrk (bench/proxy.py's load)
+#         and haproxy (its reference proxy: what a production proxy costs on the same machine).
 # npm:    nodemon and chokidar-cli, with `npm install --prefix "$HOTPOD_BENCH_NPM"` (default
 #         /var/cache/hotpod-bench/npm), outside the repository; their binaries are then
 #         "$HOTPOD_BENCH_NPM/node_modules/.bin/{nodemon,chokidar}". npm itself comes from Debian.
@@ -26,7 +27,7 @@ PEERS=(
   "git git"
 )
 # Only for the full run (the npm peers); the smoke run (--debian-only) does not need them.
-[ "$DEBIAN_ONLY" = 1 ] || PEERS+=("npm npm" "wrk wrk")  # wrk: bench/proxy.py's load
+[ "$DEBIAN_ONLY" = 1 ] || PEERS+=("npm npm" "wrk wrk" "haproxy haproxy")  # wrk: bench/proxy.py's load; haproxy: its reference proxy
 NPM_PREFIX="${HOTPOD_BENCH_NPM:-/var/cache/hotpod-bench/npm}"
 # package@version  binary
 NPM_PEERS=(

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The dev proxy (issue 18's figures), side by side in one run, on copies of examples/gin-app:
 
-1. wrk against the Gin app directly and through hotpod's proxy, on the same app process (the
-   proxy's private port is the app's own listening port): added latency p50/p99, throughput.
+1. wrk against the Gin app directly, through hotpod's proxy and through haproxy (the reference:
+   what a production proxy costs on the same machine), on the same app process (the proxy's
+   private port is the app's own listening port): added latency p50/p99, throughput.
 2. Reloads under load: RATE requests a second (WORKERS threads, half of them keep-alive) while
    main.go is edited RELOADS times; failed requests (refused, reset, non-200) counted for hotpod
    with the proxy (stop-first, overlap), hotpod without it, nodemon and reflex (as bench/peers.py
@@ -13,14 +14,12 @@
 
 Usage: bench/proxy.py [--hotpod build/hotpod] [--out bench/results/proxy.json] [--seconds 10]
        [--connections 1,16] [--reloads 100] [--rate 200] [--no-peers]
-Needs wrk, golang-go and golang-github-gin-gonic-gin-dev (Debian); nodemon and reflex from
-bench/install-peers.sh (skipped when missing)."""
+Needs wrk, golang-go and golang-github-gin-gonic-gin-dev (Debian); nodemon, reflex and haproxy
+from bench/install-peers.sh (skipped when missing)."""
 import argparse
 import http.client
 import json
 import os
-import re
-import resource
 import shutil
 import signal
 import statistics
@@ -35,27 +34,13 @@ SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import benchlib as bl  # noqa: E402
 import report_proxy  # noqa: E402
+from proxy_wrk import Haproxy, wrk_with_cpu  # noqa: E402
 
 GREETING = "Hello from hotpod!"
 WORKERS = 8
 GO_ENV = {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOFLAGS": "",
           "GOCACHE": os.environ.get("HOTPOD_BENCH_GOCACHE", "/var/cache/hotpod-bench/go-build")}
 PEER_BUILD = "go build -o app . && exec ./app"
-
-
-def to_ms(text):
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": to_ms(latency["50"]), "p99_ms": to_ms(latency["99"]),
-            "errors": errors.group(0) if errors else ""}
 
 
 class Tool:
@@ -287,46 +272,30 @@ def reloads(case, args, work):
     return row
 
 
-def cpu_ms(pids):
-    """utime + stime of these processes (all their threads), in ms."""
-    total = 0.0
-    for pid in pids:
-        try:
-            total += sum(bl.cpu_ticks_ms(pid).values())
-        except (OSError, ValueError):
-            pass  # gone meanwhile
-    return total
-
-
-def wrk_with_cpu(url, seconds, connections, hotpod_pid):
-    """wrk, and the CPU time per request of hotpod, of the app (hotpod's descendants) and of
-    wrk itself (a waited-for child: RUSAGE_CHILDREN) meanwhile: on a machine with fewer cores
-    than the three need, the throughput is bounded by the sum."""
-    app = [p for p in bl.proc_tree_pids(hotpod_pid) if p != hotpod_pid]
-    before = (cpu_ms([hotpod_pid]), cpu_ms(app), resource.getrusage(resource.RUSAGE_CHILDREN))
-    result = wrk(url, seconds, connections)
-    after = (cpu_ms([hotpod_pid]), cpu_ms(app), resource.getrusage(resource.RUSAGE_CHILDREN))
-    requests = result["rps"] * seconds
-    wrk_ms = ((after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)) * 1000
-    result["cpu_us_per_request"] = {"hotpod": (after[0] - before[0]) * 1000 / requests,
-                                    "app": (after[1] - before[1]) * 1000 / requests,
-                                    "wrk": wrk_ms * 1000 / requests}
-    return result
-
-
 def throughput(args, work):
     """Part 1: wrk directly vs through the proxy (stop-first), same app process."""
     tool, proxy_port, app_port, _ = start("proxy-stop-first", args, work, "wrk")
+    haproxy = Haproxy(work, app_port) if shutil.which("haproxy") else None
+    if not haproxy:
+        bl.eprint("proxy.py: haproxy not installed (bench/install-peers.sh): no reference rows")
     runs = []
     try:
         for connections in [int(c) for c in args.connections.split(",")]:
             direct = wrk_with_cpu(f"http://127.0.0.1:{app_port}/", args.seconds, connections, tool.proc.pid)
             proxied = wrk_with_cpu(f"http://127.0.0.1:{proxy_port}/", args.seconds, connections, tool.proc.pid)
-            runs.append({"connections": connections, "direct": direct, "proxy": proxied,
-                         "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
-                         "added_p99_ms": proxied["p99_ms"] - direct["p99_ms"],
-                         "throughput_ratio": proxied["rps"] / direct["rps"]})
+            run = {"connections": connections, "direct": direct, "proxy": proxied,
+                   "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
+                   "added_p99_ms": proxied["p99_ms"] - direct["p99_ms"],
+                   "throughput_ratio": proxied["rps"] / direct["rps"]}
+            if haproxy:
+                ref = wrk_with_cpu(f"http://127.0.0.1:{haproxy.port}/", args.seconds, connections, tool.proc.pid, haproxy.pid)
+                run["haproxy"] = {**ref, "added_p50_ms": ref["p50_ms"] - direct["p50_ms"],
+                                  "added_p99_ms": ref["p99_ms"] - direct["p99_ms"],
+                                  "throughput_ratio": ref["rps"] / direct["rps"]}
+            runs.append(run)
     finally:
+        if haproxy:
+            haproxy.stop()
         tool.stop()
     return runs
 

@@ -21,7 +21,7 @@ def goal(value, limit, unit, at_most):
 
 def cpu_per_request(r):
     c = r.get("cpu_us_per_request")
-    return f"{c['app']:.0f} / {c['hotpod']:.0f} / {c['wrk']:.0f}" if c else ""
+    return f"{c['app']:.0f} / {c.get('hotpod', c.get('haproxy', 0)):.0f} / {c['wrk']:.0f}" if c else ""
 
 
 def proxy_section(res, w):
@@ -34,32 +34,56 @@ def proxy_section(res, w):
     wrk_note = (f" (the wrk part measured again on {res['throughput_date']} with `--throughput-only`, load "
                 f"average {tl[0]:.1f} at its start, {tl[1]:.1f} at its end; the reload rows below are from the "
                 "run above)" if tl else "")
+    reference = any(run.get("haproxy") for run in res["runs"])
     w(f"`bench/proxy.py` on copies of examples/gin-app, {load_note(res)}{wrk_note}. First, wrk "
       f"({res['seconds']} s each, `-t2` or `-t1`, `--latency`) against the running app's own port and "
-      "through hotpod's proxy (`proxy.listen`, stop-first) to the same app process, one after the other. "
-      f"Goals (issue 18): added p50 ≤ {goals['added_p50_ms']:g} ms, throughput through the proxy "
+      "through hotpod's proxy (`proxy.listen`, stop-first) to the same app process, one after the other"
+      + (", then through haproxy (Debian's 2.6, one thread like hotpod's reactor, keep-alive on both sides, "
+         "`http-reuse always`) to the same app: the reference, what a production proxy costs on this machine"
+         if reference else "")
+      + f". Goals (issue 18): added p50 ≤ {goals['added_p50_ms']:g} ms, throughput through the proxy "
       f"≥ {goals['throughput_ratio']:g}× the direct one.")
     w("")
     w("| wrk | requests/s | p50 | p99 | added p50 | added p99 | throughput | goal: added p50 | goal: throughput "
-      "| CPU µs per request: app / hotpod / wrk |")
+      "| CPU µs per request: app / proxy / wrk |")
     w("|---|---|---|---|---|---|---|---|---|---|")
     for run in res["runs"]:
-        d, p = run["direct"], run["proxy"]
+        d = run["direct"]
         w(f"| -c{run['connections']} direct | {d['rps']:.0f} | {d['p50_ms']:.3f} ms | {d['p99_ms']:.2f} ms "
           f"| | | | | | {cpu_per_request(d)} |")
-        w(f"| -c{run['connections']} through the proxy | {p['rps']:.0f} | {p['p50_ms']:.3f} ms | {p['p99_ms']:.2f} ms | "
-          f"{run['added_p50_ms']:+.3f} ms | {run['added_p99_ms']:+.2f} ms | {run['throughput_ratio']:.2f}× | "
-          f"{goal(run['added_p50_ms'], goals['added_p50_ms'], ' ms', True)} | "
-          f"{goal(run['throughput_ratio'], goals['throughput_ratio'], '×', False)} | {cpu_per_request(p)} |")
+        legs = [("through hotpod's proxy", run["proxy"], run)]
+        if run.get("haproxy"):
+            legs.append(("through haproxy (reference)", run["haproxy"], run["haproxy"]))
+        for name, p, added in legs:
+            w(f"| -c{run['connections']} {name} | {p['rps']:.0f} | {p['p50_ms']:.3f} ms | {p['p99_ms']:.2f} ms | "
+              f"{added['added_p50_ms']:+.3f} ms | {added['added_p99_ms']:+.2f} ms | {added['throughput_ratio']:.2f}× | "
+              f"{goal(added['added_p50_ms'], goals['added_p50_ms'], ' ms', True)} | "
+              f"{goal(added['throughput_ratio'], goals['throughput_ratio'], '×', False)} | {cpu_per_request(p)} |")
     w("")
     if any(r["proxy"].get("cpu_us_per_request") for r in res["runs"]):
-        w("CPU per request from `/proc/PID/stat` (hotpod; the app: hotpod's descendants) and wrk's "
+        w("CPU per request from `/proc/PID/stat` (the proxy: hotpod, or haproxy in its rows; the app: hotpod's "
+          "descendants) and wrk's "
           "`RUSAGE_CHILDREN`, over each wrk run. wrk, the app and the proxy share the machine's "
           f"{res['cpus']} CPUs: where they use all of them, requests per second are at most CPUs ÷ "
           "the CPU time of one request, so the proxy's share caps the ratio, whatever the latency. "
           "Its part per request is about the floor of a user-space proxy on loopback TCP: two recv "
           "and two send (one each way on each side) and about half an epoll_wait (strace -c), "
           "most of it in the kernel's TCP stack (hotpod's system time is about 3/4 of its CPU).")
+        w("")
+    refs = [r for r in res["runs"] if r.get("haproxy")]
+    if refs:
+        behind = all(r["haproxy"]["throughput_ratio"] <= r["throughput_ratio"] for r in refs)
+        w("**The reference.** haproxy, measured the same way in the same run, "
+          + ("reaches no more than hotpod's proxy at any concurrency: "
+             if behind else "does better than hotpod's proxy at some concurrency: ")
+          + "; ".join(f"-c{r['connections']}: {r['haproxy']['throughput_ratio']:.2f}× and "
+                      f"{r['haproxy']['added_p50_ms']:+.3f} ms against hotpod's {r['throughput_ratio']:.2f}× "
+                      f"and {r['added_p50_ms']:+.3f} ms" for r in refs)
+          + (". On this machine the throughput goal, and the added p50 where the CPUs are saturated, are out of "
+             "reach of a user-space proxy on loopback TCP, not of hotpod's alone. With cores to spare that cap "
+             "goes away; one reactor's own cap is then 1 s ÷ its CPU per request (about "
+             f"{1e6 / refs[-1]['proxy']['cpu_us_per_request']['hotpod']:,.0f} requests a second at "
+             f"-c{refs[-1]['connections']} here)." if behind else "."))
         w("")
     errors = [f"-c{r['connections']} {k}: {r[k]['errors']}" for r in res["runs"] for k in ("direct", "proxy") if r[k]["errors"]]
     if errors:
