@@ -168,6 +168,34 @@ build:
         self.assertEqual(self.changed_files(2), ["main.go"])
         self.assertEqual(self.changed_files(3), ["pkg/util.go"])
 
+    def test_each_build_reads_its_own_changed_files_lists_and_they_are_removed_after(self):
+        # on_busy: queue, so build #3 starts within build #2's end (its changes were pending):
+        # its lists must survive the removal of #2's, which now follows the outcome's handling.
+        gate = os.path.join(self.dir, "gate")
+        os.mkfifo(gate)
+        write(os.path.join(self.src, "hotpod.yaml"), "build:\n  on_busy: queue\n")
+        build = (f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; '
+                 f'cp "$HOTPOD_CHANGED_FILES_FILE" {self.out}/build-$HOTPOD_BUILD_NUMBER.txt && '
+                 f'ls "$(dirname "$HOTPOD_CHANGED_FILES_FILE")" > {self.out}/scratch-$HOTPOD_BUILD_NUMBER')
+        hp = self.start_recording(build=build,
+                                  extra=["-c", os.path.join(self.src, "hotpod.yaml"),
+                                         "--include-ext", "go"])
+        self.wait_build(hp, 0, 1)
+        mark = hp.mark()
+        write(os.path.join(self.src, "main.go"), "package main\n// a\n")
+        hp.wait_for("build_started", after=mark, build=2)
+        write(os.path.join(self.src, "pkg", "util.go"), "package pkg\n// b\n")
+        hp.wait_for("changes", after=mark, files="pkg/util.go")
+        with open(gate, "w") as g:
+            g.write("go\n")
+        self.assertEqual(self.wait_build(hp, mark, 2)["result"], "success", hp.log_tail())
+        self.assertEqual(self.wait_build(hp, mark, 3)["result"], "success", hp.log_tail())
+        self.assertEqual(self.changed_files(3), ["pkg/util.go"])
+        self.sentinel(hp, 4)
+        with open(os.path.join(self.out, "scratch-4")) as f:
+            lists = sorted(name for name in f.read().split() if name.startswith("changed-files"))
+        self.assertEqual(lists, ["changed-files-4", "changed-files0-4"])
+
     def test_timeout_kills_the_whole_build_group(self):
         pidfile = os.path.join(self.out, "sleeper.pid")
         write(os.path.join(self.dir, "hotpod.yaml"),

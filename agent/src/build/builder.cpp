@@ -157,12 +157,15 @@ void Builder::finish(BuildResult result, const ExitInfo& exit) {
   current_.exit = exit;
   current_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
+  const uint64_t number = count_;
+  BuildOutcome outcome = std::move(current_);
+  // The outcome first: after a success it stops the old app, whose exit is on the way from a
+  // save to the new answer; the lists' removal (a file system's inode work) is not.
+  on_done_(outcome);
   std::error_code ignored;
   for (const char* list : {"changed-files-", "changed-files0-"}) {
-    std::filesystem::remove(scratch_dir_ / (list + std::to_string(count_)), ignored);
+    std::filesystem::remove(scratch_dir_ / (list + std::to_string(number)), ignored);
   }
-  BuildOutcome outcome = std::move(current_);
-  on_done_(outcome);
 }
 
 }  // namespace hotpod
