@@ -146,12 +146,14 @@ build:
         # The restarted build covers the cancelled build's changes too.
         self.assertEqual(self.changed_files(3), ["main.go", "pkg/util.go"])
 
-    def test_on_busy_queue_runs_one_more_build_after(self):
+    def queue_a_change_behind_build_2(self, record):
+        """on_busy: queue; build #2 (main.go) waits on a fifo until pkg/util.go has changed, so
+        build #3 starts within #2's end. `record`: the shell that records what a build saw.
+        Returns hotpod and the mark before #2, with #2 released."""
         gate = os.path.join(self.dir, "gate")
         os.mkfifo(gate)
         write(os.path.join(self.src, "hotpod.yaml"), "build:\n  on_busy: queue\n")
-        build = (f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; '
-                 f'printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt')
+        build = f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; {record}'
         hp = self.start_recording(build=build,
                                   extra=["-c", os.path.join(self.src, "hotpod.yaml"),
                                          "--include-ext", "go"])
@@ -163,31 +165,22 @@ build:
         hp.wait_for("changes", after=mark, files="pkg/util.go")
         with open(gate, "w") as g:
             g.write("go\n")
+        return hp, mark
+
+    def test_on_busy_queue_runs_one_more_build_after(self):
+        hp, mark = self.queue_a_change_behind_build_2(
+            f'printf "%s" "$HOTPOD_CHANGED_FILES" > {self.out}/build-$HOTPOD_BUILD_NUMBER.txt')
         self.assertEqual(self.wait_build(hp, mark, 2)["result"], "success")
         self.wait_build(hp, mark, 3)
         self.assertEqual(self.changed_files(2), ["main.go"])
         self.assertEqual(self.changed_files(3), ["pkg/util.go"])
 
     def test_each_build_reads_its_own_changed_files_lists_and_they_are_removed_after(self):
-        # on_busy: queue, so build #3 starts within build #2's end (its changes were pending):
-        # its lists must survive the removal of #2's, which now follows the outcome's handling.
-        gate = os.path.join(self.dir, "gate")
-        os.mkfifo(gate)
-        write(os.path.join(self.src, "hotpod.yaml"), "build:\n  on_busy: queue\n")
-        build = (f'[ "$HOTPOD_BUILD_NUMBER" = 2 ] && read line < {gate}; '
-                 f'cp "$HOTPOD_CHANGED_FILES_FILE" {self.out}/build-$HOTPOD_BUILD_NUMBER.txt && '
-                 f'ls "$(dirname "$HOTPOD_CHANGED_FILES_FILE")" > {self.out}/scratch-$HOTPOD_BUILD_NUMBER')
-        hp = self.start_recording(build=build,
-                                  extra=["-c", os.path.join(self.src, "hotpod.yaml"),
-                                         "--include-ext", "go"])
-        self.wait_build(hp, 0, 1)
-        mark = hp.mark()
-        write(os.path.join(self.src, "main.go"), "package main\n// a\n")
-        hp.wait_for("build_started", after=mark, build=2)
-        write(os.path.join(self.src, "pkg", "util.go"), "package pkg\n// b\n")
-        hp.wait_for("changes", after=mark, files="pkg/util.go")
-        with open(gate, "w") as g:
-            g.write("go\n")
+        # Build #3 starts within build #2's end: its lists must survive the removal of #2's,
+        # which follows the handling of #2's outcome.
+        hp, mark = self.queue_a_change_behind_build_2(
+            f'cp "$HOTPOD_CHANGED_FILES_FILE" {self.out}/build-$HOTPOD_BUILD_NUMBER.txt && '
+            f'ls "$(dirname "$HOTPOD_CHANGED_FILES_FILE")" > {self.out}/scratch-$HOTPOD_BUILD_NUMBER')
         self.assertEqual(self.wait_build(hp, mark, 2)["result"], "success", hp.log_tail())
         self.assertEqual(self.wait_build(hp, mark, 3)["result"], "success", hp.log_tail())
         self.assertEqual(self.changed_files(3), ["pkg/util.go"])
