@@ -272,6 +272,13 @@ def reloads(case, args, work):
     return row
 
 
+def versus(proxied, direct):
+    """What a proxy adds to the direct run: latency, and the share of the throughput it keeps."""
+    return {"added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
+            "added_p99_ms": proxied["p99_ms"] - direct["p99_ms"],
+            "throughput_ratio": proxied["rps"] / direct["rps"]}
+
+
 def throughput(args, work):
     """Part 1: wrk directly vs through the proxy (stop-first), same app process."""
     tool, proxy_port, app_port, _ = start("proxy-stop-first", args, work, "wrk")
@@ -283,15 +290,10 @@ def throughput(args, work):
         for connections in [int(c) for c in args.connections.split(",")]:
             direct = wrk_with_cpu(f"http://127.0.0.1:{app_port}/", args.seconds, connections, tool.proc.pid)
             proxied = wrk_with_cpu(f"http://127.0.0.1:{proxy_port}/", args.seconds, connections, tool.proc.pid)
-            run = {"connections": connections, "direct": direct, "proxy": proxied,
-                   "added_p50_ms": proxied["p50_ms"] - direct["p50_ms"],
-                   "added_p99_ms": proxied["p99_ms"] - direct["p99_ms"],
-                   "throughput_ratio": proxied["rps"] / direct["rps"]}
+            run = {"connections": connections, "direct": direct, "proxy": proxied, **versus(proxied, direct)}
             if haproxy:
                 ref = wrk_with_cpu(f"http://127.0.0.1:{haproxy.port}/", args.seconds, connections, tool.proc.pid, haproxy.pid)
-                run["haproxy"] = {**ref, "added_p50_ms": ref["p50_ms"] - direct["p50_ms"],
-                                  "added_p99_ms": ref["p99_ms"] - direct["p99_ms"],
-                                  "throughput_ratio": ref["rps"] / direct["rps"]}
+                run["haproxy"] = {**ref, **versus(ref, direct)}
             runs.append(run)
     finally:
         if haproxy:
