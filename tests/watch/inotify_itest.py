@@ -23,10 +23,17 @@ class InotifyTest(TempTree):
         hp.wait_for("build_finished", build=1)
         return hp
 
+    def listed(self, record):
+        """The changed files that build wrote down (its list; absent if it was cancelled first)."""
+        return os.path.join(self.out, str(record["build"]))
+
+    def files_of(self, record):
+        with open(self.listed(record)) as f:
+            return sorted(filter(None, f.read().split("\n")))
+
     def next_build(self, hp, mark):
         _, record = hp.wait_for("build_finished", after=mark)
-        with open(os.path.join(self.out, str(record["build"]))) as f:
-            return sorted(filter(None, f.read().split("\n")))
+        return self.files_of(record)
 
     def files_built_until(self, hp, mark, expected):
         """The changed files of the builds after mark, until every one of `expected` was built:
@@ -36,10 +43,8 @@ class InotifyTest(TempTree):
         while not set(expected) <= seen:
             index, record = hp.wait_for("build_finished", after=mark)
             mark = index + 1
-            listed = os.path.join(self.out, str(record["build"]))
-            if os.path.exists(listed):  # a cancelled build may not have written its list
-                with open(listed) as f:
-                    seen |= set(filter(None, f.read().split("\n")))
+            if os.path.exists(self.listed(record)):  # a cancelled build may not have written it
+                seen |= set(self.files_of(record))
         return sorted(seen)
 
     def test_directories_created_later_are_watched_and_scanned(self):
