@@ -75,7 +75,7 @@ void addTargetOptions(CLI::App& command, hotpod::CommandLine& line) {
 
 int main(int argc, char** argv) {
   // `hotpod run 2>&1 | head`: a reader that leaves must not kill hotpod (and orphan the app); a
-  // failed write is ignored instead. Children get the default back (POSIX_SPAWN_SETSIGDEF).
+  // failed write is ignored instead. Children get the default back (proc/spawn.h).
   std::signal(SIGPIPE, SIG_IGN);
   // `hotpod exec`: a sidecar may find it by its command line and send the restart signal before
   // its signalfd exists; most such signals kill by default. Blocked from the first instruction,

@@ -260,7 +260,11 @@ bool GroupJournal::stopGroupsOf(const fs::path& journal, const ProcTable& proc,
 }
 
 void GroupJournal::added(pid_t group) {
-  groups_[group] = processStartTime(group, proc_root_);
+  added(group, processStartTime(group, proc_root_));
+}
+
+void GroupJournal::added(pid_t group, uint64_t start_time) {
+  groups_[group] = start_time;
   save();
 }
 

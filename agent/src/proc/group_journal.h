@@ -44,6 +44,8 @@ class GroupJournal {
   // has neither, it sweeps every `fallback_period` instead.
   void watchOthers(Reactor& reactor, std::chrono::milliseconds fallback_period);
   void added(pid_t group);
+  // The same, with the group leader's start time (field 22 of its stat) already read.
+  void added(pid_t group, uint64_t start_time);
   void removed(pid_t group);
 
  private:

@@ -184,20 +184,27 @@ std::optional<uid_t> ProcTable::uidOf(pid_t pid) const {
   return std::nullopt;
 }
 
-std::optional<bool> ProcTable::handlesSignal(pid_t pid, int signal) const {
+std::optional<uint64_t> ProcTable::signalSets(pid_t pid,
+                                              std::initializer_list<const char*> keys) const {
   const auto status = slurp(root_ / std::to_string(pid) / "status");
-  if (!status || signal < 1 || signal > 64) return std::nullopt;
-  const uint64_t bit = uint64_t{1} << (signal - 1);
-  bool handled = false;
-  for (const char* key : {"SigBlk", "SigCgt"}) {
+  if (!status) return std::nullopt;
+  uint64_t all = 0;
+  for (const char* key : keys) {
     const auto field = statusField(*status, key);
     if (!field) return std::nullopt;
     uint64_t mask = 0;
     std::istringstream hex(*field);
     if (!(hex >> std::hex >> mask)) return std::nullopt;
-    handled = handled || (mask & bit) != 0;
+    all |= mask;
   }
-  return handled;
+  return all;
+}
+
+std::optional<bool> ProcTable::handlesSignal(pid_t pid, int signal) const {
+  if (signal < 1 || signal > 64) return std::nullopt;
+  const auto sets = signalSets(pid, {"SigBlk", "SigCgt"});
+  if (!sets) return std::nullopt;
+  return (*sets & (uint64_t{1} << (signal - 1))) != 0;
 }
 
 }  // namespace hotpod

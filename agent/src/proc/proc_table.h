@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ class ProcTable {
   // does neither gets the default action, which for SIGUSR2 and SIGHUP kills it. nullopt when
   // unknown (gone, or an old kernel's status file).
   std::optional<bool> handlesSignal(pid_t pid, int signal) const;
+  // The union of signal sets of its status file (keys such as "SigIgn", "SigCgt"; bit n-1 is
+  // signal n); nullopt when the file or a key cannot be read.
+  std::optional<uint64_t> signalSets(pid_t pid, std::initializer_list<const char*> keys) const;
 
  private:
   std::filesystem::path root_;

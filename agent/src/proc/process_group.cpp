@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "base/syscalls.h"
 #include "proc/group_journal.h"
 #include "proc/proc_table.h"
+#include "proc/spawn.h"
 
 namespace hotpod {
 namespace {
@@ -23,28 +23,6 @@ namespace {
 constexpr std::chrono::milliseconds kRecheckInterval{50};
 // A child that prints without pause must not starve the loop: read this much per turn.
 constexpr size_t kChunksPerTurn = 16;
-
-std::vector<char*> cStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
-// RAII for the posix_spawn attribute objects.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-};
 
 std::string spawnAdvice(int err, const std::string& program) {
   switch (err) {
@@ -139,55 +117,42 @@ void ProcessGroup::start(const SpawnSpec& spec) {
     ::close(pipe_fds[1]);
   }
 
-  SpawnSetup setup;
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  flags |= spec.new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
-  posix_spawnattr_setflags(&setup.attr, flags);
-  posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setsigmask(&setup.attr, &none);  // hotpod blocks signals for its signalfd
-  posix_spawnattr_setsigdefault(&setup.attr, &all);
+  ChildSetup setup;
   if (!spec.inherit_stdio) {
-    posix_spawn_file_actions_adddup2(&setup.actions, empty_input.get(), 0);
-    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 1);
-    posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
+    setup.stdin_fd = empty_input.get();
+    setup.stdout_fd = setup.stderr_fd = write_end.get();
   }
   // The child gets exactly 0, 1 and 2: not everything hotpod and its libraries open is
   // close-on-exec (httplib's accepted sockets, curl's, an HTTP thread's ifstream), and an
   // inherited event-stream socket would keep a client connected after hotpod closed it.
-  posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
-
-  auto argv = cStrings(spec.argv);
-  auto envp = cStrings(spec.env);
-  pid_t pid = -1;
-  const int err =
-      ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (err != 0) {
-    // posix_spawn reports a failed chdir with the same errno as a missing program.
-    if (!spec.cwd.empty() && ::access(spec.cwd.c_str(), X_OK) != 0) {
-      throw sys::error(errno,
-                       "cannot start " + spec.argv[0] +
-                           ": cannot change to its working directory " + spec.cwd.string(),
-                       "was it moved or deleted? hotpod builds and runs in the watched root");
-    }
-    throw sys::error(err, "cannot start " + spec.argv[0], spawnAdvice(err, spec.argv[0]));
+  setup.new_session = spec.new_session;
+  setup.cwd = spec.cwd.string();
+  const SpawnResult spawned = spawnChild(spec.argv, spec.env, setup);
+  if (spawned.step == SpawnStep::Chdir) {
+    throw sys::error(spawned.error,
+                     "cannot start " + spec.argv[0] + ": cannot change to its working directory " +
+                         spec.cwd.string(),
+                     "was it moved or deleted? hotpod builds and runs in the watched root");
   }
+  if (spawned.step != SpawnStep::None) {
+    throw sys::error(spawned.error, "cannot start " + spec.argv[0],
+                     spawned.step == SpawnStep::Exec ? spawnAdvice(spawned.error, spec.argv[0])
+                                                     : "check the limits on processes and files");
+  }
+  const pid_t pid = spawned.pid;
 
   pid_ = pid;
   leader_status_.reset();
   stopping_ = false;
   claims_orphans_ = false;
   signalled_orphans_.clear();
-  if (spec.claim_orphans) {
-    if (const auto leader = ProcTable().readStat(pid)) {
-      claims_orphans_ = true;
-      started_at_ticks_ = leader->start_time;
-    }
+  // One read of the new leader's start time for both: the orphans it may leave, the journal.
+  const auto leader = ProcTable().readStat(pid);
+  if (spec.claim_orphans && leader) {
+    claims_orphans_ = true;
+    started_at_ticks_ = leader->start_time;
   }
-  if (auto* journal = reaper_.groupJournal()) journal->added(pid);
+  if (auto* journal = reaper_.groupJournal()) journal->added(pid, leader ? leader->start_time : 0);
   reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
   if (read_end) {
     output_ = std::move(read_end);
@@ -236,7 +201,9 @@ bool ProcessGroup::groupHasMembers() const {
 
 std::vector<pid_t> ProcessGroup::adoptedOrphans() const {
   std::vector<pid_t> orphans;
-  if (!claims_orphans_) return orphans;
+  // Without any child (the usual case once the app has exited and been reaped) there is no
+  // orphan to find: the scan below reads a file per thread and a stat per child.
+  if (!claims_orphans_ || !Reaper::anyChildren()) return orphans;
   const pid_t self = ::getpid();
   // hotpod's own children only (its threads' children lists), not every process: this runs
   // when the app is stopped and again when it has exited, on the way to its next start.

@@ -1,5 +1,5 @@
 #pragma once
-// One child in its own process group (or session): spawned with posix_spawn, its stdout and
+// One child in its own process group (or session): spawned by proc/spawn.h, its stdout and
 // stderr merged into a pipe read line by line on the reactor (or, for hotpod exec, hotpod's own
 // stdin/stdout/stderr handed down unchanged), watched through a pidfd, stopped
 // by signalling the whole group and escalating to SIGKILL. It counts as gone only when the

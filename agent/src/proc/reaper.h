@@ -38,6 +38,9 @@ class Reaper {
   // Reaps everything that has exited (SIGCHLD or a pidfd became readable).
   void reapAll();
   size_t orphansReaped() const { return orphans_reaped_; }
+  // False only when this process has no child at all, not even an unreaped one: then no orphan
+  // can be among them either, and a look through /proc is not needed. One system call.
+  static bool anyChildren();
 
   // Where the process groups started under this reaper are recorded, so that a hotpod killed
   // with SIGKILL can stop them at its next start (nullptr: nowhere).

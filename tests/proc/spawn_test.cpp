@@ -1,0 +1,120 @@
+// proc/spawn.h with real children: what they inherit (fds 0-2, default signal dispositions, an
+// empty mask), how a program is found in PATH, and which step a failure names.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "proc/spawn.h"
+#include "support/temp_dir.h"
+
+using namespace hotpod;
+using namespace hotpod::testing;
+
+namespace {
+
+// Runs `script` under /bin/sh and returns what it printed into `out` once it has exited.
+std::string runShell(const TempDir& dir, const std::string& script, const ChildSetup& setup = {}) {
+  const auto out = dir.path() / "out.txt";
+  const SpawnResult spawned = spawnChild(
+      {"/bin/sh", "-c", "exec > " + out.string() + "; " + script}, {"PATH=/usr/bin:/bin"}, setup);
+  REQUIRE(spawned.step == SpawnStep::None);
+  int status = 0;
+  REQUIRE(::waitpid(spawned.pid, &status, 0) == spawned.pid);
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Sets PATH for one test and puts it back.
+struct ScopedPath {
+  std::string old = ::getenv("PATH") != nullptr ? ::getenv("PATH") : "";
+  explicit ScopedPath(const std::string& path) { ::setenv("PATH", path.c_str(), 1); }
+  ~ScopedPath() { ::setenv("PATH", old.c_str(), 1); }
+};
+
+}  // namespace
+
+TEST_CASE("a child gets fds 0-2 only, every signal's default disposition and an empty mask") {
+  TempDir dir;
+  const int leaked = ::open("/dev/null", O_RDONLY);  // not close-on-exec
+  REQUIRE(leaked > 2);
+  struct sigaction ignore {
+  }, old_usr1{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGUSR1, &ignore, &old_usr1);
+  sigset_t blocked, old_mask;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR2);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &old_mask);
+
+  const std::string seen = runShell(
+      dir,
+      "ls /proc/$$/fd | tr '\\n' ' '; grep -E '^Sig(Ign|Blk):' /proc/$$/status | tr -s '\\t' ' '");
+
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGUSR1, &old_usr1, nullptr);
+  ::close(leaked);
+  INFO("the child saw: " << seen);
+  CHECK(seen.starts_with("0 1 2 SigBlk"));
+  CHECK(seen.find("SigBlk: 0000000000000000") != std::string::npos);
+  CHECK(seen.find("SigIgn: 0000000000000000") != std::string::npos);
+}
+
+TEST_CASE("a child leads a process group of its own, or a session") {
+  TempDir dir;
+  const std::string script = "echo $$ $(cut -d' ' -f5,6 /proc/$$/stat)";  // pid, pgrp, session
+  for (const bool new_session : {false, true}) {
+    ChildSetup setup;
+    setup.new_session = new_session;
+    std::istringstream seen(runShell(dir, script, setup));
+    pid_t pid = 0, group = 0, session = 0;
+    REQUIRE(static_cast<bool>(seen >> pid >> group >> session));
+    CHECK(group == pid);
+    CHECK((session == pid) == new_session);
+  }
+}
+
+TEST_CASE("a program is looked up in hotpod's PATH, past a directory where it is not executable") {
+  TempDir dir;
+  dir.write("noexec/hotpod-spawn-probe", "#!/bin/sh\nexit 0\n");
+  const auto runnable = dir.write("exec/hotpod-spawn-probe", "#!/bin/sh\nexit 7\n");
+  ::chmod(runnable.c_str(), 0755);
+  {
+    ScopedPath path((dir.path() / "noexec").string() + ":" + (dir.path() / "exec").string());
+    const SpawnResult spawned = spawnChild({"hotpod-spawn-probe"}, {}, {});
+    REQUIRE(spawned.step == SpawnStep::None);
+    int status = 0;
+    REQUIRE(::waitpid(spawned.pid, &status, 0) == spawned.pid);
+    CHECK(WEXITSTATUS(status) == 7);  // the second directory's
+  }
+  {
+    ScopedPath path((dir.path() / "noexec").string());
+    const SpawnResult denied = spawnChild({"hotpod-spawn-probe"}, {}, {});
+    CHECK(denied.step == SpawnStep::Exec);
+    CHECK(denied.error == EACCES);  // found, but not executable: not "no such program"
+  }
+  const SpawnResult missing = spawnChild({(dir.path() / "nowhere").string()}, {}, {});
+  CHECK(missing.step == SpawnStep::Exec);
+  CHECK(missing.error == ENOENT);
+  CHECK(missing.pid == -1);
+}
+
+TEST_CASE("a missing working directory is reported as such, not as a missing program") {
+  TempDir dir;
+  ChildSetup setup;
+  setup.cwd = (dir.path() / "gone").string();
+  const SpawnResult spawned = spawnChild({"/bin/sh", "-c", "true"}, {}, setup);
+  CHECK(spawned.step == SpawnStep::Chdir);
+  CHECK(spawned.error == ENOENT);
+  CHECK(::waitpid(-1, nullptr, WNOHANG) <= 0);  // the failed child was reaped already
+}
