@@ -85,10 +85,10 @@ class BuildTest(TempTree):
     def test_a_build_that_writes_a_temp_file_into_the_tree_does_not_trigger_itself(self):
         # Like `go build -o` or a `cp x.new && mv x.new x` step: a temp file next to an
         # artefact the watcher excludes, renamed over it a moment later. A lone change waits only
-        # 2 ms; while hotpod's own build writes, its temp file must wait the full quiet period
+        # 0.1 ms; while hotpod's own build writes, its temp file must wait the full quiet period
         # and net out with the rename, or each build cancels itself (on_busy: restart).
         # A quiet period far above the build's 50 ms between the two (a busy machine stretches
-        # it); a lone change still waits only 2 ms, which is what failed before.
+        # it); a lone change still waits only 0.1 ms, which is what failed before.
         write(os.path.join(self.dir, "hotpod.yaml"), f"""
 root: src
 watch: {{delay: 500ms}}

@@ -37,7 +37,7 @@ class InotifyTest(TempTree):
 
     def files_built_until(self, hp, mark, expected):
         """The changed files of the builds after mark, until every one of `expected` was built:
-        a write that comes more than the lone-change delay (1 ms) after the first, as on a busy
+        a write that comes more than the lone-change delay (0.1 ms) after the first, as on a busy
         machine, goes to a build of its own. A file never seen fails at wait_for's timeout."""
         seen = set()
         while not set(expected) <= seen:

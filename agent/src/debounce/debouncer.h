@@ -23,16 +23,18 @@ class Debouncer {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // What the dev loop passes as lone_delay: short against a save's own events, which arrive
-  // within microseconds of each other, and against hotpod's part of save → new answer.
-  static constexpr std::chrono::milliseconds kLoneChangeDelay{1};
+  // What the dev loop passes as lone_delay: long against the gaps within a save or a storm
+  // (a save's own events, tar's next file and git's next checkout arrive within tens of
+  // microseconds; git's index.lock keeps a checkout's window open besides), and short against
+  // hotpod's part of save → new answer (docs/benchmarks.md: e2e).
+  static constexpr std::chrono::microseconds kLoneChangeDelay{100};
 
   // Without lone_delay every change waits the full delay.
   Debouncer(std::chrono::milliseconds delay, std::chrono::milliseconds max_delay,
-            std::optional<std::chrono::milliseconds> lone_delay = std::nullopt)
+            std::optional<std::chrono::microseconds> lone_delay = std::nullopt)
       : delay_(delay),
         max_delay_(max_delay),
-        lone_delay_(lone_delay ? std::min(*lone_delay, delay) : delay) {}
+        lone_delay_(lone_delay ? std::min<std::chrono::microseconds>(*lone_delay, delay) : delay) {}
 
   // `delay`: this change's own quiet period (a rule's), instead of the default.
   void add(const FileEvent& event, Clock::time_point now,
@@ -64,7 +66,7 @@ class Debouncer {
  private:
   std::chrono::milliseconds delay_;
   std::chrono::milliseconds max_delay_;
-  std::chrono::milliseconds lone_delay_;
+  std::chrono::microseconds lone_delay_;
   ChangeSet pending_;
   std::optional<Clock::time_point> last_change_;  // of any window: is the tree quiet?
   bool window_open_ = false;
