@@ -2,9 +2,14 @@
 // empty mask), how a program is found in PATH, and which step a failure names.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,7 +47,51 @@ struct ScopedPath {
   ~ScopedPath() { ::setenv("PATH", old.c_str(), 1); }
 };
 
+// In a forked copy of this test process, where close_range fails with `error` (a seccomp filter,
+// as an older container runtime's profile does) and fds 3-152 are open but for a gap at 60: what
+// a spawned shell has open, or the step that failed.
+std::string fdsWithCloseRangeFailing(const TempDir& dir, int error) {
+  const auto out = dir.path() / "fds.txt";
+  const pid_t tester = ::fork();
+  REQUIRE(tester >= 0);
+  if (tester == 0) {
+    for (int i = 0; i < 150; ++i) ::open("/dev/null", O_RDONLY);
+    ::close(60);
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_close_range, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K,
+                 SECCOMP_RET_ERRNO | (static_cast<unsigned>(error) & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    sock_fprog program{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+      ::_exit(10);
+    }
+    const SpawnResult spawned =
+        spawnChild({"/bin/sh", "-c", "exec > " + out.string() + "; ls /proc/$$/fd"},
+                   {"PATH=/usr/bin:/bin"}, {});
+    int status = 0;
+    if (spawned.step == SpawnStep::None) ::waitpid(spawned.pid, &status, 0);
+    ::_exit(static_cast<int>(spawned.step));
+  }
+  int status = 0;
+  REQUIRE(::waitpid(tester, &status, 0) == tester);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) != 0) return "failed at step " + std::to_string(WEXITSTATUS(status));
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
+
+TEST_CASE("without close_range (ENOSYS, or EPERM from a seccomp profile) fds above 2 still close") {
+  TempDir dir;
+  CHECK(fdsWithCloseRangeFailing(dir, ENOSYS) == "0\n1\n2\n");
+  CHECK(fdsWithCloseRangeFailing(dir, EPERM) == "0\n1\n2\n");
+}
 
 TEST_CASE("a child gets fds 0-2 only, every signal's default disposition and an empty mask") {
   TempDir dir;

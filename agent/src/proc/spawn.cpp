@@ -34,22 +34,26 @@ struct ChildWork {
   int error = 0;
 };
 
-[[noreturn]] void childFailed(ChildWork& work, SpawnStep step, int error) {
+// The child's code runs on the kept stack but with the parent thread's TLS: AddressSanitizer's
+// no-return bookkeeping would read that thread's stack bounds and report a bogus stack.
+#define HOTPOD_CHILD_CODE __attribute__((no_sanitize_address))
+
+[[noreturn]] HOTPOD_CHILD_CODE void childFailed(ChildWork& work, SpawnStep step, int error) {
   work.failed_step = step;
   work.error = error;
   ::_exit(127);
 }
 
 // dup2 to itself would keep close-on-exec; the flag is cleared instead.
-bool moveTo(int fd, int target) {
+HOTPOD_CHILD_CODE bool moveTo(int fd, int target) {
   if (fd < 0) return true;
   if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
   return ::dup2(fd, target) == target;
 }
 
-// Without close_range (Linux < 5.9): every fd above 2 listed in /proc/self/fd, read with
-// getdents64 into this stack frame.
-int closeFromThreeByListing() {
+// Without close_range (Linux < 5.9, or a seccomp profile that refuses it): every fd above 2
+// listed in /proc/self/fd, read with getdents64 into this stack frame.
+HOTPOD_CHILD_CODE int closeFromThreeByListing() {
   const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return errno;
   for (bool closed_any = true; closed_any;) {
@@ -58,7 +62,8 @@ int closeFromThreeByListing() {
     if (::lseek(dir, 0, SEEK_SET) < 0) return errno;
     for (;;) {
       const long n = ::syscall(SYS_getdents64, dir, buffer, sizeof buffer);
-      if (n <= 0) break;
+      if (n < 0) return errno;
+      if (n == 0) break;
       for (long at = 0; at < n;) {
         const unsigned short length = *reinterpret_cast<unsigned short*>(buffer + at + 16);
         const char* name = buffer + at + 19;
@@ -75,7 +80,7 @@ int closeFromThreeByListing() {
   return 0;
 }
 
-int childMain(void* raw) {
+HOTPOD_CHILD_CODE int childMain(void* raw) {
   ChildWork& work = *static_cast<ChildWork*>(raw);
   const ChildSetup& setup = *work.setup;
   if (setup.new_session ? ::setsid() < 0 : ::setpgid(0, 0) != 0) {
@@ -84,9 +89,11 @@ int childMain(void* raw) {
   if (!moveTo(setup.stdin_fd, 0) || !moveTo(setup.stdout_fd, 1) || !moveTo(setup.stderr_fd, 2)) {
     childFailed(work, SpawnStep::Stdio, errno);
   }
+  // Any failure, not only ENOSYS: seccomp profiles that predate close_range answer EPERM.
   if (::close_range(3, ~0U, 0) != 0) {
-    const int error = errno == ENOSYS ? closeFromThreeByListing() : errno;
-    if (error != 0) childFailed(work, SpawnStep::CloseFds, error);
+    if (const int error = closeFromThreeByListing(); error != 0) {
+      childFailed(work, SpawnStep::CloseFds, error);
+    }
   }
   if (!setup.cwd.empty() && ::chdir(setup.cwd.c_str()) != 0) {
     childFailed(work, SpawnStep::Chdir, errno);
@@ -176,8 +183,15 @@ SpawnResult spawnChild(const std::vector<std::string>& argv, const std::vector<s
   const std::lock_guard lock(one_child_on_the_stack);
   char* stack = childStackTop();
   if (stack == nullptr) return {-1, SpawnStep::Clone, ENOMEM};
+  // Nothing may reach a handler of hotpod's in the child before it has reset the dispositions
+  // (glibc's posix_spawn does the same): all blocked across the clone, the child unblocks.
+  sigset_t all, before;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
   const pid_t pid = ::clone(childMain, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &work);
-  if (pid < 0) return {-1, SpawnStep::Clone, errno};
+  const int clone_error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (pid < 0) return {-1, SpawnStep::Clone, clone_error};
   if (work.failed_step != SpawnStep::None) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
