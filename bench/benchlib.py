@@ -15,6 +15,7 @@ wait is bounded.
 """
 
 import collections
+import http.client
 import json
 import os
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import datetime, timezone
 
 
@@ -833,6 +835,17 @@ def read_stamps(path):
             return [int(x) for x in f.read().split()]
     except FileNotFoundError:
         return []
+
+
+def http_text(url, timeout=1.0):
+    """GET url: its body as text, or None when there is no whole answer (refused, reset, timed
+    out, or cut short: an app stopped between the headers and the body gives IncompleteRead,
+    which is no OSError)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.read().decode("utf-8", "replace")
+    except (OSError, ValueError, http.client.HTTPException):
+        return None
 
 
 def free_port():

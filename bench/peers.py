@@ -36,10 +36,10 @@ import subprocess
 import sys
 import tarfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
+from e2e_wait import OldApp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -524,11 +524,7 @@ def overlay(args, work, results):
 
 
 def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=1) as r:
-            return r.read().decode("utf-8", "replace")
-    except (OSError, ValueError):
-        return None
+    return bl.http_text(url)
 
 
 def wait_answer(url, text, timeout, proc, records=None, pause_ms=5):
@@ -700,7 +696,8 @@ def e2e(args, work, results):
     if args.no_peers:
         tools = tools[:2]
     results["params"].update({"edits": args.edits, "build": build, "app": os.path.relpath(src, REPO) if src.startswith(REPO) else src,
-                              "env": "GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=(warm, shared by the tools)"})
+                              "env": "GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=(warm, shared by the tools)",
+                              "gets_from": "the build's output written and the old app gone (bench/e2e_wait.py)"})
     # Warm the build cache once, so that every tool's first build is incremental.
     warm = os.path.join(work, "warm")
     shutil.copytree(src, warm, ignore=shutil.ignore_patterns(".hotpod", "app"))
@@ -779,7 +776,7 @@ def start_e2e_tool(args, work, src, build, env_extra, name, mk, avail):
            "samples_ms": [], "errors": []}
     if name == OVERLAP:
         row["config"] = config.replace(str(port), "PORT")
-    t = {"w": w, "row": row, "dir": d, "avail": avail, "output": None, "url": f"http://127.0.0.1:{port}/",
+    t = {"w": w, "row": row, "dir": d, "avail": avail, "output": None, "url": f"http://127.0.0.1:{port}/", "port": port,
          "cur": "Hello from hotpod!"}
     env = bl.peer_env()
     env.update(env_extra)
@@ -810,10 +807,22 @@ def e2e_edit(args, t, i):
     records = [] if t["avail"] == "hotpod" else None
     drain(w.proc)  # what the previous edit logged after its answer
     t["output"].forget()
+    old_app = OldApp(t["port"], w.proc.pid)  # before the save: the version that answers now
+    # The save's moment: its content written, its close called. Not after the close returns:
+    # ext4 starts writing back a file truncated and rewritten in its ->release, which runs
+    # after the close's inotify event is queued, and on this machine that took about 1 ms, so
+    # a tool woken by the event was early against such a time (hotpod's build_started was
+    # logged 0.07 ms *before* one of them).
     with open(os.path.join(t["dir"], "main.go"), "w") as f:
         f.write(t["text"])
-    t_save, wall_save = bl.mono_ns(), time.time_ns()
+        f.flush()
+        t_save, wall_save = bl.mono_ns(), time.time_ns()
     t["output"].wait(args.answer_timeout, w.proc, records)  # no GETs during the build
+    gone = old_app.wait_gone(args.answer_timeout)  # nor during the old app's graceful stop
+    old_app.close()
+    if not gone:
+        row["errors"].append(f"edit {i}: the old app (pid {old_app.pid}) still ran after {args.answer_timeout:g} s")
+        return
     t_ans = wait_answer(t["url"], new, args.answer_timeout, w.proc, records, pause_ms=1)
     if t_ans is None:
         row["errors"].append(f"edit {i}: no answer with the new text within {args.answer_timeout:g} s")

@@ -300,7 +300,7 @@ def storms_section(st, w):
                      f"More than one run: {', '.join(many) or 'none'}. Final state never built: {', '.join(lost) or 'none'}.")
         if h.get("builds_completed") is not None:
             facts.append(f"{kind}: hotpod's own account: {h['builds_completed']} build(s) completed, {h['builds_cancelled']} "
-                         "cancelled. A lone change of a quiet tree is built after 1 ms; bench/peers.py appends to src/main.go "
+                         "cancelled. A lone change of a quiet tree is built after 0.1 ms; bench/peers.py appends to src/main.go "
                          "during the storm (tar: after half the archive; checkout: once git holds .git/index.lock), so the "
                          "storm's changes wait the full quiet period, and while git holds its index lock the window stays "
                          "open past watch.max_delay. The bench's build command ends within a millisecond, so an early build "
@@ -371,9 +371,13 @@ def e2e_section(e2, w):
       f"({p['env']}; the cache was warmed by one build of {p['warm_build_s']:g} s first). {p['edits']} saves per tool; the tools "
       "run at once, each idle on its own copy and port, and the saves take turns, the order turning each round. The "
       "bench rewrites the `greeting` constant in `main.go`, waits (inotify on the copy) until the build has written "
-      "`./app`, then GETs `/` every millisecond until the body is the new text (the HTTP answer is the measurement; "
-      "there is no event to wait for). Milliseconds from the save's close() to that answer. No GET during the build: "
-      "they loaded the old app, which hotpod keeps serving while the peers stop it first, and slowed hotpod's build.")
+      "`./app` and until the old app (the process that listened on the port before the save, unless that is the tool "
+      "itself, as hotpod's proxy is) has exited, then GETs `/` every millisecond until the body is the new text (the "
+      "HTTP answer is the measurement; there is no event to wait for). Milliseconds from the save (its content "
+      "written, its close() called) to that answer. No GET during the build nor during the old app's graceful stop: "
+      "they loaded the old app, which hotpod keeps serving while the peers stop it at the save, and slowed only "
+      "hotpod (an in-flight GET makes Go's `http.Server.Shutdown` wait for its next 1 ms poll: the old app's stop "
+      "took 3.7 ms instead of 2.2 ms, bench/e2e_wait.py).")
     w("")
     w("| tool | edits | min | median | max | ÷ hotpod (median) | first answer after start (s) | command |")
     w("|---|---:|---:|---:|---:|---:|---:|---|")

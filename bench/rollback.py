@@ -23,7 +23,6 @@ import os
 import shutil
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
@@ -57,11 +56,8 @@ KINDS = [("exits on SIGTERM", "v2 BAD"), ("ignores SIGTERM", "v2 BAD IGNORE_TERM
 
 
 def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=1) as r:
-            return r.read().decode("utf-8", "replace").strip()
-    except (OSError, ValueError):
-        return None
+    text = bl.http_text(url)
+    return None if text is None else text.strip()
 
 
 def wait_answer(url, text, timeout, proc):
