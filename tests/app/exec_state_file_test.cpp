@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <system_error>
 
 #include "support/temp_dir.h"
@@ -16,13 +15,6 @@ using hotpod::ExecState;
 using hotpod::ExecStateFile;
 
 namespace {
-
-std::string readAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 size_t entriesIn(const std::filesystem::path& dir) {
   size_t count = 0;
@@ -43,7 +35,7 @@ TEST_CASE("the state file holds every field the agent reads, nulls before the fi
   state.restart_signal = "SIGUSR2";
   ExecStateFile(path).write(state);
 
-  const auto json = nlohmann::json::parse(readAll(path));
+  const auto json = nlohmann::json::parse(hotpod::testing::readText(path));
   CHECK(json["pid"] == 1);
   CHECK(json["child_pid"] == 7);
   CHECK(json["restarts"] == 0);
@@ -71,7 +63,7 @@ TEST_CASE("after a crash the state file says how the child ended and that none r
   state.command = {"app"};
   ExecStateFile(path).write(state);
 
-  const auto json = nlohmann::json::parse(readAll(path));
+  const auto json = nlohmann::json::parse(hotpod::testing::readText(path));
   CHECK(json["child_pid"].is_null());
   CHECK(json["restarts"] == 3);
   CHECK(json["last_exit"] == "exit code 2");
@@ -142,7 +134,7 @@ TEST_CASE("the agent reads back what hotpod exec wrote, and refuses files of the
   state.restart_signal = "SIGUSR2";
   ExecStateFile(path).write(state);
 
-  const auto read = hotpod::parseExecState(readAll(path));
+  const auto read = hotpod::parseExecState(hotpod::testing::readText(path));
   REQUIRE(read.has_value());
   CHECK(read->pid == 1);
   CHECK(read->child_pid == 7);

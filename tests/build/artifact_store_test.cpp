@@ -3,23 +3,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "build/artifact_store.h"
+#include "support/temp_dir.h"
 
 using namespace hotpod;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string contents(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 TEST_CASE("kept artefacts come back, files and directories, with their permissions") {
   const fs::path base = fs::temp_directory_path() / "hotpod-artifacts-test";
@@ -41,9 +30,9 @@ TEST_CASE("kept artefacts come back, files and directories, with their permissio
   std::ofstream(root / "static/css/site.css", std::ios::trunc) << "v2 css";
   std::ofstream(root / "static/new.js") << "only in v2";
   REQUIRE(store.restore());
-  CHECK(contents(root / "bin/app") == "version 1");
+  CHECK(testing::readText(root / "bin/app") == "version 1");
   CHECK((fs::status(root / "bin/app").permissions() & fs::perms::owner_exec) != fs::perms::none);
-  CHECK(contents(root / "static/css/site.css") == "v1 css");
+  CHECK(testing::readText(root / "static/css/site.css") == "v1 css");
   CHECK_FALSE(fs::exists(root / "static/new.js"));
   CHECK_FALSE(fs::exists(root / "bin/.app.hotpod-tmp"));  // no temporary left behind
   fs::remove_all(base);
@@ -60,6 +49,6 @@ TEST_CASE("a missing artefact keeps the previous good copy") {
   CHECK_FALSE(store.keep(4));
   CHECK(store.kept() == 3u);
   REQUIRE(store.restore());
-  CHECK(contents(base / "src/app") == "good");
+  CHECK(testing::readText(base / "src/app") == "good");
   fs::remove_all(base);
 }

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -34,10 +33,7 @@ std::string runShell(const TempDir& dir, const std::string& script, const ChildS
   REQUIRE(spawned.step == SpawnStep::None);
   int status = 0;
   REQUIRE(::waitpid(spawned.pid, &status, 0) == spawned.pid);
-  std::ifstream in(out);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return readText(out);
 }
 
 // Sets PATH for one test and puts it back.
@@ -79,10 +75,7 @@ std::string fdsWithCloseRangeFailing(const TempDir& dir, int error) {
   REQUIRE(::waitpid(tester, &status, 0) == tester);
   REQUIRE(WIFEXITED(status));
   if (WEXITSTATUS(status) != 0) return "failed at step " + std::to_string(WEXITSTATUS(status));
-  std::ifstream in(out);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return readText(out);
 }
 
 }  // namespace

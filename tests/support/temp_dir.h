@@ -3,9 +3,18 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace hotpod::testing {
+
+// A file's whole text ("" when it cannot be read).
+inline std::string readText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // A fresh directory under TMPDIR, removed with everything in it.
 class TempDir {
