@@ -99,10 +99,18 @@ HOTPOD_CHILD_CODE int childMain(void* raw) {
     childFailed(work, SpawnStep::Chdir, errno);
   }
   // Default dispositions first, then the empty mask: a handler of hotpod's must never run here.
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
+  // The kernel's call, not sigaction(): glibc refuses its own signals (32, 33), and an ignored
+  // one survives execve (a parent that spawned hotpod with posix_spawn leaves both ignored).
+  struct {
+    void* handler;  // SIG_DFL: all zero
+    unsigned long flags;
+    void* restorer;
+    uint64_t mask;
+  } default_action{};
   for (int signal = 1; signal <= 64; ++signal) {
-    if ((work.reset_signals >> (signal - 1)) & 1) ::sigaction(signal, &default_action, nullptr);
+    if ((work.reset_signals >> (signal - 1)) & 1) {
+      ::syscall(SYS_rt_sigaction, signal, &default_action, nullptr, sizeof default_action.mask);
+    }
   }
   sigset_t none;
   sigemptyset(&none);
@@ -174,11 +182,10 @@ SpawnResult spawnChild(const std::vector<std::string>& argv, const std::vector<s
   ChildWork work{&setup, {}, c_argv.data(), c_env.data(), ~uint64_t{0}};
   for (const auto& candidate : candidates)
     work.programs.push_back(const_cast<char*>(candidate.c_str()));
-  // SIGKILL and SIGSTOP cannot be changed; glibc's own signals (32, 33) are left to it.
+  // SIGKILL and SIGSTOP cannot be changed.
   const ProcTable proc;
   work.reset_signals = proc.signalSets(proc.self(), {"SigIgn", "SigCgt"}).value_or(~uint64_t{0});
-  work.reset_signals &= ~((uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1)) |
-                          (uint64_t{1} << 31) | (uint64_t{1} << 32));
+  work.reset_signals &= ~((uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1)));
 
   const std::lock_guard lock(one_child_on_the_stack);
   char* stack = childStackTop();
