@@ -24,7 +24,7 @@ constexpr size_t kStackSize = 64 * 1024;
 // allocation, no lock: another thread of hotpod may hold malloc's when it is cloned).
 struct ChildWork {
   const ChildSetup* setup;
-  std::vector<char*> programs;  // the paths to try, in PATH's order
+  char* const* programs;  // the paths to try, in PATH's order; null-terminated like argv
   char* const* argv;
   char* const* envp;
   uint64_t reset_signals;  // bit n-1: signal n has a disposition other than SIG_DFL
@@ -121,8 +121,8 @@ HOTPOD_CHILD_CODE int childMain(void* raw) {
   // and the search goes on; a missing one is skipped; any other error ends it.
   int error = ENOENT;
   bool denied = false;
-  for (char* program : work.programs) {
-    ::execve(program, work.argv, work.envp);
+  for (char* const* program = work.programs; *program != nullptr; ++program) {
+    ::execve(*program, work.argv, work.envp);
     error = errno;
     if (error == EACCES) {
       denied = true;
@@ -177,15 +177,15 @@ SpawnResult spawnChild(const std::vector<std::string>& argv, const std::vector<s
   static std::mutex one_child_on_the_stack;
   if (argv.empty()) return {-1, SpawnStep::Exec, ENOENT};
   const auto candidates = programCandidates(argv[0]);
-  auto c_argv = cStrings(argv);
-  auto c_env = cStrings(env);
-  ChildWork work{&setup, {}, c_argv.data(), c_env.data(), ~uint64_t{0}};
-  for (const auto& candidate : candidates)
-    work.programs.push_back(const_cast<char*>(candidate.c_str()));
+  const auto c_programs = cStrings(candidates);
+  const auto c_argv = cStrings(argv);
+  const auto c_env = cStrings(env);
   // SIGKILL and SIGSTOP cannot be changed.
   const ProcTable proc;
-  work.reset_signals = proc.signalSets(proc.self(), {"SigIgn", "SigCgt"}).value_or(~uint64_t{0});
-  work.reset_signals &= ~((uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1)));
+  const uint64_t changed_signals =
+      proc.signalSets(proc.self(), {"SigIgn", "SigCgt"}).value_or(~uint64_t{0}) &
+      ~((uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1)));
+  ChildWork work{&setup, c_programs.data(), c_argv.data(), c_env.data(), changed_signals};
 
   const std::lock_guard lock(one_child_on_the_stack);
   char* stack = childStackTop();
