@@ -146,13 +146,15 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   stopping_ = false;
   claims_orphans_ = false;
   signalled_orphans_.clear();
-  // One read of the new leader's start time for both: the orphans it may leave, the journal.
-  const auto leader = ProcTable().readStat(pid);
+  // One read of the new leader's start time for both, when either needs it: the orphans it may
+  // leave, the journal (hotpod exec keeps none).
+  auto* journal = reaper_.groupJournal();
+  const auto leader = spec.claim_orphans || journal ? ProcTable().readStat(pid) : std::nullopt;
   if (spec.claim_orphans && leader) {
     claims_orphans_ = true;
     started_at_ticks_ = leader->start_time;
   }
-  if (auto* journal = reaper_.groupJournal()) journal->added(pid, leader ? leader->start_time : 0);
+  if (journal) journal->added(pid, leader ? leader->start_time : 0);
   reaper_.expect(pid, [this](int status) { onLeaderExit(status); });
   if (read_end) {
     output_ = std::move(read_end);
