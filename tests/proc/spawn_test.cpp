@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -174,4 +175,26 @@ TEST_CASE("a missing working directory is reported as such, not as a missing pro
   CHECK(spawned.step == SpawnStep::Chdir);
   CHECK(spawned.error == ENOENT);
   CHECK(::waitpid(-1, nullptr, WNOHANG) <= 0);  // the failed child was reaped already
+}
+
+TEST_CASE("the time of the child's execve is known: after the call began, before the program ran") {
+  // steady_clock is CLOCK_MONOTONIC (libstdc++), the clock python's time.monotonic_ns() reads.
+  TempDir dir;
+  const auto before = std::chrono::steady_clock::now();
+  const std::string script = "import time; print(time.monotonic_ns())";
+  const auto out = dir.path() / "ran.txt";
+  const SpawnResult spawned =
+      spawnChild({"/bin/sh", "-c", "exec python3 -c '" + script + "' > " + out.string()},
+                 {"PATH=/usr/bin:/bin"}, {});
+  const auto returned = std::chrono::steady_clock::now();
+  REQUIRE(spawned.step == SpawnStep::None);
+  int status = 0;
+  REQUIRE(::waitpid(spawned.pid, &status, 0) == spawned.pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  const auto ran =
+      std::chrono::steady_clock::time_point(std::chrono::nanoseconds(std::stoll(readText(out))));
+  CHECK(before <= spawned.exec_at);
+  CHECK(spawned.exec_at <= returned);  // the parent resumes once the execve has begun
+  CHECK(spawned.exec_at < ran);
 }

@@ -3,6 +3,7 @@
 hotpod runs with --log-format json; every log line is parsed and kept, and tests wait for
 records (build_finished, app_started, ...) instead of sleeping. Timeouts only catch hangs.
 """
+import calendar
 import json
 import os
 import shutil
@@ -212,6 +213,14 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def record_ns(record):
+    """A JSON record's ts (UTC, microseconds) as nanoseconds since the epoch, time.time_ns()'s
+    clock."""
+    whole, _, micros = record["ts"].rstrip("Z").partition(".")
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return seconds * 10**9 + int(micros.ljust(6, "0")[:6]) * 1000
 
 
 def write(path, text, mode="w"):

@@ -116,9 +116,10 @@ void AppSupervisor::launch() {
   current_pid_ = group_.pid();
   // Observers (the status) first, as for an exit: whoever reads the log line sees the new pid.
   if (options_.observer.started) options_.observer.started(current_pid_);
-  log::info("app_started",
-            "app started (pid " + std::to_string(group_.pid()) + "): " + config_.cmd.display(),
-            {{"pid", int64_t{group_.pid()}}});
+  // Stamped with the app's execve: its start-up runs from then, whenever hotpod gets to log.
+  log::eventAt(group_.execAt(), spdlog::level::info, "app_started",
+               "app started (pid " + std::to_string(group_.pid()) + "): " + config_.cmd.display(),
+               {{"pid", int64_t{group_.pid()}}});
 }
 
 void AppSupervisor::onGone(const ExitInfo& exit) {

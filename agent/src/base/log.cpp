@@ -96,21 +96,37 @@ void setup(LogFormat format, spdlog::level::level_enum level) {
   }
 }
 
-void event(spdlog::level::level_enum level, std::string_view name, std::string_view text,
-           std::initializer_list<Field> fields) {
+namespace {
+
+void write(spdlog::log_clock::time_point time, spdlog::level::level_enum level,
+           std::string_view name, std::string_view text, std::initializer_list<Field> fields) {
   auto& all = loggers();
   if (!all.hotpod->should_log(level)) return;
+  std::string line;
   if (all.format == LogFormat::Json) {
-    all.hotpod->log(level, "{}", jsonPayload(name, text, fields));
-  } else {
+    line = jsonPayload(name, text, fields);
+  } else if (current_service.empty()) {
     // hotpod's own lines carry file names and commands: no control character may forge a line
     // or reach the terminal. (The build's and the app's output below is theirs: untouched.)
-    if (current_service.empty()) {
-      all.hotpod->log(level, "{}", escapeControl(text));
-    } else {
-      all.hotpod->log(level, "[{}] {}", current_service, escapeControl(text));
-    }
+    line = escapeControl(text);
+  } else {
+    line = "[" + current_service + "] " + escapeControl(text);
   }
+  all.hotpod->log(time, spdlog::source_loc{}, level, line);
+}
+
+}  // namespace
+
+void event(spdlog::level::level_enum level, std::string_view name, std::string_view text,
+           std::initializer_list<Field> fields) {
+  write(spdlog::log_clock::now(), level, name, text, fields);
+}
+
+void eventAt(std::chrono::steady_clock::time_point at, spdlog::level::level_enum level,
+             std::string_view name, std::string_view text, std::initializer_list<Field> fields) {
+  const auto ago = std::chrono::steady_clock::now() - at;
+  write(spdlog::log_clock::now() - std::chrono::duration_cast<spdlog::log_clock::duration>(ago),
+        level, name, text, fields);
 }
 
 void output(Source source, std::string_view line) {

@@ -4,6 +4,7 @@
 // what dashboards and the integration tests read.
 #include <spdlog/common.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -31,6 +32,12 @@ void setup(LogFormat format, spdlog::level::level_enum level);
 // One structured record from hotpod itself.
 void event(spdlog::level::level_enum level, std::string_view name, std::string_view text,
            std::initializer_list<Field> fields = {});
+// The same, for something that happened at `at`, a moment ago: the record's time is then, not
+// when the line is written (build_started and app_started: when the program was exec'd, which
+// may be well before hotpod gets a CPU back; see proc/spawn.h).
+void eventAt(std::chrono::steady_clock::time_point at, spdlog::level::level_enum level,
+             std::string_view name, std::string_view text,
+             std::initializer_list<Field> fields = {});
 
 inline void info(std::string_view name, std::string_view text,
                  std::initializer_list<Field> fields = {}) {

@@ -128,16 +128,18 @@ void Builder::start(const ChangeSet& changes, const std::string& command_overrid
   current_.changes = changes;
   started_ = std::chrono::steady_clock::now();
   // Spawn first and log after: the time from a save to the build's first instruction is what
-  // users wait for.
+  // users wait for. The build runs from its execve on, and its record and duration say so.
   try {
     group_.start({{"/bin/sh", "-c", command}, root_, environment(changes), own_session_});
+    started_ = group_.execAt();
   } catch (const std::system_error& error) {
     current_.tail.emplace_back(error.what());
     // Reported on the next reactor turn, so that callers see the start before the end.
     report_spawn_failure_.armAfter(std::chrono::nanoseconds(0));
   }
-  log::info(
-      "build_started", "build #" + std::to_string(count_) + " started: " + command,
+  log::eventAt(
+      started_, spdlog::level::info, "build_started",
+      "build #" + std::to_string(count_) + " started: " + command,
       {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
   if (config_.timeout.count() > 0 && group_.active()) timeout_.armAfter(config_.timeout);
 }

@@ -142,6 +142,7 @@ void ProcessGroup::start(const SpawnSpec& spec) {
   const pid_t pid = spawned.pid;
 
   pid_ = pid;
+  exec_at_ = spawned.exec_at;
   leader_status_.reset();
   stopping_ = false;
   claims_orphans_ = false;

@@ -71,6 +71,8 @@ class ProcessGroup {
   bool active() const { return pid_ > 0; }  // started and not yet gone
   pid_t pid() const { return pid_; }
   bool stopping() const { return stopping_; }
+  // When the last start's program was exec'd (see SpawnResult::exec_at).
+  std::chrono::steady_clock::time_point execAt() const { return exec_at_; }
 
  private:
   void onLeaderExit(int wait_status);
@@ -87,6 +89,7 @@ class ProcessGroup {
   LineHandler on_line_;
   GoneHandler on_gone_;
   pid_t pid_ = -1;
+  std::chrono::steady_clock::time_point exec_at_{};
   UniqueFd pidfd_;
   UniqueFd output_;
   // The leader's executable when a build replaced it (see holdReplacedExecutable).

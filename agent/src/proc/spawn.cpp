@@ -32,6 +32,7 @@ struct ChildWork {
   // is suspended until then (CLONE_VFORK), and the memory is shared (CLONE_VM).
   SpawnStep failed_step = SpawnStep::None;
   int error = 0;
+  timespec exec_at{};  // CLOCK_MONOTONIC just before the (last) execve
 };
 
 // The child's code runs on the kept stack but with the parent thread's TLS: AddressSanitizer's
@@ -122,6 +123,7 @@ HOTPOD_CHILD_CODE int childMain(void* raw) {
   int error = ENOENT;
   bool denied = false;
   for (char* const* program = work.programs; *program != nullptr; ++program) {
+    ::clock_gettime(CLOCK_MONOTONIC, &work.exec_at);
     ::execve(*program, work.argv, work.envp);
     error = errno;
     if (error == EACCES) {
@@ -205,7 +207,9 @@ SpawnResult spawnChild(const std::vector<std::string>& argv, const std::vector<s
     }
     return {-1, work.failed_step, work.error};
   }
-  return {pid, SpawnStep::None, 0};
+  const auto exec_at = std::chrono::steady_clock::time_point(
+      std::chrono::seconds(work.exec_at.tv_sec) + std::chrono::nanoseconds(work.exec_at.tv_nsec));
+  return {pid, SpawnStep::None, 0, exec_at};
 }
 
 }  // namespace hotpod

@@ -11,6 +11,7 @@
 // posix_spawn there.
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct SpawnResult {
   pid_t pid = -1;  // the running child (its exit is the caller's to reap) when step is None
   SpawnStep step = SpawnStep::None;
   int error = 0;  // errno of that step
+  // When the child called execve: from then on the time is the program's own (its loading
+  // included), not hotpod's. hotpod itself may get a CPU back only later.
+  std::chrono::steady_clock::time_point exec_at{};
 };
 
 // argv[0] without a '/' is looked up in hotpod's own PATH, as posix_spawnp does. The child gets
