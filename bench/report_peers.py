@@ -397,7 +397,8 @@ def e2e_section(e2, w):
     if own:
         w("**hotpod's own part** (goal ≤ 5 ms p50): the total minus the build's duration and the app's own start-up, "
           "both as hotpod's records give them (`build_started` → `build_finished` of the build that succeeded; "
-          "`app_started` → the first right answer), medians over the edits. Without the proxy the old app must "
+          "`app_started` → the first right answer; both records are stamped with hotpod's `execve` of the program, "
+          "docs/logging.md), medians over the edits. Without the proxy the old app must "
           "exit before the new one can listen on the same port; with `handover: overlap` the new version starts "
           "on a port of its own at once, and the old one is stopped after the switch, off the path:")
         w("")
