@@ -10,9 +10,10 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 import unittest
 
-from hotpod_harness import HOTPOD, Hotpod, TempTree, write
+from hotpod_harness import HOTPOD, Hotpod, TempTree, record_ns, write
 from rootfs_support import dist_binary
 
 QEMU = shutil.which("qemu-aarch64-static")
@@ -121,10 +122,19 @@ class Arm64UnderQemuTest(TempTree):
         hp.wait_for("build_finished", result="success")
         _, first = hp.wait_for("app_started")
         after = hp.mark()
+        saved = time.time_ns()
         write(os.path.join(self.dir, "version.txt"), "v2\n")
-        hp.wait_for("build_finished", after=after, result="success")
+        _, started = hp.wait_for("build_started", after=after)
+        _, built = hp.wait_for("build_finished", after=after, result="success")
         _, second = hp.wait_for("app_started", after=after)
+        waited = time.time_ns()
         self.assertNotEqual(first["pid"], second["pid"])
+        # qemu-user runs the vfork child as a fork: the time of its execve never reaches hotpod,
+        # which then stamps the records with the spawn's return (proc/spawn.h), not with zero.
+        for record in (started, second):
+            self.assertGreaterEqual(record_ns(record), saved - 1000, record)
+            self.assertLessEqual(record_ns(record), waited, record)
+        self.assertLessEqual(built["duration_ms"], (waited - saved) // 10**6, built)
         with open(os.path.join(self.dir, "served.txt")) as f:
             self.assertEqual(f.read(), "v2\n")
         self.assertEqual(hp.stop(), 0, hp.log_tail())

@@ -207,8 +207,13 @@ SpawnResult spawnChild(const std::vector<std::string>& argv, const std::vector<s
     }
     return {-1, work.failed_step, work.error};
   }
-  const auto exec_at = std::chrono::steady_clock::time_point(
-      std::chrono::seconds(work.exec_at.tv_sec) + std::chrono::nanoseconds(work.exec_at.tv_nsec));
+  // Under qemu-user the child is a copy (see spawn.h): its clock reading never reaches here.
+  const bool child_wrote = work.exec_at.tv_sec != 0 || work.exec_at.tv_nsec != 0;
+  const auto exec_at =
+      child_wrote
+          ? std::chrono::steady_clock::time_point(std::chrono::seconds(work.exec_at.tv_sec) +
+                                                  std::chrono::nanoseconds(work.exec_at.tv_nsec))
+          : std::chrono::steady_clock::now();
   return {pid, SpawnStep::None, 0, exec_at};
 }
 

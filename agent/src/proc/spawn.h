@@ -33,7 +33,8 @@ struct SpawnResult {
   SpawnStep step = SpawnStep::None;
   int error = 0;  // errno of that step
   // When the child called execve: from then on the time is the program's own (its loading
-  // included), not hotpod's. hotpod itself may get a CPU back only later.
+  // included), not hotpod's. hotpod itself may get a CPU back only later. Under qemu-user, where
+  // the child does not share this memory, the moment the spawn returned instead.
   std::chrono::steady_clock::time_point exec_at{};
 };
 
