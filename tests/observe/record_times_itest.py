@@ -50,7 +50,7 @@ class RecordTimesTest(TempTree):
         hp = self.start(["--root", self.src, "--build", f"exec {self.stamp} {builds}",
                          "--", self.stamp, apps, "serve"])
         for number in (1, 2, 3):
-            mark = hp.mark()
+            mark = 0 if number == 1 else hp.mark()  # the first build may be logged already
             if number > 1:
                 write(os.path.join(self.src, "main.c"), f"int main(void) {{ return {number}; }}\n")
             _, build = hp.wait_for("build_started", after=mark, build=number)

@@ -101,7 +101,6 @@ namespace {
 void write(spdlog::log_clock::time_point time, spdlog::level::level_enum level,
            std::string_view name, std::string_view text, std::initializer_list<Field> fields) {
   auto& all = loggers();
-  if (!all.hotpod->should_log(level)) return;
   std::string line;
   if (all.format == LogFormat::Json) {
     line = jsonPayload(name, text, fields);
@@ -115,18 +114,33 @@ void write(spdlog::log_clock::time_point time, spdlog::level::level_enum level,
   all.hotpod->log(time, spdlog::source_loc{}, level, line);
 }
 
+// The system clock's reading at the steady clock's `at`: the two clocks are read between two
+// readings of the steady one, and again if something came in between.
+spdlog::log_clock::time_point systemTimeOf(std::chrono::steady_clock::time_point at) {
+  using std::chrono::steady_clock;
+  for (int attempt = 0;; ++attempt) {
+    const auto before = steady_clock::now();
+    const auto system = spdlog::log_clock::now();
+    const auto after = steady_clock::now();
+    if (after - before < std::chrono::microseconds(20) || attempt == 3) {
+      const auto ago = before + (after - before) / 2 - at;
+      return system - std::chrono::duration_cast<spdlog::log_clock::duration>(ago);
+    }
+  }
+}
+
 }  // namespace
 
 void event(spdlog::level::level_enum level, std::string_view name, std::string_view text,
            std::initializer_list<Field> fields) {
+  if (!loggers().hotpod->should_log(level)) return;
   write(spdlog::log_clock::now(), level, name, text, fields);
 }
 
 void eventAt(std::chrono::steady_clock::time_point at, spdlog::level::level_enum level,
              std::string_view name, std::string_view text, std::initializer_list<Field> fields) {
-  const auto ago = std::chrono::steady_clock::now() - at;
-  write(spdlog::log_clock::now() - std::chrono::duration_cast<spdlog::log_clock::duration>(ago),
-        level, name, text, fields);
+  if (!loggers().hotpod->should_log(level)) return;
+  write(systemTimeOf(at), level, name, text, fields);
 }
 
 void output(Source source, std::string_view line) {

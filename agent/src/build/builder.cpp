@@ -48,16 +48,16 @@ void logBuildFinished(const BuildOutcome& outcome, bool app_running) {
                        log::Field{"exit_code", int64_t{outcome.exit.code()}}};
   switch (outcome.result) {
     case BuildResult::Succeeded:
-      return log::event(spdlog::level::info, "build_finished",
-                        "build " + number + " succeeded in " + formatDuration(outcome.duration),
-                        fields);
+      return log::eventAt(outcome.ended_at, spdlog::level::info, "build_finished",
+                          "build " + number + " succeeded in " + formatDuration(outcome.duration),
+                          fields);
     case BuildResult::Cancelled:
-      return log::event(spdlog::level::info, "build_finished", "build " + number + " cancelled",
-                        fields);
+      return log::eventAt(outcome.ended_at, spdlog::level::info, "build_finished",
+                          "build " + number + " cancelled", fields);
     case BuildResult::Failed:
     case BuildResult::TimedOut:
-      return log::event(spdlog::level::err, "build_finished", failureReport(outcome, app_running),
-                        fields);
+      return log::eventAt(outcome.ended_at, spdlog::level::err, "build_finished",
+                          failureReport(outcome, app_running), fields);
   }
 }
 
@@ -141,7 +141,7 @@ void Builder::start(const ChangeSet& changes, const std::string& command_overrid
       started_, spdlog::level::info, "build_started",
       "build #" + std::to_string(count_) + " started: " + command,
       {{"build", static_cast<int64_t>(count_)}, {"changed", static_cast<int64_t>(changes.size())}});
-  if (config_.timeout.count() > 0 && group_.active()) timeout_.armAfter(config_.timeout);
+  if (config_.timeout.count() > 0 && group_.active()) timeout_.armAt(started_ + config_.timeout);
 }
 
 void Builder::cancel(std::string_view reason) {
@@ -157,8 +157,9 @@ void Builder::finish(BuildResult result, const ExitInfo& exit) {
   timeout_.disarm();
   current_.result = result;
   current_.exit = exit;
-  current_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started_);
+  current_.ended_at = std::chrono::steady_clock::now();
+  current_.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(current_.ended_at - started_);
   const uint64_t number = count_;
   BuildOutcome outcome = std::move(current_);
   // The outcome first: after a success it stops the old app, whose exit is on the way from a

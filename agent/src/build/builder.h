@@ -27,6 +27,9 @@ struct BuildOutcome {
   BuildResult result = BuildResult::Failed;
   ExitInfo exit;
   std::chrono::milliseconds duration{0};
+  // When hotpod saw the build end (its record's time: what follows, up to the app's stop signal,
+  // is hotpod's bookkeeping, not the build).
+  std::chrono::steady_clock::time_point ended_at{};
   ChangeSet changes;
   std::deque<std::string> tail;  // the last lines of output
 };
