@@ -625,7 +625,8 @@ def log_ns(record):
 def hotpod_part(records, save_wall_ns, answer_wall_ns):
     """hotpod's own part of one save → new answer: the total minus the build's duration and the
     app's own start-up, both from hotpod's records (build_started → build_finished of the build
-    that succeeded; app_started → the first right answer). None if a record is missing."""
+    that succeeded; app_started → the first right answer, or → app_promoted behind the proxy with
+    `overlap`). None if a record is missing."""
     ev = lambda name: [r for r in records if r.get("event") == name]  # noqa: E731
     ok = [r for r in ev("build_finished") if r.get("result") == "success"]
     if not ok:
@@ -637,8 +638,15 @@ def hotpod_part(records, save_wall_ns, answer_wall_ns):
         return None
     build_ns = log_ns(ok[-1]) - log_ns(started[0])
     app_ns = answer_wall_ns - log_ns(apps[0])
-    stopped = [r for r in ev("app_stopped") if log_ns(ok[-1]) <= log_ns(r) <= log_ns(apps[0])]
+    # Behind the proxy with `overlap`, the app's own start-up ends when hotpod's readiness probe
+    # finds it ready (app_promoted); the switch, the old version's retirement and the proxy's hop
+    # to the first right answer are hotpod's.
+    promoted = [r for r in ev("app_promoted") if log_ns(r) >= log_ns(apps[0])]
     split = {}
+    if promoted:
+        app_ns = log_ns(promoted[0]) - log_ns(apps[0])
+        split["promoted_to_answer_ms"] = round((answer_wall_ns - log_ns(promoted[0])) / 1e6, 2)
+    stopped = [r for r in ev("app_stopped") if log_ns(ok[-1]) <= log_ns(r) <= log_ns(apps[0])]
     if stopped:  # the old app's graceful exit, then hotpod's start of the new one
         split = {"old_app_exit_ms": round((log_ns(stopped[0]) - log_ns(ok[-1])) / 1e6, 2),
                  "stopped_to_started_ms": round((log_ns(apps[0]) - log_ns(stopped[0])) / 1e6, 2)}
@@ -748,7 +756,7 @@ def e2e(args, work, results):
         if v:
             row["summary_ms"] = {"n": len(v), "min": v[0], "p50": bl.percentile(v, 50), "max": v[-1], "mean": sum(v) / len(v)}
         if row.get("parts"):
-            row["parts_p50_ms"] = {k: bl.percentile(sorted(p[k] for p in row["parts"]), 50)
+            row["parts_p50_ms"] = {k: bl.percentile(sorted(p[k] for p in row["parts"] if k in p), 50)
                                    for k in row["parts"][0] if k.endswith("_ms")}
         if t["avail"] == "hotpod" and (row["errors"] or not v):
             ok = False
